@@ -1,0 +1,39 @@
+"""Flask app factory. Nothing is created at import time; gunicorn calls create_app()."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from bot import __version__
+from bot.config import Config
+from bot.service import Service, current_service
+
+
+def create_app(config: Config | None = None, service: Service | None = None) -> Flask:
+    service = service or Service.build(config or Config.from_env())
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = service.config.max_body_bytes
+    app.extensions["chengguan"] = service
+    app.add_url_rule("/healthz", "healthz", healthz)
+    app.register_error_handler(HTTPException, _plain_http_error)
+    return app
+
+
+def healthz():  # type: ignore[no-untyped-def]
+    service = current_service()
+    try:
+        with service.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # any driver error means "not healthy", reported, not raised
+        database = f"error: {type(exc).__name__}"
+    healthy = database == "ok"
+    body = {"status": "ok" if healthy else "degraded", "database": database, "version": __version__}
+    return jsonify(body), 200 if healthy else 503
+
+
+def _plain_http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    # Short plain-text errors: no HTML page, no traceback, nothing for a scanner to read.
+    return f"{error.code} {error.name}\n", error.code or 500, {"Content-Type": "text/plain; charset=utf-8"}

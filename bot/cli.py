@@ -1,0 +1,116 @@
+"""The `chengguan` command. `main()` turns configuration errors into one clear line, not a traceback."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from bot import __version__
+from bot.config import Config, ConfigError
+from bot.service import Service
+
+
+@click.group(help="城管随手拍与整改核查服务 (chengguan-bot)")
+@click.version_option(__version__, prog_name="chengguan")
+def cli() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+@cli.command(help="Run the web server with the embedded worker (SQLite and a local photo folder by default).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="web request threads")
+def serve(host: str, port: int, threads: int) -> None:
+    import waitress  # in-process server, so the worker thread lives beside the web app
+
+    from bot.app import create_app
+    from bot.jobs import job_handlers
+    from bot.worker import Worker
+
+    service = _ready_service()
+    app = create_app(service=service)
+    stop = threading.Event()
+    worker = Worker(service, job_handlers())
+    threading.Thread(target=worker.run_forever, args=(stop, service.wakeup), name="worker", daemon=True).start()
+    click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {_safe_url(service)}")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="chengguan")
+    finally:
+        stop.set()
+
+
+@cli.command(help="Run only the outbox worker (production: next to gunicorn, see Procfile).")
+def worker() -> None:
+    from bot.jobs import job_handlers
+    from bot.worker import Worker
+
+    service = _ready_service()
+    click.echo(f"chengguan worker 已启动  数据库: {_safe_url(service)}")
+    try:
+        Worker(service, job_handlers()).run_forever(threading.Event())
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.group(help="Database schema (Alembic migrations).")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Apply all pending migrations.")
+def db_upgrade() -> None:
+    from bot.migrate import upgrade
+
+    config = Config.from_env()
+    config.ensure_dirs()
+    upgrade(config.database_url)
+    click.echo("数据库已升级到最新版本")
+
+
+def _ready_service() -> Service:
+    """The embedded default migrates itself; a server database must be upgraded on purpose."""
+    from bot.migrate import pending, upgrade
+
+    config = Config.from_env()
+    service = Service.build(config)
+    if config.is_embedded_sqlite:
+        upgrade(config.database_url)
+    elif pending(service.engine):
+        raise ConfigError("the database schema is not up to date; run `chengguan db upgrade` first")
+    return service
+
+
+def _safe_url(service: Service) -> str:
+    return service.engine.url.render_as_string(hide_password=True)
+
+
+def _attach_optional_commands() -> None:
+    try:
+        from photocheck.cli import photocheck_cli
+    except ImportError:  # photocheck not built into this checkout
+        return
+    cli.add_command(photocheck_cli, "photocheck")
+
+
+def main() -> None:
+    _attach_optional_commands()
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        click.echo(f"配置错误: {exc}", err=True)
+        sys.exit(2)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        click.echo(f"数据库连接失败: {reason}; check DATABASE_URL and that the server is running", err=True)
+        sys.exit(3)

@@ -1,0 +1,33 @@
+"""The running service's shared parts, built once per process by create_app() or the worker."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.db import make_engine, make_session_factory
+
+
+@dataclass
+class Service:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    # Set after a commit that queued work, so the in-process worker starts at once instead of polling.
+    wakeup: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def build(cls, config: Config) -> Service:
+        config.ensure_dirs()
+        engine = make_engine(config.database_url)
+        return cls(config=config, engine=engine, sessions=make_session_factory(engine))
+
+
+def current_service() -> Service:
+    service: Service = current_app.extensions["chengguan"]
+    return service

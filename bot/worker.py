@@ -1,0 +1,95 @@
+"""Drains the outbox: each job runs in its own transaction, with its result recorded beside it.
+
+A handler raises PermanentJobError for failures that retrying cannot fix (the job is parked and
+shown to people); any other exception is retried later with back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.db import transaction
+from bot.service import Service
+from models.outbox import OutboxJob, claim_due, mark_done, mark_failed, mark_parked
+
+log = logging.getLogger(__name__)
+
+
+class PermanentJobError(Exception):
+    """The job cannot succeed by retrying (bad data, a 4xx from the platform)."""
+
+
+@dataclass
+class JobContext:
+    session: Session
+    service: Service
+    job_id: int
+
+
+JobHandler = Callable[[JobContext, dict[str, Any]], None]
+
+
+class Worker:
+    def __init__(
+        self, service: Service, handlers: Mapping[str, JobHandler],
+        *, lease: timedelta = timedelta(minutes=5), batch: int = 10,
+    ) -> None:
+        self.service, self.handlers, self.lease, self.batch = service, handlers, lease, batch
+
+    def run_once(self) -> int:
+        """Claim and run the jobs that are due now; returns how many ran."""
+        with transaction(self.service.sessions) as session:
+            job_ids = [job.id for job in claim_due(session, self.lease, self.batch)]
+        for job_id in job_ids:
+            self._run(job_id)
+        return len(job_ids)
+
+    def run_until_idle(self, max_rounds: int = 100) -> int:
+        """Run jobs until none are due (tests and the CLI use this)."""
+        total = 0
+        for _ in range(max_rounds):
+            ran = self.run_once()
+            total += ran
+            if ran == 0:
+                break
+        return total
+
+    def run_forever(self, stop: threading.Event, wakeup: threading.Event | None = None) -> None:
+        poll = self.service.config.worker_poll_seconds
+        while not stop.is_set():
+            try:
+                ran = self.run_once()
+            except Exception:  # the database may be briefly unavailable; keep the loop alive
+                log.exception("worker round failed")
+                ran = 0
+            if ran == 0:
+                (wakeup or stop).wait(poll)
+                if wakeup is not None:
+                    wakeup.clear()
+
+    def _run(self, job_id: int) -> None:
+        with transaction(self.service.sessions) as session:
+            job = session.get(OutboxJob, job_id)
+            if job is None:
+                return
+            handler = self.handlers.get(job.kind)
+            if handler is None:
+                mark_parked(job, f"no handler for job kind {job.kind!r}")
+                return
+            try:
+                with session.begin_nested():  # a failing handler's own writes are undone
+                    handler(JobContext(session, self.service, job.id), job.payload)
+                mark_done(job)
+            except PermanentJobError as exc:
+                log.warning("job %s %s parked: %s", job.id, job.kind, exc)
+                mark_parked(job, str(exc))
+            except Exception as exc:
+                log.exception("job %s %s failed (attempt %s)", job.id, job.kind, job.attempts)
+                mark_failed(job, f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,21 @@
+"""SQLAlchemy 2 models. Import from here; every table is registered on Base.metadata."""
+
+from models.audit import AuditEvent
+from models.base import Base, utcnow
+from models.cases import Case
+from models.conversations import Conversation
+from models.enums import CaseSource, CaseStatus, PhotoRole, Role
+from models.inbox import InboxMessage
+from models.lifecycle import IllegalTransition, RoleNotAllowed, TransitionError
+from models.numbering import DailyCounter, next_case_number
+from models.outbox import JobStatus, OutboxJob
+from models.photos import Photo
+from models.streets import GridCell, Street
+from models.users import Identity, User
+
+__all__ = [
+    "AuditEvent", "Base", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
+    "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",
+    "PhotoRole", "Role", "RoleNotAllowed", "Street", "TransitionError", "User", "next_case_number",
+    "utcnow",
+]

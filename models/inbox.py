@@ -1,0 +1,36 @@
+"""Every inbound chat message, stored before anything else happens, unique on its dedupe key.
+
+WeChat retries a message up to three times when the reply is slow; the second insert of the same
+key fails, and the dispatcher answers the retry without acting again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, created_at, intpk
+
+
+class InboxMessage(Base):
+    __tablename__ = "inbox"
+
+    id: Mapped[intpk]
+    channel: Mapped[str] = mapped_column(String(8))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    sender: Mapped[str] = mapped_column(String(128), index=True)
+    msg_type: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]]
+    reply: Mapped[str | None] = mapped_column(Text, default=None)  # what we answered, for retries
+    received_at: Mapped[created_at]
+    handled_at: Mapped[datetime | None]
+
+
+def dedupe_key(channel: str, msg_id: str | None, sender: str, create_time: int, event: str = "") -> str:
+    """MsgId when WeChat gives one; for events (which have none) sender + CreateTime + event."""
+    if msg_id:
+        return f"{channel}:msg:{msg_id}"
+    return f"{channel}:evt:{sender}:{create_time}:{event}"

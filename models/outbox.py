@@ -1,0 +1,98 @@
+"""Transactional outbox: slow work written in the same transaction as the change that needs it.
+
+Workers claim a job with a lease (an UPDATE that only one of them can win, on SQLite and on
+PostgreSQL alike), run it, and record success, or failure with back-off, or park it when a retry
+cannot help. A worker killed mid-job loses nothing: its lease runs out and another takes the job.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, created_at, intpk, str_enum, utcnow
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    PARKED = "parked"  # failed in a way retrying cannot fix; shown to people, not retried
+
+
+class OutboxJob(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[intpk]
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    payload: Mapped[dict[str, Any]]
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[JobStatus] = mapped_column(
+        str_enum(JobStatus), default=JobStatus.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[created_at]
+    done_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<OutboxJob {self.id} {self.kind} {self.status} attempts={self.attempts}>"
+
+
+def enqueue(
+    session: Session, kind: str, payload: dict[str, Any], *, key: str | None = None,
+    not_before: datetime | None = None,
+) -> OutboxJob | None:
+    """Add a job to the caller's transaction. With a key already queued, adds nothing."""
+    if key is not None and session.scalar(select(OutboxJob.id).where(OutboxJob.idempotency_key == key)):
+        return None
+    job = OutboxJob(kind=kind, payload=payload, idempotency_key=key, next_try_at=not_before or utcnow())
+    session.add(job)
+    return job
+
+
+def claim_due(session: Session, lease: timedelta, limit: int = 10) -> list[OutboxJob]:
+    """Take up to `limit` due jobs for this worker; each is won by exactly one claimant."""
+    now = utcnow()
+    due = session.scalars(
+        select(OutboxJob.id)
+        .where(OutboxJob.status == JobStatus.PENDING, OutboxJob.next_try_at <= now)
+        .where(or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now))
+        .order_by(OutboxJob.next_try_at, OutboxJob.id)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for job_id in due:
+        won = session.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id == job_id, or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now))
+            .values(locked_until=now + lease, attempts=OutboxJob.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if won.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(job_id)
+    return list(session.scalars(select(OutboxJob).where(OutboxJob.id.in_(claimed))).all()) if claimed else []
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at one hour, so a platform down for hours is retried hourly."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def mark_done(job: OutboxJob) -> None:
+    job.status, job.done_at, job.locked_until, job.last_error = JobStatus.DONE, utcnow(), None, None
+
+
+def mark_failed(job: OutboxJob, error: str) -> None:
+    job.last_error = error[:2000]
+    job.next_try_at = utcnow() + backoff(job.attempts)
+    job.locked_until = None
+
+
+def mark_parked(job: OutboxJob, error: str) -> None:
+    job.status, job.last_error, job.locked_until = JobStatus.PARKED, error[:2000], None

@@ -1,0 +1,33 @@
+"""Photos of a case: the problem photo(s) and the rectification photo(s)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, created_at, intpk, str_enum
+from models.enums import PhotoRole
+
+
+class Photo(Base):
+    __tablename__ = "photos"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    role: Mapped[PhotoRole] = mapped_column(str_enum(PhotoRole))
+    storage_path: Mapped[str] = mapped_column(String(300))  # relative to the photo folder
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    taken_at: Mapped[datetime | None]  # EXIF DateTimeOriginal, when the phone kept it
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    fingerprint: Mapped[dict[str, Any] | None]
+    check_result: Mapped[dict[str, Any] | None]  # photocheck verdict for rectification photos
+    created_at: Mapped[created_at]
+
+    def __repr__(self) -> str:
+        return f"<Photo {self.id} {self.role} {self.sha256[:8]}>"

@@ -1,0 +1,111 @@
+"""The service as a newcomer meets it: a real `chengguan serve` process, its health check, its CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot import __version__
+from bot.config import Config, ConfigError
+from tests.server import running_server
+
+
+def test_serve_migrates_the_embedded_default_and_answers_healthz(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": ""}
+    with running_server(env, tmp_path / "serve.log") as base:
+        body = httpx.get(f"{base}/healthz").json()
+        missing = httpx.get(f"{base}/no-such-page")
+    assert body == {"status": "ok", "database": "ok", "version": __version__}
+    assert (tmp_path / "var" / "chengguan.db").exists() and (tmp_path / "var" / "photos").is_dir()
+    assert missing.status_code == 404 and "Traceback" not in missing.text
+
+
+def test_serve_on_the_test_database(database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": database_url}
+    with running_server(env, tmp_path / "serve.log") as base:
+        assert httpx.get(f"{base}/healthz").json()["database"] == "ok"
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+    )
+
+
+def test_help_lists_every_command() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("serve", "worker", "db"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL"),
+        ({"WECHAT_ENCODING_AES_KEY": "short"}, "WECHAT_ENCODING_AES_KEY"),
+        ({"CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES": "soon"}, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES"),
+    ],
+)
+def test_a_bad_setting_gives_one_clear_line(env, names, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("db", "upgrade", env={"CHENGGUAN_DATA_DIR": str(tmp_path), **env})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("配置错误") and names in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_gives_one_clear_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "CHENGGUAN_DATA_DIR": str(tmp_path)}
+    result = run_cli("worker", env=env)
+    assert result.returncode == 3
+    assert result.stderr.strip().startswith("数据库连接失败") and "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CHENGGUAN_TEST_DATABASE_URL"),
+    reason="needs a PostgreSQL server (the CI's second pass sets CHENGGUAN_TEST_DATABASE_URL)",
+)
+def test_server_database_must_be_upgraded_on_purpose(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = os.environ["CHENGGUAN_TEST_DATABASE_URL"]
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"chengguan_empty_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+        result = run_cli("worker", env={"DATABASE_URL": url, "CHENGGUAN_DATA_DIR": str(tmp_path)})
+        assert result.returncode == 2
+        assert "chengguan db upgrade" in result.stderr and "Traceback" not in result.stderr
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_config_defaults_need_no_server(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path)})
+    assert config.database_url == f"sqlite:///{tmp_path / 'chengguan.db'}"
+    assert config.photo_dir == tmp_path / "photos"
+    assert not config.wechat.safe_mode and not config.wecom.enabled
+
+
+def test_postgres_urls_use_psycopg3() -> None:
+    for url in ("postgres://u@h/d", "postgresql://u@h/d"):
+        assert Config.from_env({"DATABASE_URL": url}).database_url == "postgresql+psycopg://u@h/d"
+
+
+def test_unwritable_data_dir_is_a_config_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigError, match="CHENGGUAN_DATA_DIR"):
+        Config.from_env({"CHENGGUAN_DATA_DIR": str(blocker / "sub")}).ensure_dirs()

@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -103,7 +102,7 @@ def is_working_day(day: dt.date) -> bool:
     if day in overrides:
         return overrides[day]
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError as exc:
         if any(known.year == day.year for known in overrides):
             return day.weekday() < 5

@@ -156,7 +156,8 @@ def _parse(data: bytes, name: str) -> list[Category]:
                 raise ValueError("字段过多（关键词请用 | 分隔，不要用逗号）/ too many fields")
             rows.append(_category(row))
         except ValueError as exc:
-            raise ValueError(f"{name} 第 {reader.line_num} 行 (line {reader.line_num}): {exc}") from None
+            where = f"{name} 第 {reader.line_num} 行 (line {reader.line_num})"
+            raise ValueError(f"{where}: {exc}") from None
     if not rows:
         raise ValueError(f"{name}: 分类表为空")
     return rows

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import shapely
+from shapely.errors import ShapelyError
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.validation import explain_validity
 
@@ -59,7 +60,9 @@ class Point:
         try:
             lat_value, lon_value = float(lat), float(lon)
         except (TypeError, ValueError):
-            raise ValueError(f"坐标不是数字: {lat!r}, {lon!r} / coordinates are not numbers") from None
+            raise ValueError(
+                f"坐标不是数字: {lat!r}, {lon!r} / coordinates are not numbers"
+            ) from None
         return cls(lat_value, lon_value)
 
 
@@ -128,14 +131,14 @@ def _polygon(street_id: Hashable, geometry: Geometry) -> Polygon | MultiPolygon:
             shp = shape(geometry)
         else:
             shp = Polygon([(float(lon), float(lat)) for lon, lat in geometry])
-    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.ShapelyError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, ShapelyError) as exc:
         raise ValueError(f"街道 {street_id} 的边界无法解析: {exc} / bad polygon") from None
     if not isinstance(shp, (Polygon, MultiPolygon)) or shp.is_empty:
         raise ValueError(f"街道 {street_id} 的边界必须是多边形: {shp.geom_type} / not a polygon")
     if not shp.is_valid:
         raise ValueError(f"街道 {street_id} 的边界无效: {explain_validity(shp)} / invalid polygon")
     min_lon, min_lat, max_lon, max_lat = shp.bounds
-    if not (-180 <= min_lon and max_lon <= 180 and -90 <= min_lat and max_lat <= 90):
+    if not (min_lon >= -180 and max_lon <= 180 and min_lat >= -90 and max_lat <= 90):
         raise ValueError(
             f"街道 {street_id} 的边界坐标超出范围，应为 (经度, 纬度) WGS-84 / "
             "coordinates out of range, expected (lon, lat)"

@@ -29,7 +29,7 @@ def test_package_knows_national_day_2026_and_make_up_days():
 
 def test_is_working_day_accepts_aware_datetime_in_other_zone():
     # 2026-10-09 20:00 UTC is Saturday 2026-10-10 04:00 in Shanghai: a make-up working day
-    assert is_working_day(dt.datetime(2026, 10, 9, 20, tzinfo=dt.timezone.utc))
+    assert is_working_day(dt.datetime(2026, 10, 9, 20, tzinfo=dt.UTC))
 
 
 def test_naive_datetime_rejected():
@@ -136,7 +136,7 @@ def test_end_of_month():
 
 def test_end_of_month_uses_shanghai_date():
     # 2026-11-30 17:00 UTC is already December 1st in Shanghai
-    moment = dt.datetime(2026, 11, 30, 17, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 11, 30, 17, tzinfo=dt.UTC)
     assert end_of_month(moment) == dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=TZ)
 
 

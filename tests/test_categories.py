@@ -113,7 +113,9 @@ def test_bad_row_names_file_and_line(tmp_path, row, message):
 
 
 def test_duplicates_and_inconsistent_majors_rejected(tmp_path):
-    duplicate = write(tmp_path, "0101,event,市容环境,暴露垃圾,4h,\n0101,event,市容环境,道路不洁,5h,\n")
+    duplicate = write(
+        tmp_path, "0101,event,市容环境,暴露垃圾,4h,\n0101,event,市容环境,道路不洁,5h,\n"
+    )
     with pytest.raises(ValueError, match="重复"):
         CategoryTable.load(duplicate)
     mixed = write(tmp_path, "0101,event,市容环境,暴露垃圾,4h,\n0102,event,街面秩序,占道经营,2h,\n")

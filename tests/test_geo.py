@@ -42,7 +42,9 @@ def test_round_trip_below_half_a_metre(wgs):
     assert haversine_m(gcj02_to_wgs84(gcj), wgs) < 0.5
 
 
-@pytest.mark.parametrize("point", [Point(48.8584, 2.2945), Point(40.6892, -74.0445), Point(-33.86, 151.21)])
+@pytest.mark.parametrize(
+    "point", [Point(48.8584, 2.2945), Point(40.6892, -74.0445), Point(-33.86, 151.21)]
+)
 def test_outside_china_passthrough(point):
     assert not in_china(point)
     assert wgs84_to_gcj02(point) == point
@@ -51,7 +53,10 @@ def test_outside_china_passthrough(point):
 
 @pytest.mark.parametrize(
     ("lat", "lon"),
-    [(90.1, 0), (-91, 0), (0, 180.5), (0, -181), (math.nan, 0), (0, math.inf), (True, 116), ("39.9", 116)],
+    [
+        (90.1, 0), (-91, 0), (0, 180.5), (0, -181),
+        (math.nan, 0), (0, math.inf), (True, 116), ("39.9", 116),
+    ],
 )
 def test_invalid_coordinates_rejected(lat, lon):
     with pytest.raises(ValueError):
@@ -59,9 +64,9 @@ def test_invalid_coordinates_rejected(lat, lon):
 
 
 def test_error_message_is_bilingual():
-    with pytest.raises(ValueError, match="经度.*longitude must be a number"):
+    with pytest.raises(ValueError, match=r"经度.*longitude must be a number"):
         Point(31.0, None)
-    with pytest.raises(ValueError, match="纬度超出范围.*latitude out of range"):
+    with pytest.raises(ValueError, match=r"纬度超出范围.*latitude out of range"):
         Point(120.0, 31.0)  # lat/lon swapped
 
 
@@ -87,7 +92,9 @@ def test_haversine():
 WEST = [(121.40, 31.20), (121.45, 31.20), (121.45, 31.25), (121.40, 31.25)]
 EAST = {
     "type": "Polygon",
-    "coordinates": [[[121.45, 31.20], [121.50, 31.20], [121.50, 31.25], [121.45, 31.25], [121.45, 31.20]]],
+    "coordinates": [
+        [[121.45, 31.20], [121.50, 31.20], [121.50, 31.25], [121.45, 31.25], [121.45, 31.20]]
+    ],
 }
 
 

@@ -1,0 +1,131 @@
+"""Aligning two photos with a RANSAC similarity transform and measuring what is left after alignment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .features import Prepared, match
+
+
+@dataclass(frozen=True)
+class Alignment:
+    matrix: np.ndarray  # 2x3, maps B (possibly mirrored) points to A points
+    mirrored: bool
+    matches: int
+    inliers: int
+    a_points_in_overlap: int
+    b_points_in_overlap: int
+    scale: float
+
+    @property
+    def inlier_share(self) -> float:
+        """Inliers over the keypoints that could have matched (those inside the common area)."""
+        return self.inliers / max(1, min(self.a_points_in_overlap, self.b_points_in_overlap))
+
+
+def similarity_alignment(a: Prepared, b: Prepared, *, try_mirror_below: float = 0.25) -> Alignment | None:
+    best = _align(a, b, mirrored=False)
+    if best is None or best.inlier_share < try_mirror_below:
+        flipped = _align(a, b, mirrored=True)
+        if flipped is not None and (best is None or flipped.inliers > best.inliers):
+            best = flipped
+    return best
+
+
+def _align(a: Prepared, b: Prepared, mirrored: bool) -> Alignment | None:
+    fa, fb = a.features(), b.features(mirrored)
+    pa, pb = match(fa, fb)
+    if len(pa) < 4:
+        return None
+    m, inl = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=3.0,
+                                         maxIters=4000, confidence=0.999, refineIters=10)
+    if m is None:
+        return None
+    scale = float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
+    if not 0.05 < scale < 20:
+        return None
+    ha, wa = a.shape
+    hb, wb = b.shape
+    # Count only keypoints the other image could have resolved: detail finer than
+    # the other's pixel grid (after scaling) cannot be matched and would dilute the share.
+    mapped_b = fb.points @ m[:, :2].T + m[:, 2]
+    b_in = int((_inside(mapped_b, wa, ha) & _resolvable(fb.sizes, fa.sizes, 1.0 / scale)).sum())
+    inv = cv2.invertAffineTransform(m)
+    mapped_a = fa.points @ inv[:, :2].T + inv[:, 2]
+    a_in = int((_inside(mapped_a, wb, hb) & _resolvable(fa.sizes, fb.sizes, scale)).sum())
+    return Alignment(m, mirrored, len(pa), int(inl.sum()), a_in, b_in, scale)
+
+
+def _resolvable(sizes: np.ndarray, other_sizes: np.ndarray, other_scale: float) -> np.ndarray:
+    """Keypoints at least as coarse as the finest the other image detects, in this image's pixels."""
+    if other_sizes.size == 0:
+        return np.zeros(sizes.shape, bool)
+    finest = float(np.percentile(other_sizes, 5)) * max(other_scale, 1.0)
+    return sizes >= 0.9 * finest
+
+
+def _inside(p: np.ndarray, w: int, h: int) -> np.ndarray:
+    return (p[:, 0] >= 0) & (p[:, 0] < w) & (p[:, 1] >= 0) & (p[:, 1] < h)
+
+
+@dataclass(frozen=True)
+class Residual:
+    coverage: float  # share of the reference frame covered by the other photo
+    agree_share: float  # share of (blurred) pixels that agree after tone matching
+    highpass_corr: float  # correlation of fine detail (texture and noise) after alignment
+
+
+def residual(a: Prepared, b: Prepared, al: Alignment) -> Residual:
+    """Compare pixels in the frame of whichever photo is the lower-resolution one."""
+    gb = b.gray[:, ::-1] if al.mirrored else b.gray
+    if al.scale > 1.0:  # B is smaller: bring A down into B's frame
+        ref, src, m = gb, a.gray, cv2.invertAffineTransform(al.matrix)
+        shrink = al.scale
+    else:
+        ref, src, m = a.gray, gb, al.matrix
+        shrink = 1.0 / max(al.scale, 1e-6)
+    src = src.astype(np.float32)
+    if shrink > 1.2:
+        src = cv2.GaussianBlur(src, (0, 0), 0.45 * shrink)
+    h, w = ref.shape
+    warped = cv2.warpAffine(src, m, (w, h), flags=cv2.INTER_LINEAR)
+    valid = cv2.warpAffine(np.ones(src.shape, np.uint8), m, (w, h), flags=cv2.INTER_NEAREST)
+    valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0
+    coverage = float(valid.mean())
+    if valid.sum() < 400:
+        return Residual(coverage, 0.0, 0.0)
+    r = ref.astype(np.float32)
+    matched = np.zeros_like(r)
+    matched[valid] = _match_histogram(warped[valid], r[valid])
+    return Residual(coverage, _agree_share(r, matched, valid), _highpass_corr(r, matched, valid))
+
+
+def _match_histogram(values: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Rank-based tone mapping: absorbs brightness, contrast, gamma and colour-to-grey edits."""
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(order.size, np.int64)
+    ranks[order] = np.arange(order.size)
+    sorted_target = np.sort(target)
+    return sorted_target[ranks * (sorted_target.size - 1) // max(1, order.size - 1)]
+
+
+def _agree_share(r: np.ndarray, m: np.ndarray, valid: np.ndarray, tol: float = 8.0) -> float:
+    h, w = r.shape
+    size = (max(8, w // 4), max(8, h // 4))
+    small = lambda x: cv2.resize(cv2.GaussianBlur(x, (0, 0), 2.0), size, interpolation=cv2.INTER_AREA)  # noqa: E731
+    ok = small(valid.astype(np.float32)) > 0.99
+    if ok.sum() < 16:
+        return 0.0
+    return float((np.abs(small(r) - small(m))[ok] < tol).mean())
+
+
+def _highpass_corr(r: np.ndarray, m: np.ndarray, valid: np.ndarray) -> float:
+    hr = (r - cv2.GaussianBlur(r, (0, 0), 1.5))[valid]
+    hm = (m - cv2.GaussianBlur(m, (0, 0), 1.5))[valid]
+    sr, sm = float(hr.std()), float(hm.std())
+    if sr < 1e-3 or sm < 1e-3:
+        return 0.0
+    return float(((hr - hr.mean()) * (hm - hm.mean())).mean() / (sr * sm))

@@ -1,0 +1,104 @@
+"""Same-angle check: is B taken from about the same spot and heading as A, although the scene changed?
+
+Two pieces of evidence, and the stronger one counts:
+- local features matched with a RANSAC homography (on B rescaled to A's frame): many inliers and a
+  homography close to identity mean the background sits where it was;
+- block-wise agreement of edge orientation, after undoing a small camera shift when the
+  homography found one; this survives exposure brackets, night/day and few keypoints.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import cv2
+import numpy as np
+
+from .features import Prepared, match
+from .structure import orientation_agreement
+
+
+@dataclass(frozen=True)
+class Viewpoint:
+    shift: float  # mean corner displacement / image diagonal (0 = identical framing)
+    scale: float  # zoom of B relative to A (1 = same)
+    rotation_deg: float
+    translation: float  # centre displacement / image diagonal
+
+
+@dataclass(frozen=True)
+class AngleResult:
+    same_angle: bool
+    same_angle_score: float
+    inliers: int
+    matches: int
+    viewpoint: Viewpoint | None
+    block_agreement: float
+    orientation_agreement: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
+    ha, wa = a.shape
+    hb, wb = b.shape
+    pa, pb = match(a.features(), b.features())
+    pb = pb * np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A
+    hmat, inliers = _homography(pa, pb)
+    view = viewpoint(hmat, wa, ha) if hmat is not None else None
+    b_on_a = cv2.resize(b.gray, (wa, ha), interpolation=cv2.INTER_AREA)
+    blocks, overall = orientation_agreement(a.gray, b_on_a)
+    if view is not None and 0.01 < view.shift < 0.25 and inliers >= 12:
+        warped = cv2.warpPerspective(b_on_a, hmat, (wa, ha), borderMode=cv2.BORDER_REFLECT)
+        blocks_w, overall_w = orientation_agreement(a.gray, warped)
+        if blocks_w > blocks:
+            blocks, overall = blocks_w, overall_w
+    if not _similar_aspect(a.shape, b.shape):
+        blocks = 0.0  # a stretched panorama or portrait-vs-landscape: block grids do not correspond
+    score = angle_score(inliers, view, blocks)
+    return AngleResult(score >= threshold, round(score, 4), inliers, len(pa), view,
+                       round(blocks, 4), round(overall, 4))
+
+
+def angle_score(inliers: int, view: Viewpoint | None, blocks: float) -> float:
+    """0..1. Feature evidence: inlier count (log) times closeness to identity; structure: block share."""
+    feat = 0.0
+    if view is not None and inliers >= 6:
+        closeness = 1.0 / (1.0 + (view.shift / 0.08) ** 2)
+        feat = min(1.0, math.log1p(inliers) / math.log1p(150)) * closeness
+    struct = max(0.0, (blocks - 0.5) / 0.5)
+    return float(max(feat, struct))
+
+
+def _similar_aspect(sa: tuple[int, int], sb: tuple[int, int], tolerance: float = 0.2) -> bool:
+    ra, rb = sa[1] / sa[0], sb[1] / sb[0]
+    return max(ra, rb) / min(ra, rb) <= 1.0 + tolerance
+
+
+def _homography(pa: np.ndarray, pb: np.ndarray) -> tuple[np.ndarray | None, int]:
+    if len(pa) < 6:
+        return None, 0
+    hmat, mask = cv2.findHomography(pb, pa, cv2.RANSAC, 4.0, maxIters=4000, confidence=0.999)
+    if hmat is None or not np.all(np.isfinite(hmat)):
+        return None, 0
+    return hmat, int(mask.sum())
+
+
+def viewpoint(hmat: np.ndarray, w: int, h: int) -> Viewpoint:
+    diag = math.hypot(w, h)
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+    moved = cv2.perspectiveTransform(corners, hmat).reshape(-1, 2)
+    shift = float(np.linalg.norm(moved - corners.reshape(-1, 2), axis=1).mean() / diag)
+    centre = cv2.perspectiveTransform(np.float32([[[w / 2, h / 2]]]), hmat).reshape(2)
+    translation = float(np.hypot(centre[0] - w / 2, centre[1] - h / 2) / diag)
+    # Local affine part at the centre gives zoom and roll.
+    eps = 1.0
+    px = cv2.perspectiveTransform(np.float32([[[w / 2 + eps, h / 2]]]), hmat).reshape(2) - centre
+    py = cv2.perspectiveTransform(np.float32([[[w / 2, h / 2 + eps]]]), hmat).reshape(2) - centre
+    jac = np.stack([px, py], axis=1) / eps
+    det = float(np.linalg.det(jac))
+    scale = math.sqrt(abs(det)) if math.isfinite(det) else 0.0
+    rotation = math.degrees(math.atan2(float(jac[1, 0] - jac[0, 1]), float(jac[0, 0] + jac[1, 1])))
+    return Viewpoint(round(min(shift, 99.0), 4), round(scale, 4), round(rotation, 2), round(min(translation, 99.0), 4))

@@ -1,0 +1,73 @@
+"""`photocheck` click group; the service CLI attaches it as `chengguan photocheck`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .decode import ImageRejected
+from .thresholds import Thresholds
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise click.exceptions.Exit(_fail(f"cannot read {path}: {exc.strerror or exc}"))
+
+
+def _fail(message: str) -> int:
+    click.echo(f"error: {message}", err=True)
+    return 2
+
+
+@click.group("photocheck")
+def photocheck_cli() -> None:
+    """Rectification-photo checks (整改照片核验): copy/reuse and same angle."""
+
+
+@photocheck_cli.command("pair")
+@click.argument("problem", type=click.Path(dir_okay=False))
+@click.argument("rectified", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+def pair_cmd(problem: str, rectified: str, as_json: bool) -> None:
+    """Compare a PROBLEM photo with its RECTIFIED photo."""
+    from .features import prepare
+    from .pair import compare_pair
+    from .verdict import pair_reasons
+
+    t0 = time.perf_counter()
+    prepared = []
+    for path in (problem, rectified):
+        try:
+            prepared.append(prepare(_read(path)))
+        except ImageRejected as exc:
+            raise click.exceptions.Exit(_fail(f"{path}: {exc.code} {exc.message_zh}"))
+    result = compare_pair(prepared[0], prepared[1], Thresholds())
+    reasons = pair_reasons(result)
+    out = result.to_dict()
+    out["ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    out["ok"] = not reasons
+    out["reasons"] = [r.to_dict() for r in reasons]
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(f"同角度 same angle: {'是 yes' if result.same_angle else '否 no'} (score {result.same_angle_score:.2f})")
+    click.echo(f"复制/翻拍 copy of problem photo: {'是 yes' if result.copy else '否 no'} (score {result.copy_score:.2f})")
+    for r in reasons:
+        click.echo(f"✗ {r.message_zh}: {r.fix_zh} [{r.code}]")
+    if not reasons:
+        click.echo("✓ 通过 passed")
+    click.echo(f"{out['ms']:.0f} ms")
+
+
+def main() -> None:  # pragma: no cover - convenience for `python -m photocheck.cli`
+    photocheck_cli(prog_name="photocheck")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

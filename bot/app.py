@@ -7,8 +7,12 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from bot import __version__
+from bot.channels import mp
 from bot.config import Config
+from bot.dispatcher import Dispatcher
 from bot.service import Service, current_service
+from handlers import resident
+from models.users import CHANNEL_MP
 
 
 def create_app(config: Config | None = None, service: Service | None = None) -> Flask:
@@ -16,7 +20,9 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = service.config.max_body_bytes
     app.extensions["chengguan"] = service
+    app.extensions["chengguan.dispatcher"] = Dispatcher(service, {CHANNEL_MP: resident.route})
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.register_blueprint(mp.bp)
     app.register_error_handler(HTTPException, _plain_http_error)
     return app
 

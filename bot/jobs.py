@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from bot.tasks.notify import send_text
+from bot.tasks.photos import fetch_photo
 from bot.worker import JobHandler
 
 
 def job_handlers() -> dict[str, JobHandler]:
-    return {}
+    return {
+        "photo.fetch": fetch_photo,
+        "notify.text": send_text,
+    }

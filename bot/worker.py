@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.service import Service
-from models.outbox import OutboxJob, claim_due, mark_done, mark_failed, mark_parked
+from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,10 @@ class JobContext:
     session: Session
     service: Service
     job_id: int
+
+    def enqueue_text(self, channel: str, to: str, text: str, *, key: str | None = None) -> None:
+        """Queue a chat message to a user, in this job's transaction."""
+        enqueue(self.session, "notify.text", {"channel": channel, "to": to, "text": text}, key=key)
 
 
 JobHandler = Callable[[JobContext, dict[str, Any]], None]

@@ -4,7 +4,7 @@ from models.audit import AuditEvent
 from models.base import Base, utcnow
 from models.cases import Case
 from models.conversations import Conversation
-from models.enums import CaseSource, CaseStatus, PhotoRole, Role
+from models.enums import CaseSource, CaseStatus, PhotoRole, PhotoStatus, Role, Satisfaction
 from models.inbox import InboxMessage
 from models.lifecycle import IllegalTransition, RoleNotAllowed, TransitionError
 from models.numbering import DailyCounter, next_case_number
@@ -16,6 +16,6 @@ from models.users import Identity, User
 __all__ = [
     "AuditEvent", "Base", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",
-    "PhotoRole", "Role", "RoleNotAllowed", "Street", "TransitionError", "User", "next_case_number",
+    "PhotoRole", "PhotoStatus", "Role", "Satisfaction", "RoleNotAllowed", "Street", "TransitionError", "User", "next_case_number",
     "utcnow",
 ]

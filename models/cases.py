@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relat
 
 from models.audit import AuditEvent
 from models.base import Base, created_at, intpk, str200, str_enum, utcnow
-from models.enums import CaseSource, CaseStatus
+from models.enums import CaseSource, CaseStatus, Satisfaction
 from models.lifecycle import FINAL, RoleNotAllowed, Step, find_step
 from models.users import User
 
@@ -42,6 +42,10 @@ class Case(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
+    # 满意度回访: asked after closure, answered by the resident who reported it.
+    feedback_asked_at: Mapped[datetime | None]
+    satisfaction: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction))
+    rated_at: Mapped[datetime | None]
     # Optimistic lock: a write based on a stale read fails instead of overwriting a newer one.
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}

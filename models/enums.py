@@ -68,3 +68,19 @@ class CaseStatus(StrEnum):
 class PhotoRole(StrEnum):
     PROBLEM = "problem"
     RECTIFICATION = "rectification"
+
+
+class PhotoStatus(StrEnum):
+    PENDING = "pending"      # announced by a chat message, not downloaded yet
+    STORED = "stored"        # downloaded, decoded, fingerprinted, on disk
+    REJECTED = "rejected"    # not usable (corrupt, not an image, too large…); the sender was told
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"
+    MOSTLY = "mostly"
+    UNSATISFIED = "unsatisfied"
+
+    @property
+    def label(self) -> str:
+        return {Satisfaction.SATISFIED: "满意", Satisfaction.MOSTLY: "基本满意", Satisfaction.UNSATISFIED: "不满意"}[self]

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum
-from models.enums import PhotoRole
+from models.enums import PhotoRole, PhotoStatus
 
 
 class Photo(Base):
@@ -18,9 +18,11 @@ class Photo(Base):
     id: Mapped[intpk]
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     role: Mapped[PhotoRole] = mapped_column(str_enum(PhotoRole))
-    storage_path: Mapped[str] = mapped_column(String(300))  # relative to the photo folder
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    size: Mapped[int] = mapped_column(Integer)
+    storage_path: Mapped[str | None] = mapped_column(String(300))  # relative to the photo folder
+    status: Mapped[PhotoStatus] = mapped_column(str_enum(PhotoStatus), default=PhotoStatus.PENDING)
+    error: Mapped[str | None] = mapped_column(String(200))  # why it was rejected
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    size: Mapped[int | None] = mapped_column(Integer)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     taken_at: Mapped[datetime | None]  # EXIF DateTimeOriginal, when the phone kept it
@@ -30,4 +32,4 @@ class Photo(Base):
     created_at: Mapped[created_at]
 
     def __repr__(self) -> str:
-        return f"<Photo {self.id} {self.role} {self.sha256[:8]}>"
+        return f"<Photo {self.id} {self.role} {self.status}>"

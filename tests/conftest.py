@@ -66,3 +66,6 @@ def session(service: Service):  # type: ignore[no-untyped-def]
     with service.sessions() as session:
         yield session
         session.rollback()
+
+
+pytest_plugins = ["tests.chat"]

@@ -1,0 +1,65 @@
+"""What both WeChat channels share: refusing hostile XML and turning wechatpy messages into Inbound."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import ParseError
+
+from bot.messages import Inbound
+
+
+class BadMessage(Exception):
+    """The body is not a WeChat message we can read. Answered with 400; nothing is stored."""
+
+
+def ensure_safe_xml(data: bytes | str) -> None:
+    """Refuse DTDs, entity declarations (billion laughs, external entities) and malformed XML."""
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except (DefusedXmlException, ParseError, ValueError) as exc:
+        raise BadMessage(f"unreadable XML: {type(exc).__name__}") from None
+    if root.tag != "xml":
+        raise BadMessage("not a WeChat message: the root element must be <xml>")
+
+
+def to_inbound(channel: str, message: Any) -> Inbound:
+    """Map a parsed wechatpy message (Official Account or WeCom) to our channel-neutral Inbound."""
+    kind = message.type if message.type in {"text", "image", "location", "event", "voice", "video", "link"} else "unknown"
+    fields: dict[str, Any] = {}
+    if kind == "text":
+        fields["text"] = (message.content or "").strip()
+    elif kind == "image":
+        fields.update(pic_url=message.image or "", media_id=message.media_id or "")
+    elif kind == "location":
+        lat, lon = message.location
+        fields.update(lat=_coordinate(lat), lon=_coordinate(lon), label=message.label or "")
+    elif kind == "voice":
+        fields.update(media_id=message.media_id or "", text=(getattr(message, "recognition", None) or "").strip())
+    elif kind == "event":
+        fields.update(event=(message.event or "").lower(), event_key=str(getattr(message, "key", "") or ""))
+    if not message.source:
+        raise BadMessage("message without FromUserName")
+    return Inbound(
+        channel=channel,
+        sender=str(message.source),
+        kind=kind,
+        create_time=_epoch(message.time),
+        msg_id=str(message.id) if getattr(message, "id", None) else None,
+        **fields,
+    )
+
+
+def _coordinate(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _epoch(value: Any) -> int:
+    if value is None:
+        return 0
+    return int(value.timestamp()) if hasattr(value, "timestamp") else int(value)

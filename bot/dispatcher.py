@@ -1,0 +1,114 @@
+"""(user, conversation state, message) -> handler, inside one transaction that also stores the message.
+
+The inbox row goes first: a WeChat retry of a message we already have hits the unique dedupe key and
+gets the reply we gave the first time, so it never acts twice, even when the copies arrive at once on
+different processes (the second insert waits for the first transaction, then fails).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db import transaction
+from bot.messages import Inbound
+from bot.service import Service
+from handlers.context import Context
+from models import Conversation, Identity, InboxMessage, Role, User, utcnow
+from models.users import CHANNEL_MP
+
+log = logging.getLogger(__name__)
+
+Router = Callable[[Context], str | None]
+
+EXPIRED_NOTICE = "您上次未完成的上报已超时, 草稿已清除。"
+SORRY = "系统暂时无法处理这条消息, 已记录, 请稍后再试。"
+
+
+class Dispatcher:
+    def __init__(self, service: Service, routers: dict[str, Router]) -> None:
+        self.service, self.routers = service, routers
+
+    def handle(self, message: Inbound) -> str | None:
+        with transaction(self.service.sessions) as session:
+            inbox = InboxMessage(
+                channel=message.channel, dedupe_key=message.dedupe_key, sender=message.sender,
+                msg_type=message.kind, payload=message.to_payload(),
+            )
+            try:
+                with session.begin_nested():
+                    session.add(inbox)
+            except IntegrityError:
+                return self._reply_to_retry(session, message)
+            ctx = self._context(session, message)
+            try:
+                with session.begin_nested():  # a crashing handler loses its changes, not the message
+                    reply = self.routers[message.channel](ctx)
+            except Exception:
+                log.exception("handler failed on %s; message kept in the inbox unhandled", message.dedupe_key)
+                ctx.queued.clear()
+                return SORRY
+            if ctx.notice:
+                reply = "\n".join(filter(None, [ctx.notice, reply]))
+            inbox.reply, inbox.handled_at = reply, utcnow()
+        if ctx.queued:
+            self.service.wakeup.set()
+        return reply
+
+    def _reply_to_retry(self, session: Session, message: Inbound) -> str | None:
+        log.info("duplicate delivery of %s ignored", message.dedupe_key)
+        return session.scalar(select(InboxMessage.reply).where(InboxMessage.dedupe_key == message.dedupe_key))
+
+    def _context(self, session: Session, message: Inbound) -> Context:
+        conversation = _conversation_for_update(session, message)
+        timeout = timedelta(minutes=self.service.config.conversation_timeout_minutes)
+        notice = ""
+        if conversation.is_expired(timeout):
+            conversation.finish()
+            notice = EXPIRED_NOTICE
+        return Context(
+            session=session, config=self.service.config, user=_user(session, message),
+            conversation=conversation, message=message, now=utcnow(), notice=notice,
+        )
+
+
+def _user(session: Session, message: Inbound) -> User | None:
+    """The bound user; a resident writing to the Official Account for the first time is registered."""
+    identity = session.scalars(
+        select(Identity).where(Identity.channel == message.channel, Identity.external_id == message.sender)
+    ).one_or_none()
+    if identity is not None:
+        return identity.user
+    if message.channel != CHANNEL_MP:
+        return None  # staff must be bound first (WeCom)
+    user = User(name="", role=Role.RESIDENT)
+    session.add(user)
+    session.flush()
+    session.add(Identity(user_id=user.id, channel=message.channel, external_id=message.sender))
+    return user
+
+
+def _conversation_for_update(session: Session, message: Inbound) -> Conversation:
+    query = select(Conversation).where(
+        Conversation.channel == message.channel, Conversation.external_id == message.sender
+    )
+    conversation = session.scalars(query.with_for_update()).one_or_none()
+    if conversation is None:
+        try:
+            with session.begin_nested():
+                conversation = Conversation(channel=message.channel, external_id=message.sender, data={})
+                session.add(conversation)
+        except IntegrityError:  # the same user's other message created it a moment ago
+            conversation = session.scalars(query.with_for_update()).one()
+    return conversation
+
+
+def current_dispatcher() -> Dispatcher:
+    dispatcher: Dispatcher = current_app.extensions["chengguan.dispatcher"]
+    return dispatcher

@@ -1,0 +1,74 @@
+"""Everything we send to WeChat and WeCom outside the passive reply, through wechatpy's API clients.
+
+wechatpy keeps the API host in one class attribute but hard-codes the token URL; the two small
+subclasses below move both to the configured base, so tests and private deployments can point
+WECHAT_API_BASE / WECOM_API_BASE at their own server.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from wechatpy import WeChatClient
+from wechatpy.enterprise import WeChatClient as WeComClient
+
+from bot.config import Config, WeChatConfig, WeComConfig
+from models.users import CHANNEL_MP, CHANNEL_WORK
+
+
+class _OfficialAccount(WeChatClient):  # type: ignore[misc]
+    def __init__(self, cfg: WeChatConfig) -> None:
+        super().__init__(cfg.app_id, cfg.app_secret, timeout=10)
+        self.API_BASE_URL = cfg.api_base.rstrip("/") + "/cgi-bin/"
+
+    def fetch_access_token(self):  # type: ignore[no-untyped-def]
+        return self._fetch_access_token(
+            url=self.API_BASE_URL + "token",
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
+
+
+class _WeComApp(WeComClient):  # type: ignore[misc]
+    def __init__(self, cfg: WeComConfig) -> None:
+        super().__init__(cfg.corp_id, cfg.secret, timeout=10)
+        self.API_BASE_URL = cfg.api_base.rstrip("/") + "/cgi-bin/"
+
+    def fetch_access_token(self):  # type: ignore[no-untyped-def]
+        return self._fetch_access_token(
+            url=self.API_BASE_URL + "gettoken", params={"corpid": self.corp_id, "corpsecret": self.secret}
+        )
+
+
+@cache
+def official_account(cfg: WeChatConfig) -> WeChatClient:
+    if not (cfg.app_id and cfg.app_secret):
+        raise RuntimeError("WECHAT_APP_ID and WECHAT_APP_SECRET are needed to send messages to residents")
+    return _OfficialAccount(cfg)
+
+
+@cache
+def wecom_app(cfg: WeComConfig) -> WeComClient:
+    if not (cfg.corp_id and cfg.secret and cfg.agent_id):
+        raise RuntimeError("WECOM_CORP_ID, WECOM_SECRET and WECOM_AGENT_ID are needed to message staff")
+    return _WeComApp(cfg)
+
+
+def send_text(config: Config, channel: str, to: str, text: str) -> None:
+    if channel == CHANNEL_MP:
+        official_account(config.wechat).message.send_text(to, text)
+    elif channel == CHANNEL_WORK:
+        wecom_app(config.wecom).message.send_text(config.wecom.agent_id, to, text)
+    else:
+        raise ValueError(f"unknown channel {channel!r}")
+
+
+def download_media(config: Config, channel: str, media_id: str) -> bytes:
+    client = official_account(config.wechat) if channel == CHANNEL_MP else wecom_app(config.wecom)
+    response = client.media.download(media_id)
+    if "json" in response.headers.get("Content-Type", ""):  # WeChat answers errors as JSON
+        raise MediaGone(response.text[:200])
+    return bytes(response.content)
+
+
+class MediaGone(Exception):
+    """The media id is unknown or expired (temporary media live three days)."""

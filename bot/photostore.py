@@ -1,0 +1,25 @@
+"""The photo folder: files stored as received, named by their sha256, in one folder per day."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime
+from pathlib import Path
+
+
+def save(photo_dir: Path, data: bytes, now: datetime, suffix: str = ".jpg") -> tuple[str, str]:
+    """Write the bytes once (same content, same file) and return (relative path, sha256)."""
+    digest = hashlib.sha256(data).hexdigest()
+    relative = Path(f"{now:%Y/%m/%d}") / f"{digest}{suffix}"
+    target = photo_dir / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.part")
+        temporary.write_bytes(data)
+        temporary.replace(target)  # atomic: a reader never sees half a photo
+    return relative.as_posix(), digest
+
+
+def read(photo_dir: Path, relative: str) -> bytes:
+    return (photo_dir / relative).read_bytes()

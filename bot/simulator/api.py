@@ -1,0 +1,134 @@
+"""A stand-in for WeChat's and WeCom's HTTP APIs on loopback: access tokens, customer-service and app
+messages (recorded, so a simulator or a test can read what the service pushed), media download and
+PicUrl hosting. It speaks the real endpoints and JSON shapes; it is not reachable from outside."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.serving import make_server
+
+
+@dataclass
+class Pushed:
+    to: str
+    text: str
+    raw: dict[str, Any]
+
+
+@dataclass
+class FakeWeChatAPI:
+    app_id: str = "wxsimulator"
+    app_secret: str = "simulator-secret"
+    corp_id: str = "wwsimulator"
+    corp_secret: str = "simulator-corp-secret"
+    media: dict[str, bytes] = field(default_factory=dict)
+    pushed: list[Pushed] = field(default_factory=list)
+    fail_pic_urls: bool = False  # make PicUrl downloads fail, to exercise the media API fallback
+    base_url: str = ""
+    _tokens: set[str] = field(default_factory=set)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def add_media(self, data: bytes) -> tuple[str, str]:
+        """Host an image; returns (PicUrl, MediaId) as WeChat would put them in a message."""
+        media_id = secrets.token_urlsafe(12)
+        self.media[media_id] = data
+        return f"{self.base_url}/pic/{media_id}", media_id
+
+    def messages_to(self, user: str) -> list[str]:
+        return [p.text for p in self.pushed if p.to == user]
+
+    def wait_for_message(self, user: str, count: int = 1, timeout: float = 15.0) -> list[str]:
+        """Block until `user` has received `count` pushed messages; returns them all."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.messages_to(user)) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{user} got {self.messages_to(user)}, expected {count} message(s)")
+                self._changed.wait(left)
+        return self.messages_to(user)
+
+    def app(self) -> Flask:
+        app = Flask("fake_wechat_api")
+        app.add_url_rule("/cgi-bin/token", view_func=self._token)
+        app.add_url_rule("/cgi-bin/gettoken", view_func=self._wecom_token)
+        app.add_url_rule("/cgi-bin/message/custom/send", view_func=self._custom_send, methods=["POST"])
+        app.add_url_rule("/cgi-bin/message/send", view_func=self._app_send, methods=["POST"])
+        app.add_url_rule("/cgi-bin/media/get", view_func=self._media_get)
+        app.add_url_rule("/pic/<media_id>", view_func=self._pic)
+        return app
+
+    def _issue_token(self) -> Response:
+        token = secrets.token_hex(16)
+        self._tokens.add(token)
+        return jsonify(access_token=token, expires_in=7200)
+
+    def _token(self) -> Response:
+        if (request.args.get("appid"), request.args.get("secret")) != (self.app_id, self.app_secret):
+            return jsonify(errcode=40013, errmsg="invalid appid")
+        return self._issue_token()
+
+    def _wecom_token(self) -> Response:
+        if (request.args.get("corpid"), request.args.get("corpsecret")) != (self.corp_id, self.corp_secret):
+            return jsonify(errcode=40001, errmsg="invalid credential")
+        return self._issue_token()
+
+    def _authorised(self) -> bool:
+        return request.args.get("access_token") in self._tokens
+
+    def _record(self, to: str, text: str) -> None:
+        with self._changed:
+            self.pushed.append(Pushed(to, text, request.get_json(force=True)))
+            self._changed.notify_all()
+
+    def _custom_send(self) -> Response:
+        if not self._authorised():
+            return jsonify(errcode=40014, errmsg="invalid access_token")
+        body = request.get_json(force=True)
+        self._record(body["touser"], body.get("text", {}).get("content", f"[{body.get('msgtype')}]"))
+        return jsonify(errcode=0, errmsg="ok")
+
+    def _app_send(self) -> Response:
+        if not self._authorised():
+            return jsonify(errcode=40014, errmsg="invalid access_token")
+        body = request.get_json(force=True)
+        content = body.get("text", {}).get("content") or body.get("markdown", {}).get("content") or f"[{body.get('msgtype')}]"
+        for user in str(body.get("touser", "")).split("|"):
+            self._record(user, content)
+        return jsonify(errcode=0, errmsg="ok", invaliduser="")
+
+    def _media_get(self) -> Response:
+        if not self._authorised():
+            return jsonify(errcode=40014, errmsg="invalid access_token")
+        data = self.media.get(request.args.get("media_id", ""))
+        if data is None:
+            return jsonify(errcode=40007, errmsg="invalid media_id")
+        return Response(data, content_type="image/jpeg")
+
+    def _pic(self, media_id: str) -> Response:
+        if self.fail_pic_urls or media_id not in self.media:
+            return Response("not found", status=404)
+        return Response(self.media[media_id], content_type="image/jpeg")
+
+
+@contextmanager
+def running_api(api: FakeWeChatAPI | None = None, port: int = 0) -> Iterator[FakeWeChatAPI]:
+    """Serve the stand-in on 127.0.0.1 in a background thread for the duration of the block."""
+    api = api or FakeWeChatAPI()
+    server = make_server("127.0.0.1", port, api.app(), threaded=True)
+    api.base_url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, name="fake-wechat-api", daemon=True)
+    thread.start()
+    try:
+        yield api
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -1,0 +1,88 @@
+"""A simulated WeChat user: builds the XML WeChat would POST, signs (and encrypts) it, reads the reply."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+import time
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+import defusedxml.ElementTree as SafeET
+import httpx
+from wechatpy.crypto import WeChatCrypto
+
+
+def sign(token: str, timestamp: str, nonce: str, *extra: str) -> str:
+    """WeChat's signature: sha1 of the sorted token, timestamp, nonce (and ciphertext)."""
+    return hashlib.sha1("".join(sorted([token, timestamp, nonce, *extra])).encode()).hexdigest()
+
+
+@dataclass
+class Reply:
+    status: int
+    text: str | None  # the passive reply's Content, None for "success"/empty
+    raw: str
+
+
+class WeChatUser:
+    def __init__(
+        self, base_url: str, token: str, openid: str, *, aes_key: str = "", app_id: str = "wxsimulator",
+        account: str = "gh_simulator", http: httpx.Client | None = None,
+    ) -> None:
+        self.url = base_url.rstrip("/") + "/wechat/mp"
+        self.token, self.openid, self.account = token, openid, account
+        self.crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
+        self.http = http or httpx.Client(timeout=10)
+        self._msg_ids = itertools.count(random.randrange(10**15, 10**16))
+
+    def send_text(self, text: str) -> Reply:
+        return self.send("text", f"<Content><![CDATA[{text}]]></Content>")
+
+    def send_image(self, pic_url: str, media_id: str) -> Reply:
+        return self.send("image", f"<PicUrl><![CDATA[{pic_url}]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>")
+
+    def send_location(self, lat: float, lon: float, label: str = "") -> Reply:
+        body = (f"<Location_X>{lat}</Location_X><Location_Y>{lon}</Location_Y><Scale>16</Scale>"
+                f"<Label><![CDATA[{label}]]></Label>")
+        return self.send("location", body)
+
+    def send_event(self, event: str, key: str = "") -> Reply:
+        return self.send("event", f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>", msg_id=False)
+
+    def message_xml(self, msg_type: str, body: str, *, msg_id: bool = True, create_time: int | None = None) -> str:
+        id_part = f"<MsgId>{next(self._msg_ids)}</MsgId>" if msg_id else ""
+        return (
+            f"<xml><ToUserName><![CDATA[{escape(self.account)}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{escape(self.openid)}]]></FromUserName>"
+            f"<CreateTime>{create_time or int(time.time())}</CreateTime>"
+            f"<MsgType><![CDATA[{msg_type}]]></MsgType>{body}{id_part}</xml>"
+        )
+
+    def send(self, msg_type: str, body: str, *, msg_id: bool = True) -> Reply:
+        return self.post(self.message_xml(msg_type, body, msg_id=msg_id))
+
+    def post(self, xml: str, *, signature: str | None = None) -> Reply:
+        """POST one message as WeChat does (a retry is the same xml posted again)."""
+        timestamp, nonce = str(int(time.time())), str(random.randrange(10**9))
+        params = {"timestamp": timestamp, "nonce": nonce, "openid": self.openid}
+        params["signature"] = signature if signature is not None else sign(self.token, timestamp, nonce)
+        data = xml.encode()
+        if self.crypto is not None:
+            data = self.crypto.encrypt_message(xml, nonce, timestamp).encode()
+            params["encrypt_type"] = "aes"
+            params["msg_signature"] = SafeET.fromstring(data).findtext("MsgSignature") or ""
+        response = self.http.post(self.url, params=params, content=data, headers={"Content-Type": "text/xml"})
+        return Reply(response.status_code, self._content(response, nonce), response.text)
+
+    def _content(self, response: httpx.Response, nonce: str) -> str | None:
+        if response.status_code != 200 or not response.text.strip().startswith("<xml"):
+            return None
+        xml = response.text
+        if self.crypto is not None:
+            outer = SafeET.fromstring(xml)
+            xml = self.crypto.decrypt_message(
+                xml, outer.findtext("MsgSignature"), outer.findtext("TimeStamp"), outer.findtext("Nonce")
+            )
+        return SafeET.fromstring(xml).findtext("Content")

@@ -1,0 +1,1 @@
+"""Outbox job handlers: the slow work the worker does after a webhook has answered."""

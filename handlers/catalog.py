@@ -1,0 +1,24 @@
+"""The category table this process uses, loaded once (a deployment may point to its own CSV)."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from models.categories import Category, CategoryTable
+
+
+@cache
+def categories() -> CategoryTable:
+    return CategoryTable.load(os.environ.get("CHENGGUAN_CATEGORIES_FILE") or None)
+
+
+def find_by_words(text: str) -> Category | None:
+    """A category typed by name: 大类/小类, or just the 小类 when that is unambiguous."""
+    text = text.strip()
+    try:
+        return categories().by_name(text)
+    except KeyError:
+        pass
+    named = [c for c in categories() if c.minor == text]
+    return named[0] if len(named) == 1 else None

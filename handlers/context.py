@@ -1,0 +1,35 @@
+"""What a handler step gets: the open transaction, who wrote, their conversation and the message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from bot.messages import Inbound
+from models import Conversation, User
+from models.outbox import enqueue
+
+
+@dataclass
+class Context:
+    session: Session
+    config: Config
+    user: User | None
+    conversation: Conversation
+    message: Inbound
+    now: datetime
+    queued: list[str] = field(default_factory=list)
+    notice: str = ""  # said before the reply, e.g. that an old draft expired
+
+    def enqueue(self, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
+        """Queue slow work in this same transaction; the worker runs it after the commit."""
+        if enqueue(self.session, kind, payload, key=key) is not None:
+            self.queued.append(kind)
+
+    def push_text(self, text: str, *, key: str | None = None) -> None:
+        """Send a message to the sender later (customer-service message / WeCom app message)."""
+        self.enqueue("notify.text", {"channel": self.message.channel, "to": self.message.sender, "text": text}, key=key)

@@ -1,0 +1,43 @@
+"""The Official Account's router: commands first, then the flow in progress, then a new report."""
+
+from __future__ import annotations
+
+from handlers import feedback, report, status
+from handlers.catalog import categories
+from handlers.context import Context
+
+HELP = (
+    "城市管理随手拍 使用说明:\n"
+    "1. 拍照发送问题照片 (1-3张)\n"
+    "2. 发送位置 (点「+」→「位置」) 或输入地址\n"
+    "3. 用一句话描述问题, 确认类别后提交\n"
+    "回复「查询」查看您上报的案件, 「取消」放弃当前上报, 「帮助」查看本说明。"
+)
+WELCOME = "感谢关注城市管理随手拍! 发现占道经营、暴露垃圾、违规广告等问题, 拍照发给我们即可上报。\n" + HELP
+
+
+def route(ctx: Context) -> str | None:
+    m = ctx.message
+    if m.kind == "event":
+        return WELCOME if m.event == "subscribe" else None
+    text = m.text if m.kind == "text" else ""
+    if text in {"帮助", "help", "?", "？"}:
+        return HELP
+    if text == "取消":
+        return _cancel(ctx)
+    if text == "查询" or text.startswith("查询 "):
+        return status.query(ctx, text[2:])
+    if text in feedback.ANSWERS and (rated := feedback.awaiting_rating(ctx)) and ctx.conversation.flow is None:
+        return feedback.record(ctx, rated, text)
+    if ctx.conversation.flow == report.FLOW:
+        return report.step(ctx)
+    if m.kind in {"image", "location"} or (text and categories().suggest(text)):
+        return report.start(ctx)  # a photo, a place, or words that name a street problem
+    return HELP
+
+
+def _cancel(ctx: Context) -> str:
+    if ctx.conversation.flow is None:
+        return "当前没有进行中的上报。"
+    ctx.conversation.finish()
+    return "已取消本次上报。发送照片可重新开始。"

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from bot import __version__
 from bot.channels import mp
 from bot.config import Config
+from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
 from bot.service import Service, current_service
 from handlers import resident
@@ -22,6 +23,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.extensions["chengguan"] = service
     app.extensions["chengguan.dispatcher"] = Dispatcher(service, {CHANNEL_MP: resident.route})
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.register_blueprint(platform_blueprint())  # /open311/v2/… and signed /media/… links
     app.register_blueprint(mp.bp)
     app.register_error_handler(HTTPException, _plain_http_error)
     return app
@@ -42,4 +44,7 @@ def healthz():  # type: ignore[no-untyped-def]
 
 def _plain_http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     # Short plain-text errors: no HTML page, no traceback, nothing for a scanner to read.
-    return f"{error.code} {error.name}\n", error.code or 500, {"Content-Type": "text/plain; charset=utf-8"}
+    text = f"{error.code} {error.name}"
+    if error.description and error.description != type(error).description:
+        text += f": {error.description}"  # our own explanation, e.g. which setting is missing
+    return text + "\n", error.code or 500, {"Content-Type": "text/plain; charset=utf-8"}

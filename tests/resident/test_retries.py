@@ -1,0 +1,110 @@
+"""WeChat retries a message up to three times; every copy gets the same answer and acts once,
+also when the copies arrive at once on different server processes."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from sqlalchemy import select
+
+from bot.db import transaction
+from bot.simulator.user import WeChatUser
+from models import Case, Conversation, InboxMessage, OutboxJob, Photo
+from tests.chat import TOKEN, count, mp_env
+from tests.photos import photo
+from tests.server import running_server
+
+
+def drive_to_confirmation(user: WeChatUser, api) -> None:  # type: ignore[no-untyped-def]
+    user.send_image(*api.add_media(photo("images/opensfm_lund/01.jpg")))
+    user.send_location(39.9, 116.3, "某路口")
+    user.send_text("占道经营")
+    user.send_text("1")
+
+
+def test_three_deliveries_of_a_confirmation_make_one_case(new_user, mp_service, wechat_api) -> None:  # type: ignore[no-untyped-def]
+    user = new_user()
+    drive_to_confirmation(user, wechat_api)
+    confirm = user.message_xml("text", "<Content>确认</Content>")
+
+    replies = [user.post(confirm) for _ in range(3)]
+
+    assert len({r.text for r in replies}) == 1 and "案件编号" in replies[0].text
+    assert count(mp_service, Case) == 1
+
+
+def test_retried_photo_is_fetched_once(new_user, mp_service, wechat_api) -> None:  # type: ignore[no-untyped-def]
+    user = new_user()
+    xml = user.message_xml("image", "<PicUrl>{}</PicUrl><MediaId>{}</MediaId>".format(
+        *wechat_api.add_media(photo("images/opensfm_lund/02.jpg"))))
+    for _ in range(3):
+        assert user.post(xml).status == 200
+    assert count(mp_service, Photo) == 1 and count(mp_service, OutboxJob) == 1 and count(mp_service, InboxMessage) == 1
+
+
+def test_concurrent_copies_in_one_process_act_once(new_user, mp_service, wechat_api) -> None:  # type: ignore[no-untyped-def]
+    user = new_user()
+    drive_to_confirmation(user, wechat_api)
+    confirm = user.message_xml("text", "<Content>确认</Content>")
+    barrier = threading.Barrier(3)
+
+    def deliver(_: int) -> str | None:
+        barrier.wait()
+        return user.post(confirm).text
+
+    with ThreadPoolExecutor(3) as pool:
+        texts = list(pool.map(deliver, range(3)))
+
+    assert count(mp_service, Case) == 1
+    assert sum("案件编号" in (t or "") for t in texts) >= 1
+
+
+def test_concurrent_copies_on_two_server_processes_act_once(database_url, tmp_path, service, wechat_api) -> None:  # type: ignore[no-untyped-def]
+    env = mp_env(wechat_api, database_url, tmp_path / "data")
+    with running_server(env, tmp_path / "a.log") as first, running_server(env, tmp_path / "b.log") as second:
+        users = [WeChatUser(base, TOKEN, "o_twice", http=httpx.Client(timeout=10)) for base in (first, second)]
+        drive_to_confirmation(users[0], wechat_api)
+        confirm = users[0].message_xml("text", "<Content>确认</Content>")
+        barrier = threading.Barrier(4)
+
+        def deliver(i: int) -> int:
+            barrier.wait()
+            return users[i % 2].post(confirm).status
+
+        with ThreadPoolExecutor(4) as pool:
+            statuses = list(pool.map(deliver, range(4)))
+
+    assert statuses == [200, 200, 200, 200]
+    with service.sessions() as s:
+        assert len(s.scalars(select(Case)).all()) == 1
+        assert s.scalars(select(Conversation)).one().flow is None
+        keys = s.scalars(select(InboxMessage.dedupe_key)).all()
+        assert len(keys) == len(set(keys)) == 5  # 4 steps + 1 confirmation
+
+
+def test_events_without_msgid_are_deduplicated_by_sender_and_time(new_user, mp_service) -> None:  # type: ignore[no-untyped-def]
+    user = new_user()
+    event = user.message_xml("event", "<Event>subscribe</Event>", msg_id=False, create_time=1_700_000_000)
+    assert user.post(event).text == user.post(event).text
+    later = user.message_xml("event", "<Event>subscribe</Event>", msg_id=False, create_time=1_700_000_001)
+    user.post(later)
+    assert count(mp_service, InboxMessage) == 2
+
+
+def test_a_crashing_handler_keeps_the_message(new_user, mp_service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from handlers import resident
+
+    def broken(ctx):  # type: ignore[no-untyped-def]
+        ctx.conversation.start("report", "photo")
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(resident.status, "query", broken)
+    user = new_user()
+    reply = user.send_text("查询")
+    assert "稍后再试" in reply.text
+    with transaction(mp_service.sessions) as s:
+        (row,) = s.scalars(select(InboxMessage)).all()
+        assert row.handled_at is None and row.payload["text"] == "查询"
+        assert all(c.flow is None for c in s.scalars(select(Conversation)))

@@ -30,6 +30,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from bot.app import create_app
     from bot.jobs import job_handlers
+    from bot.scheduler import build_scheduler
     from bot.worker import Worker
 
     service = _ready_service()
@@ -37,24 +38,32 @@ def serve(host: str, port: int, threads: int) -> None:
     stop = threading.Event()
     worker = Worker(service, job_handlers())
     threading.Thread(target=worker.run_forever, args=(stop, service.wakeup), name="worker", daemon=True).start()
+    scheduler = build_scheduler(service)
+    scheduler.start()
     click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {_safe_url(service)}")
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="chengguan")
     finally:
         stop.set()
+        scheduler.shutdown(wait=False)
 
 
 @cli.command(help="Run only the outbox worker (production: next to gunicorn, see Procfile).")
 def worker() -> None:
     from bot.jobs import job_handlers
+    from bot.scheduler import build_scheduler
     from bot.worker import Worker
 
     service = _ready_service()
+    scheduler = build_scheduler(service)
+    scheduler.start()
     click.echo(f"chengguan worker 已启动  数据库: {_safe_url(service)}")
     try:
         Worker(service, job_handlers()).run_forever(threading.Event())
     except KeyboardInterrupt:
         pass
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 @cli.group(help="Database schema (Alembic migrations).")

@@ -9,8 +9,10 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import reactions
 from bot.config import Config
 from bot.db import make_engine, make_session_factory
+from bot.uplink.hooks import install as install_uplink
 
 
 @dataclass
@@ -25,7 +27,10 @@ class Service:
     def build(cls, config: Config) -> Service:
         config.ensure_dirs()
         engine = make_engine(config.database_url)
-        return cls(config=config, engine=engine, sessions=make_session_factory(engine))
+        sessions = make_session_factory(engine)
+        reactions.install(sessions)
+        install_uplink(sessions, config)  # queue platform pushes with accept/verify/close
+        return cls(config=config, engine=engine, sessions=sessions)
 
 
 def current_service() -> Service:

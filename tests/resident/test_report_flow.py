@@ -155,3 +155,24 @@ def test_every_message_is_in_the_inbox(mp_service, wechat_api, new_user) -> None
         rows = s.scalars(select(InboxMessage).order_by(InboxMessage.id)).all()
         assert [r.msg_type for r in rows] == ["text", "event", "text"]
         assert all(r.handled_at is not None and r.reply for r in rows)
+
+
+def test_the_sweep_expires_idle_drafts_and_tells_the_resident(mp_service, wechat_api, new_user, run_worker) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from bot.tasks.conversations import expire_idle_conversations
+    from models import utcnow
+
+    idle, active = new_user(), new_user()
+    idle.send_image(*wechat_api.add_media(photo(PROBLEM)))
+    active.send_image(*wechat_api.add_media(photo(PROBLEM)))
+    with transaction(mp_service.sessions) as s:
+        for conversation in s.scalars(select(Conversation).where(Conversation.external_id == idle.openid)):
+            conversation.updated_at = utcnow() - timedelta(minutes=45)
+
+    assert expire_idle_conversations(mp_service) == 1
+    assert expire_idle_conversations(mp_service) == 0  # a second sweep (another process) sends nothing more
+    run_worker()
+    (note,) = wechat_api.wait_for_message(idle.openid)
+    assert "草稿已清除" in note
+    assert wechat_api.messages_to(active.openid) == []

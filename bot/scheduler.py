@@ -1,0 +1,19 @@
+"""Periodic work, run by APScheduler inside `chengguan serve` and `chengguan worker`.
+
+Every process that runs a scheduler runs every task; the tasks themselves make sure each effect
+happens once (row locks, unique keys), so adding processes never duplicates a message.
+"""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.service import Service
+from bot.tasks.conversations import expire_idle_conversations
+from models.calendar import TZ
+
+
+def build_scheduler(service: Service) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=TZ, job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.add_job(expire_idle_conversations, "interval", minutes=1, args=[service], id="expire_conversations")
+    return scheduler

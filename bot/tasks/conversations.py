@@ -1,0 +1,36 @@
+"""Drafts left idle past the timeout are cleared, and their owner is told so."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.db import transaction
+from bot.service import Service
+from models import Conversation, utcnow
+from models.outbox import enqueue
+
+
+def expired_note(minutes: int) -> str:
+    return f"您的上报超过{minutes}分钟未完成, 草稿已清除。需要时请重新发送照片开始。"
+
+
+def expire_idle_conversations(service: Service, now: datetime | None = None) -> int:
+    """Finish every conversation idle longer than the timeout; returns how many."""
+    minutes = service.config.conversation_timeout_minutes
+    cutoff = (now or utcnow()) - timedelta(minutes=minutes)
+    with transaction(service.sessions) as session:
+        idle = session.scalars(
+            select(Conversation)
+            .where(Conversation.flow.is_not(None), Conversation.updated_at < cutoff)
+            .with_for_update(skip_locked=True)  # several processes sweep; each row is taken by one
+        ).all()
+        for conversation in idle:
+            key = f"expired:{conversation.id}:{int(conversation.updated_at.timestamp())}"
+            conversation.finish()
+            payload = {"channel": conversation.channel, "to": conversation.external_id, "text": expired_note(minutes)}
+            enqueue(session, "notify.text", payload, key=key)
+    if idle:
+        service.wakeup.set()
+    return len(idle)

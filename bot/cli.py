@@ -98,7 +98,15 @@ def _safe_url(service: Service) -> str:
     return service.engine.url.render_as_string(hide_password=True)
 
 
+def _attach_commands() -> None:
+    from bot.simulator.chat import chat_command
+
+    cli.add_command(chat_command)
+    _attach_optional_commands()
+
+
 def _attach_optional_commands() -> None:
+    _attach_platform_commands()
     try:
         from photocheck.cli import photocheck_cli
     except ImportError:  # photocheck not built into this checkout
@@ -106,8 +114,14 @@ def _attach_optional_commands() -> None:
     cli.add_command(photocheck_cli, "photocheck")
 
 
+def _attach_platform_commands() -> None:
+    from bot.uplink.cli import platform_cli
+
+    cli.add_command(platform_cli, "platform")
+
+
 def main() -> None:
-    _attach_optional_commands()
+    _attach_commands()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

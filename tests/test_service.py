@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from bot import __version__
 from bot.config import Config, ConfigError
-from tests.server import running_server
+from bot.simulator.server import running_server
 
 
 def test_serve_migrates_the_embedded_default_and_answers_healthz(tmp_path) -> None:  # type: ignore[no-untyped-def]

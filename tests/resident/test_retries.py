@@ -14,7 +14,7 @@ from bot.simulator.user import WeChatUser
 from models import Case, Conversation, InboxMessage, OutboxJob, Photo
 from tests.chat import TOKEN, count, mp_env
 from tests.photos import photo
-from tests.server import running_server
+from bot.simulator.server import running_server
 
 
 def drive_to_confirmation(user: WeChatUser, api) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Start a real `chengguan serve` process on a free loopback port, for end-to-end tests."""
+"""Start a real `chengguan serve` process on a free loopback port (chat simulator, end-to-end tests)."""
 
 from __future__ import annotations
 

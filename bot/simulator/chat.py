@@ -1,0 +1,97 @@
+"""`chengguan chat`: talk to the service as a WeChat resident from a terminal.
+
+Without --url it starts everything itself on loopback: a stand-in WeChat API (which hosts your photos
+and shows the messages the service pushes) and a `chengguan serve` on the embedded default.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+
+from bot.simulator.api import FakeWeChatAPI, running_api
+from bot.simulator.server import running_server
+from bot.simulator.user import WeChatUser
+
+HELP = """输入文字直接发送。命令:
+  /photo 文件路径        发送照片
+  /loc 纬度 经度 [地址]  发送位置 (GCJ-02, 例如 /loc 39.9087 116.3975 天安门)
+  /subscribe             关注公众号
+  /quit                  退出"""
+TOKEN = "chat-simulator-token"
+
+
+@click.command("chat", help="Chat with the service as a WeChat resident (real signed XML over HTTP).")
+@click.option("--url", help="a running server; default: start one here (embedded default under --data-dir)")
+@click.option("--token", default=TOKEN, show_default=True, help="the server's WECHAT_TOKEN (with --url)")
+@click.option("--openid", default="o_chat_simulator", show_default=True)
+@click.option("--data-dir", default="./var-chat", show_default=True, type=click.Path(path_type=Path))
+def chat_command(url: str | None, token: str, openid: str, data_dir: Path) -> None:
+    with ExitStack() as stack:
+        api = stack.enter_context(running_api(FakeWeChatAPI()))
+        if url is None:
+            env = {
+                "CHENGGUAN_DATA_DIR": str(data_dir.resolve()), "DATABASE_URL": "", "WECHAT_TOKEN": token,
+                "WECHAT_APP_ID": api.app_id, "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url,
+                "WECHAT_ENCODING_AES_KEY": "",
+            }
+            click.echo("正在启动本地服务…")
+            url = stack.enter_context(running_server(env, data_dir.resolve().parent / "chat-server.log"))
+        else:
+            click.echo(f"推送消息只在服务端设置 WECHAT_API_BASE={api.base_url} "
+                       f"WECHAT_APP_ID={api.app_id} WECHAT_APP_SECRET={api.app_secret} 时显示")
+        user = WeChatUser(url, token, openid)
+        stop = threading.Event()
+        threading.Thread(target=_show_pushes, args=(api, openid, stop), daemon=True).start()
+        click.echo(f"已连接 {url}  (用户 {openid})\n{HELP}")
+        try:
+            _repl(user, api)
+        finally:
+            stop.set()
+
+
+def _repl(user: WeChatUser, api: FakeWeChatAPI) -> None:
+    while True:
+        try:
+            line = input("你> ").strip()
+        except EOFError:
+            return
+        if not line:
+            continue
+        if line == "/quit":
+            return
+        try:
+            reply = _send(user, api, line)
+        except (OSError, ValueError) as exc:
+            click.echo(f"发送失败: {exc}")
+            continue
+        if reply is not None:
+            click.echo(f"公众号> {reply}" if reply.status == 200 else f"服务器拒绝 (HTTP {reply.status})")
+
+
+def _send(user: WeChatUser, api: FakeWeChatAPI, line: str):  # type: ignore[no-untyped-def]
+    if not line.startswith("/"):
+        return user.send_text(line)
+    command, *args = shlex.split(line)
+    if command == "/photo" and len(args) == 1:
+        return user.send_image(*api.add_media(Path(args[0]).expanduser().read_bytes()))
+    if command == "/loc" and len(args) >= 2:
+        return user.send_location(float(args[0]), float(args[1]), " ".join(args[2:]))
+    if command == "/subscribe":
+        return user.send_event("subscribe")
+    click.echo(HELP)
+    return None
+
+
+def _show_pushes(api: FakeWeChatAPI, openid: str, stop: threading.Event) -> None:
+    shown = 0
+    while not stop.is_set():
+        messages = api.messages_to(openid)
+        for text in messages[shown:]:
+            click.echo(f"\n[客服消息] {text}")
+        shown = len(messages)
+        stop.wait(0.3)

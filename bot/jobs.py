@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from bot.tasks.notify import send_text
 from bot.tasks.photos import fetch_photo
+from bot.uplink.jobs import uplink_handlers
 from bot.worker import JobHandler
 
 
 def job_handlers() -> dict[str, JobHandler]:
     return {
+        **uplink_handlers(),  # open311.push, open311.token, open311.poll, webhook.push
         "photo.fetch": fetch_photo,
         "notify.text": send_text,
     }

@@ -10,10 +10,12 @@ from models.lifecycle import IllegalTransition, RoleNotAllowed, TransitionError
 from models.numbering import DailyCounter, next_case_number
 from models.outbox import JobStatus, OutboxJob
 from models.photos import Photo
+from models.platform import ApiKey, Open311Submission, PlatformDelivery, PlatformService, ServiceMapping
 from models.streets import GridCell, Street
 from models.users import Identity, User
 
 __all__ = [
+    "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",
     "PhotoRole", "PhotoStatus", "Role", "Satisfaction", "RoleNotAllowed", "Street", "TransitionError", "User", "next_case_number",

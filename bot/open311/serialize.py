@@ -1,0 +1,94 @@
+"""Our categories as GeoReport services, and our cases as GeoReport service requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from bot.open311.formats import w3
+from bot.uplink.media import media_url, sendable_photos
+from models.audit import AuditEvent
+from models.cases import Case
+from models.categories import Category, CategoryTable
+from models.enums import PhotoRole
+from models.streets import Street
+
+
+@lru_cache(maxsize=1)
+def category_table() -> CategoryTable:
+    return CategoryTable.load()
+
+
+def find_category(code: str) -> Category | None:
+    try:
+        return category_table().get(code)
+    except KeyError:
+        return None
+
+
+def service_item(category: Category) -> dict[str, Any]:
+    return {
+        "service_code": category.key,
+        "service_name": category.minor,
+        "description": f"{category.kind.label} {category.label}, 处置时限 {category.limit.label}",
+        "metadata": False,
+        "type": "realtime",
+        "keywords": ",".join(category.keywords),
+        "group": category.major,
+    }
+
+
+def request_items(session: Session, config: Config, cases: Sequence[Case], base_url: str) -> list[dict[str, Any]]:
+    streets = _street_names(session, {c.street_id for c in cases if c.street_id})
+    notes = _last_notes(session, [c.id for c in cases])
+    return [_request_item(session, config, c, streets, notes, base_url) for c in cases]
+
+
+def _request_item(
+    session: Session, config: Config, case: Case, streets: dict[int, str], notes: dict[int, str], base_url: str,
+) -> dict[str, Any]:
+    category = find_category(case.category_code)
+    photos = sendable_photos(session, case.id, (PhotoRole.RECTIFICATION, PhotoRole.PROBLEM))
+    note = notes.get(case.id, "")
+    return {
+        "service_request_id": case.number,
+        "status": "closed" if case.is_final else "open",
+        "status_notes": f"{case.status.label}: {note}" if note else case.status.label,
+        "service_name": category.minor if category else None,
+        "service_code": case.category_code,
+        "description": (case.description or "")[:4000],
+        "agency_responsible": streets.get(case.street_id) if case.street_id else None,
+        "service_notice": None,
+        "requested_datetime": w3(case.created_at),
+        "updated_datetime": w3(case.updated_at),
+        "expected_datetime": w3(case.deadline),
+        "address": case.address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": case.lat,
+        "long": case.lon,
+        "media_url": media_url(config, photos[0].id, config.platform.public_url or base_url) if photos else None,
+    }
+
+
+def _street_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(Street.id, Street.name).where(Street.id.in_(ids))).all())
+
+
+def _last_notes(session: Session, case_ids: list[int]) -> dict[int, str]:
+    """The note of each case's latest status change, shown as status_notes."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(AuditEvent.case_id, AuditEvent.note)
+        .where(AuditEvent.case_id.in_(case_ids), AuditEvent.from_status != AuditEvent.to_status)
+        .order_by(AuditEvent.id)
+    )
+    return {case_id: note for case_id, note in rows}

@@ -1,0 +1,31 @@
+"""One HTTP client per running service for each uplink, so connections to the platform are reused
+across jobs (a new client per job would pay the TLS setup every time)."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+from bot.service import Service
+from bot.uplink.client import Open311Client
+
+_lock = threading.Lock()
+_ATTR = "_uplink_clients"
+
+
+def open311_client(service: Service) -> Open311Client:
+    return _cached(service, "open311", lambda: Open311Client(service.config.platform))
+
+
+def webhook_http(service: Service) -> httpx.Client:
+    timeout = httpx.Timeout(service.config.platform.timeout_seconds, connect=5.0)
+    return _cached(service, "webhook", lambda: httpx.Client(timeout=timeout))
+
+
+def _cached(service: Service, name: str, build):  # type: ignore[no-untyped-def]
+    with _lock:
+        clients = service.__dict__.setdefault(_ATTR, {})
+        if name not in clients:
+            clients[name] = build()
+        return clients[name]

@@ -10,7 +10,6 @@ from bot import __version__
 from bot.channels import mp
 from bot.config import Config
 from bot.open311.routes import platform_blueprint
-from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
 from bot.service import Service, current_service
 from handlers import resident
@@ -24,7 +23,6 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.extensions["chengguan"] = service
     app.extensions["chengguan.dispatcher"] = Dispatcher(service, {CHANNEL_MP: resident.route})
     app.add_url_rule("/healthz", "healthz", healthz)
-    app.register_blueprint(platform_blueprint())  # /open311/v2/… and signed /media/… links
     app.register_blueprint(platform_blueprint())  # /open311/v2/… and signed /media/… links
     app.register_blueprint(mp.bp)
     app.register_error_handler(HTTPException, _plain_http_error)

@@ -120,12 +120,6 @@ def _attach_platform_commands() -> None:
     cli.add_command(platform_cli, "platform")
 
 
-def _attach_platform_commands() -> None:
-    from bot.uplink.cli import platform_cli
-
-    cli.add_command(platform_cli, "platform")
-
-
 def main() -> None:
     _attach_commands()
     try:

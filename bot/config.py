@@ -69,30 +69,6 @@ class PlatformConfig:
 
 
 @dataclass(frozen=True)
-class PlatformConfig:
-    """The city platform uplink (Open311 GeoReport v2 and/or a signed JSON webhook) and photo links."""
-
-    open311_url: str = ""          # e.g. https://platform.example.gov.cn/open311/v2 (no trailing file name)
-    api_key: str = ""
-    jurisdiction_id: str = ""
-    webhook_url: str = ""
-    webhook_secret: str = ""
-    public_url: str = ""           # where the platform reaches us, for signed photo links
-    secret_key: str = ""           # empty: generated once and kept in the data dir
-    media_link_days: int = 30
-    poll_minutes: int = 10
-    timeout_seconds: int = 20
-
-    @property
-    def open311_enabled(self) -> bool:
-        return bool(self.open311_url)
-
-    @property
-    def webhook_enabled(self) -> bool:
-        return bool(self.webhook_url)
-
-
-@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database_url: str
@@ -139,7 +115,6 @@ class Config:
                 api_base=env.get("WECOM_API_BASE") or WeComConfig.api_base,
             ),
             platform=_platform(env),
-            platform=_platform(env),
             max_body_bytes=_positive_int(env, "CHENGGUAN_MAX_BODY_BYTES", 256 * 1024),
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
@@ -167,37 +142,6 @@ def _normalise_database_url(url: str) -> str:
             "or postgresql://user:password@host/dbname"
         )
     return url
-
-
-def _platform(env: Mapping[str, str]) -> PlatformConfig:
-    open311_url = env.get("PLATFORM_OPEN311_URL", "").strip().rstrip("/")
-    webhook_url = env.get("PLATFORM_WEBHOOK_URL", "").strip()
-    public_url = env.get("CHENGGUAN_PUBLIC_URL", "").strip().rstrip("/")
-    for name, url in (("PLATFORM_OPEN311_URL", open311_url), ("PLATFORM_WEBHOOK_URL", webhook_url),
-                      ("CHENGGUAN_PUBLIC_URL", public_url)):
-        if url and not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{name}={url!r} must start with https:// (or http:// on a private network)")
-    if open311_url and not env.get("PLATFORM_API_KEY"):
-        raise ConfigError("PLATFORM_OPEN311_URL is set but PLATFORM_API_KEY is empty; set the key the platform issued")
-    if webhook_url and not env.get("PLATFORM_WEBHOOK_SECRET"):
-        raise ConfigError("PLATFORM_WEBHOOK_URL is set but PLATFORM_WEBHOOK_SECRET is empty; agree a shared secret")
-    if (open311_url or webhook_url) and not public_url:
-        raise ConfigError(
-            "the platform uplink is on but CHENGGUAN_PUBLIC_URL is empty; set the address at which the "
-            "platform can reach this service (e.g. https://cg.example.gov.cn), so it can fetch case photos"
-        )
-    return PlatformConfig(
-        open311_url=open311_url,
-        api_key=env.get("PLATFORM_API_KEY", ""),
-        jurisdiction_id=env.get("PLATFORM_JURISDICTION_ID", ""),
-        webhook_url=webhook_url,
-        webhook_secret=env.get("PLATFORM_WEBHOOK_SECRET", ""),
-        public_url=public_url,
-        secret_key=env.get("CHENGGUAN_SECRET_KEY", ""),
-        media_link_days=_positive_int(env, "CHENGGUAN_MEDIA_LINK_DAYS", 30),
-        poll_minutes=_positive_int(env, "PLATFORM_POLL_MINUTES", 10),
-        timeout_seconds=_positive_int(env, "PLATFORM_TIMEOUT_SECONDS", 20),
-    )
 
 
 def _platform(env: Mapping[str, str]) -> PlatformConfig:

@@ -13,7 +13,6 @@ from bot import reactions
 from bot.config import Config
 from bot.db import make_engine, make_session_factory
 from bot.uplink.hooks import install as install_uplink
-from bot.uplink.hooks import install as install_uplink
 
 
 @dataclass
@@ -30,7 +29,6 @@ class Service:
         engine = make_engine(config.database_url)
         sessions = make_session_factory(engine)
         reactions.install(sessions)
-        install_uplink(sessions, config)  # queue platform pushes with accept/verify/close
         install_uplink(sessions, config)  # queue platform pushes with accept/verify/close
         return cls(config=config, engine=engine, sessions=sessions)
 

@@ -81,9 +81,9 @@ def fingerprint(data: bytes, **load_kwargs: Any) -> Fingerprint:
 
 def fingerprint_loaded(data: bytes, loaded: LoadedImage) -> Fingerprint:
     gray = loaded.image if loaded.image.mode == "L" else loaded.image.convert("L")
-    if max(gray.size) > 512:
+    if max(gray.size) > 256:
         gray = gray.copy()
-        gray.thumbnail((512, 512), Image.Resampling.BILINEAR)
+        gray.thumbnail((256, 256), Image.Resampling.BILINEAR)
     arr = np.asarray(gray)
     h, w = arr.shape
     box = content_box(arr)

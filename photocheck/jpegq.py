@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 _LUMA = (
     16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
     14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
@@ -42,14 +44,18 @@ def estimate_quality(tables: dict[int, list[int]] | None) -> JpegQuality | None:
     """Estimate quality from Pillow's `image.quantization`; None when there are no tables."""
     if not tables or 0 not in tables or len(tables[0]) != 64:
         return None
-    luma = list(tables[0])
-    chroma = list(tables[1]) if 1 in tables and len(tables[1]) == 64 else None
-    best_q, best_err = 0, float("inf")
-    for q in range(1, 101):
-        err = sum(abs(a - b) for a, b in zip(luma, ijg_table(q)))
-        if chroma is not None:
-            err += sum(abs(a - b) for a, b in zip(chroma, ijg_table(q, True)))
-        if err < best_err:
-            best_q, best_err = q, err
-    n = 128 if chroma is not None else 64
-    return JpegQuality(best_q, best_err == 0, best_err / n)
+    luma_all, chroma_all = _all_tables()
+    err = np.abs(luma_all - np.asarray(tables[0], np.int32)).sum(axis=1)
+    n = 64
+    if 1 in tables and len(tables[1]) == 64:
+        err = err + np.abs(chroma_all - np.asarray(tables[1], np.int32)).sum(axis=1)
+        n = 128
+    best = int(np.argmin(err))  # first minimum: the lowest matching quality
+    return JpegQuality(best + 1, int(err[best]) == 0, float(err[best]) / n)
+
+
+@lru_cache(maxsize=1)
+def _all_tables() -> tuple[np.ndarray, np.ndarray]:
+    qs = range(1, 101)
+    return (np.array([ijg_table(q) for q in qs], np.int32),
+            np.array([ijg_table(q, True) for q in qs], np.int32))

@@ -39,3 +39,21 @@ def pair_reasons(result: PairResult) -> list[Reason]:
     if not result.same_angle:
         reasons.append(Reason.of("angle.mismatch", 1.0 - result.same_angle_score))
     return reasons
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reasons: tuple[Reason, ...]
+    pair: PairResult | None = None
+    signals: tuple = ()
+    reused_from: tuple = ()  # ids of earlier photos this one duplicates
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "pair": self.pair.to_dict() if self.pair else None,
+            "signals": [s.to_dict() for s in self.signals],
+            "reused_from": list(self.reused_from),
+        }

@@ -1,0 +1,1 @@
+"""Benchmark of the photocheck library: `python -m bench.photocheck`."""

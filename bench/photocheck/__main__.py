@@ -1,0 +1,71 @@
+"""python -m bench.photocheck [--quick] : score the photo pairs, choose thresholds on the tuning
+split, report on the test split, time fingerprinting and index lookup, write bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .analyse import (by_split, choose_angle_threshold, choose_copy_threshold, choose_hash_radius,
+                      copy_categories, misses, per_group, summary)
+from .data import REPO, csv_pairs, distinct_negatives, photos_dir, synthetic_pairs
+from .evaluate import score_pairs
+from .report import write_section
+from .timing import fingerprint_timing, index_timing
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.photocheck")
+    ap.add_argument("--quick", action="store_true", help="fewer synthetic pairs and repeats (smoke run)")
+    ap.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
+    args = ap.parse_args(argv)
+    root = photos_dir()
+    if not (root / "pairs.csv").is_file():
+        print(f"photos not found at {root} (set CHENGGUAN_PHOTOS_DIR)", file=sys.stderr)
+        return 2
+    t_start = time.time()
+    pairs = csv_pairs(root)
+    reuse_extra = synthetic_pairs(root, per_image=3 if args.quick else 7) + distinct_negatives(root)
+    if args.quick:
+        reuse_extra = reuse_extra[::4]
+    all_pairs = [p for p in pairs + reuse_extra if p.split in ("tune", "test")]
+    with tqdm(total=len(all_pairs), desc="pairs", file=sys.stderr) as bar:
+        recs = score_pairs(all_pairs, root, progress=bar)
+    cache = REPO / "bench" / ".cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "photocheck_scores.json").write_text(json.dumps(recs), encoding="utf-8")
+    angle = [r for r in recs if r["task"] == "same_angle"]
+    copy = [r for r in recs if r["task"] == "reuse"]
+    th_angle = choose_angle_threshold(by_split(angle, "tune"))
+    th_copy = choose_copy_threshold(by_split(copy, "tune"))
+    radius = choose_hash_radius(by_split(copy, "tune"))
+    results = {
+        "thresholds": {"same_angle": th_angle, "copy": th_copy, "reuse_hash_radius": radius},
+        "same_angle": {s: summary(by_split(angle, s), th_angle) for s in ("tune", "test")},
+        "same_angle_groups_test": per_group(by_split(angle, "test"), th_angle),
+        "copy": {s: summary(by_split(copy, s), th_copy, fprs=(0.001, 0.01, 0.05)) for s in ("tune", "test")},
+        "copy_categories_test": {k: summary(v, th_copy, fprs=(0.001,))
+                                 for k, v in copy_categories(by_split(copy, "test")).items()},
+        "copy_csv_only_test": summary([r for r in by_split(copy, "test") if r["kind"] == "csv"], th_copy),
+        "hash_test": summary(by_split(copy, "test"), -radius - 0.5, fprs=(0.001,), key="neg_hash"),
+        "misses_test": {"same_angle": misses(by_split(angle, "test"), th_angle),
+                        "copy": misses(by_split(copy, "test"), th_copy)},
+    }
+    sample = root / "images" / "opensfm_berlin" / "01.jpg"
+    results["fingerprint"] = fingerprint_timing(sample, repeats=7 if args.quick else 21)
+    results["index"] = index_timing(queries=50 if args.quick else 200, radius=max(radius, 1))
+    results["index_r10"] = index_timing(queries=50 if args.quick else 200, radius=10)
+    results["wall_s"] = time.time() - t_start
+    print(json.dumps(results, indent=1, default=str))
+    if not args.no_write:
+        write_section(REPO / "bench" / "RESULTS.md", results, quick=args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

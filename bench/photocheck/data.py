@@ -1,0 +1,158 @@
+"""Benchmark data: labelled pairs from pairs.csv, the tuning/test split, and synthetic copies."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zlib
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Split by image group (folder): no scene is in both parts. Chosen before looking at scores,
+# so that both parts have fixed-camera positives and handheld hard negatives.
+TUNE_GROUPS = frozenset({
+    "intel_sample_videos", "tilde_panorama_cam", "opensfm_berlin", "exif_samples",
+    "xfeat_assets", "exposure_room", "r2d2_imgs", "augly_tests",
+})
+TEST_GROUPS = frozenset({
+    "evadb_uadetrac", "evadb_sample_videos", "peoplecounter_clips", "jenssegers_imagehash",
+    "exposure_house", "rms_camera", "opensfm_lund", "d2net_qualitative",
+})
+
+# Files that are themselves copies of another file: never "distinct photos".
+_COPY_MARKERS = ("gen_reuse/", "augly_tests/expected__", "forest-copyright", "forest-cropped",
+                 "forest-low", "forest-thumb", "orientation__", "rms_camera/detail", "rms_camera/sharpen")
+
+REENCODE = ("jpeg50", "jpeg70", "jpeg90", "half", "bright", "contrast", "gamma")
+GEOMETRIC = ("crop5", "crop12", "crop20", "rot3", "shot_dark", "shot_light")
+TRANSFORMS = REENCODE + GEOMETRIC
+
+
+def photos_dir() -> Path:
+    return Path(os.environ.get("CHENGGUAN_PHOTOS_DIR") or REPO.parent / "shared" / "photos")
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: str  # key: path relative to the photos dir, optionally "path#transform"
+    b: str
+    task: str  # same_angle | reuse
+    label: int
+    kind: str  # csv | synthetic:<transform> | distinct
+    split: str  # tune | test
+
+    @property
+    def group(self) -> str:
+        return self.a.split("/")[1]
+
+
+def group_of(path: str) -> str:
+    return path.split("/")[1]
+
+
+def split_of(path: str) -> str:
+    g = group_of(path)
+    if g in TUNE_GROUPS:
+        return "tune"
+    if g in TEST_GROUPS:
+        return "test"
+    return "gen"
+
+
+def csv_pairs(root: Path) -> list[Pair]:
+    out = []
+    with open(root / "pairs.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            out.append(Pair(r["a"], r["b"], r["task"], int(r["label"]), "csv", split_of(r["a"])))
+    return out
+
+
+def distinct_images(root: Path) -> list[str]:
+    paths = sorted(str(p.relative_to(root)) for p in (root / "images").glob("*/*.jpg"))
+    return [p for p in paths if not any(m in p for m in _COPY_MARKERS)]
+
+
+def synthetic_pairs(root: Path, per_image: int = 7, seed: int = 7) -> list[Pair]:
+    """Copies made in memory: each distinct image gets `per_image` transforms (drawn, seeded)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for p in distinct_images(root):
+        for t in rng.choice(TRANSFORMS, size=per_image, replace=False):
+            out.append(Pair(p, f"{p}#{t}", "reuse", 1, f"synthetic:{t}", split_of(p)))
+    return out
+
+
+def distinct_negatives(root: Path, cross_per_split: int = 1100, seed: int = 11) -> list[Pair]:
+    """Pairs of distinct photos within one split: every pair from the same group (the hard ones:
+    consecutive handheld shots, fixed-camera frames, exposure brackets) plus a seeded sample
+    of pairs across groups (easy, but they make a 0.1 % FPR measurable)."""
+    rng = np.random.default_rng(seed)
+    by_split: dict[str, list[str]] = {}
+    for p in distinct_images(root):
+        by_split.setdefault(split_of(p), []).append(p)
+    out = []
+    for s, ps in by_split.items():
+        same = [(a, b) for a, b in combinations(ps, 2) if group_of(a) == group_of(b)]
+        cross = [(a, b) for a, b in combinations(ps, 2) if group_of(a) != group_of(b)]
+        pick = rng.choice(len(cross), size=min(cross_per_split, len(cross)), replace=False) if cross else []
+        out += [Pair(a, b, "reuse", 0, "distinct-same-group", s) for a, b in same]
+        out += [Pair(*cross[i], "reuse", 0, "distinct-cross-group", s) for i in sorted(pick)]
+    return out
+
+
+def load_bytes(root: Path, key: str) -> bytes:
+    path, _, transform = key.partition("#")
+    data = (root / path).read_bytes()
+    return make_copy(data, transform, seed=zlib.crc32(key.encode())) if transform else data
+
+
+def make_copy(data: bytes, transform: str, seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    im = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+    w, h = im.size
+    quality = 85
+    if transform.startswith("jpeg"):
+        quality = int(transform[4:])
+    elif transform == "half":
+        im = im.resize((max(1, w // 2), max(1, h // 2)), Image.Resampling.LANCZOS)
+    elif transform == "bright":
+        im = ImageEnhance.Brightness(im).enhance(1.3)
+    elif transform == "contrast":
+        im = ImageEnhance.Contrast(ImageEnhance.Brightness(im).enhance(0.85)).enhance(1.3)
+    elif transform == "gamma":
+        lut = [round(255 * (i / 255) ** 0.75) for i in range(256)] * 3
+        im = im.point(lut)
+    elif transform.startswith("crop"):
+        f = int(transform[4:]) / 100
+        dx, dy = int(w * f * rng.uniform(0, 1)), int(h * f * rng.uniform(0, 1))
+        im = im.crop((dx, dy, dx + int(w * (1 - f)), dy + int(h * (1 - f))))
+    elif transform == "rot3":
+        im = im.rotate(float(rng.choice([-3, 3])), Image.Resampling.BICUBIC, expand=False)
+        im = im.crop((int(w * 0.06), int(h * 0.06), int(w * 0.94), int(h * 0.94)))
+    elif transform.startswith("shot"):
+        im = _screenshot(im, dark=transform == "shot_dark")
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def _screenshot(photo: Image.Image, dark: bool) -> Image.Image:
+    """The photo shown in a phone gallery: 1080x2340 canvas, status bar, toolbar, fitted to width."""
+    bg, fg = ((0, 0, 0), (230, 230, 230)) if dark else ((250, 250, 250), (30, 30, 30))
+    canvas = Image.new("RGB", (1080, 2340), bg)
+    w, h = photo.size
+    fitted = photo.resize((1080, max(1, round(h * 1080 / w))), Image.Resampling.LANCZOS)
+    canvas.paste(fitted, (0, (2340 - fitted.height) // 2))
+    d = ImageDraw.Draw(canvas)
+    d.text((60, 40), "10:42", fill=fg)
+    d.text((900, 40), "5G 87%", fill=fg)
+    for x in (140, 400, 660, 920):
+        d.rectangle((x, 2200, x + 40, 2240), outline=fg, width=4)
+    return canvas.resize((540, 1170), Image.Resampling.LANCZOS) if not dark else canvas

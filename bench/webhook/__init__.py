@@ -1,0 +1,1 @@
+"""Webhook latency under load: `python -m bench.webhook`."""

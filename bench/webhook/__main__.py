@@ -1,0 +1,100 @@
+"""Webhook benchmark: `python -m bench.webhook [--seconds S] [--rates 50,100,200,400]`.
+
+Runs `chengguan serve` on the embedded default (SQLite, local photo folder, in-process worker) and a
+bare signature-checking Flask echo endpoint (the baseline) on loopback, drives both with an open-loop
+mix of text, location and image messages, and writes p50/p99 latency and the sustained rate to
+bench/RESULTS.md. The load generator runs on the same 2-core machine, so figures are conservative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from bench.results import machine, write_section
+from bench.webhook.load import RunResult, mixed_sender, run
+from bot.simulator.api import running_api
+from bot.simulator.server import free_port, running_server
+from bot.simulator.user import WeChatUser
+from tests.photos import photo
+
+TOKEN = "bench-token"
+THREADS = 8  # as `chengguan serve` defaults to
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rates", default="50,100,200,400")
+    args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",")]
+    with running_api() as api, tempfile.TemporaryDirectory() as tmp:
+        pic = api.add_media(photo("images/opensfm_lund/01.jpg"))
+        env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
+               "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url, "WECHAT_ENCODING_AES_KEY": ""}
+        with running_server(env, Path(tmp) / "serve.log") as base:
+            service_runs = _sweep(base, pic, rates, args.seconds, "service")
+        baseline_runs = _with_baseline(lambda base: _sweep(base, pic, rates, args.seconds, "baseline"))
+    _report(service_runs, baseline_runs, args.seconds)
+
+
+def _sweep(base: str, pic: tuple[str, str], rates: list[float], seconds: float, label: str) -> list[RunResult]:
+    http = httpx.Client(timeout=30, limits=httpx.Limits(max_connections=64))
+    results = []
+    for rate in rates:
+        users = [WeChatUser(base, TOKEN, f"o_bench_{label}_{int(rate)}_{n}", http=http) for n in range(300)]
+        result = run(mixed_sender(users, pic), rate, seconds)
+        print(f"{label:8} {rate:5.0f}/s  p50 {result.p50:7.1f} ms  p99 {result.percentile(99):7.1f} ms  "
+              f"ok {result.ok}/{result.sent}  sustained {result.achieved:6.1f}/s", flush=True)
+        results.append(result)
+    return results
+
+
+def _with_baseline(body):  # type: ignore[no-untyped-def]
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bench.webhook.baseline", TOKEN, str(port), str(THREADS)])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                import time
+
+                time.sleep(0.1)
+        return body(base)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _report(service: list[RunResult], baseline: list[RunResult], seconds: float) -> None:
+    rows = ["| rate (msg/s) | service p50 | service p99 | service sustained | baseline p50 | baseline p99 | p99 ratio |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for s, b in zip(service, baseline, strict=True):
+        rows.append(
+            f"| {s.rate:.0f} | {s.p50:.1f} ms | {s.percentile(99):.1f} ms | {s.achieved:.0f}/s ({s.ok}/{s.sent} ok) "
+            f"| {b.p50:.1f} ms | {b.percentile(99):.1f} ms | {s.percentile(99) / b.percentile(99):.1f}× |"
+        )
+    target = next((s for s in service if s.rate == 200), None)
+    verdict = (f"Target p99 < 100 ms at 200 msg/s: **{'met' if target.percentile(99) < 100 else 'missed'}** "
+               f"({target.percentile(99):.1f} ms)." if target else "200 msg/s was not run.")
+    body = (
+        f"Machine: {machine()}.\n\n"
+        f"`python -m bench.webhook`: `chengguan serve` on the embedded default (SQLite, in-process worker fetching "
+        f"the image messages' photos) vs a bare Flask endpoint that only checks the signature and echoes, both on "
+        f"waitress with {THREADS} threads; open-loop load of 60 % text, 20 % location, 20 % image messages from "
+        f"300 residents per rate, {seconds:.0f} s per rate, latency measured from the scheduled send time. The load "
+        f"generator shares the 2 cores.\n\n" + "\n".join(rows) + f"\n\n{verdict}"
+    )
+    write_section("webhook", body)
+
+
+if __name__ == "__main__":
+    main()

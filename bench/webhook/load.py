@@ -1,0 +1,82 @@
+"""An open-loop load generator: messages are sent on a fixed schedule whatever the server's speed,
+so a slow server shows up as latency (not as a politely lower rate)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from bot.simulator.user import WeChatUser
+
+
+@dataclass
+class RunResult:
+    rate: float
+    sent: int
+    ok: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def achieved(self) -> float:
+        return self.ok / self.seconds
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
+
+
+def run(send_one: Callable[[int], int], rate: float, seconds: float, workers: int = 64) -> RunResult:
+    """Call send_one(i) at `rate` per second for `seconds`; it returns the HTTP status."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    ok = 0
+    lock = threading.Lock()
+
+    def task(i: int, due: float) -> None:
+        nonlocal ok
+        status = send_one(i)
+        elapsed = (time.perf_counter() - due) * 1000  # from the scheduled send time: queueing counts
+        with lock:
+            latencies.append(elapsed)
+            ok += status == 200
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        for i in range(total):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(task, i, due)
+    return RunResult(rate, total, ok, time.perf_counter() - start, latencies)
+
+
+def mixed_sender(users: list[WeChatUser], pic: tuple[str, str]) -> Callable[[int], int]:
+    """Text, location and image messages from many residents (60/20/20)."""
+    kinds = itertools.cycle(["text", "text", "text", "location", "image"])
+    lock = threading.Lock()
+
+    def send(i: int) -> int:
+        with lock:
+            kind = next(kinds)
+        user = users[i % len(users)]
+        if kind == "text":
+            return user.send_text(random.choice(["帮助", "查询", "路口有人占道经营"])).status
+        if kind == "location":
+            return user.send_location(39.9 + random.random() / 100, 116.3 + random.random() / 100, "某路").status
+        return user.send_image(*pic).status
+
+    return send

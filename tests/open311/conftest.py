@@ -1,0 +1,41 @@
+"""Our GeoReport v2 server through Flask's test client, and the JSON schemas its answers must meet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from bot.app import create_app
+from bot.db import transaction
+from bot.open311.keys import create_key
+
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+def check(name: str, body: Any) -> Any:
+    schema = json.loads((SCHEMAS / f"{name}.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.path))
+    assert not errors, f"{name}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
+    return body
+
+
+@pytest.fixture
+def client(service):  # type: ignore[no-untyped-def]
+    return create_app(service=service).test_client()
+
+
+@pytest.fixture
+def api_key(service) -> str:  # type: ignore[no-untyped-def]
+    with transaction(service.sessions) as s:
+        return create_key(s, "district-a")
+
+
+@pytest.fixture
+def batch_key(service) -> str:  # type: ignore[no-untyped-def]
+    with transaction(service.sessions) as s:
+        return create_key(s, "district-b", batch=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import signal
 import threading
 
 import click
@@ -21,45 +22,43 @@ def cli() -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-@cli.command(help="Run the web server with the embedded worker (SQLite and a local photo folder by default).")
+@cli.command(help="Run the web server and the worker (SQLite and a local photo folder by default).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="web request threads")
 def serve(host: str, port: int, threads: int) -> None:
-    import waitress  # in-process server, so the worker thread lives beside the web app
+    import waitress  # pure Python, cross-platform, threaded: the newcomer needs nothing else
 
     from bot.app import create_app
-    from bot.jobs import job_handlers
-    from bot.scheduler import build_scheduler
-    from bot.worker import Worker
+    from bot.supervisor import WorkerProcess
 
-    service = _ready_service()
-    app = create_app(service=service)
-    stop = threading.Event()
-    worker = Worker(service, job_handlers())
-    threading.Thread(target=worker.run_forever, args=(stop, service.wakeup), name="worker", daemon=True).start()
-    scheduler = build_scheduler(service)
-    scheduler.start()
+    service = _ready_service()  # migrates the embedded database before the worker starts
+    worker = WorkerProcess()
+    worker.start()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the worker is stopped on the way out
     click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {_safe_url(service)}")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="chengguan")
+        waitress.serve(create_app(service=service), host=host, port=port, threads=threads, ident="chengguan")
     finally:
-        stop.set()
-        scheduler.shutdown(wait=False)
+        worker.stop()
 
 
 @cli.command(help="Run only the outbox worker (production: next to gunicorn, see Procfile).")
 def worker() -> None:
     from bot.jobs import job_handlers
     from bot.scheduler import build_scheduler
+    from bot.supervisor import stop_when_orphaned
     from bot.worker import Worker
 
     service = _ready_service()
     scheduler = build_scheduler(service)
     scheduler.start()
     click.echo(f"chengguan worker 已启动  数据库: {_safe_url(service)}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then exit
+    stop_when_orphaned(stop)
     try:
-        Worker(service, job_handlers()).run_forever(threading.Event())
+        Worker(service, job_handlers()).run_forever(stop)
     except KeyboardInterrupt:
         pass
     finally:
@@ -79,6 +78,10 @@ def db_upgrade() -> None:
     config.ensure_dirs()
     upgrade(config.database_url)
     click.echo("数据库已升级到最新版本")
+
+
+def _exit_on_sigterm(*_: object) -> None:
+    raise SystemExit(0)
 
 
 def _ready_service() -> Service:

@@ -80,7 +80,7 @@ class Config:
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
     max_photo_pixels: int = 50_000_000
-    worker_poll_seconds: float = 0.5
+    worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
 
     @property
     def is_embedded_sqlite(self) -> bool:

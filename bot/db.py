@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"timeout": 30})
+        # One connection per process: SQLite admits one writer at a time anyway, and threads queued
+        # on the pool wake as soon as it is free, where threads racing for the file lock would sleep
+        # in SQLite's busy handler (up to 100 ms a round) and ruin the webhook's latency.
+        engine = create_engine(
+            database_url, pool_size=1, max_overflow=0, pool_timeout=60,
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from bot.messages import Inbound
 from bot.service import Service
 from handlers.context import Context
 from models import Conversation, Identity, InboxMessage, Role, User, utcnow
+from models.inbox import store_once
 from models.users import CHANNEL_MP
 
 log = logging.getLogger(__name__)
@@ -37,14 +38,11 @@ class Dispatcher:
 
     def handle(self, message: Inbound) -> str | None:
         with transaction(self.service.sessions) as session:
-            inbox = InboxMessage(
-                channel=message.channel, dedupe_key=message.dedupe_key, sender=message.sender,
+            inbox_id = store_once(
+                session, channel=message.channel, dedupe_key=message.dedupe_key, sender=message.sender,
                 msg_type=message.kind, payload=message.to_payload(),
             )
-            try:
-                with session.begin_nested():
-                    session.add(inbox)
-            except IntegrityError:
+            if inbox_id is None:
                 return self._reply_to_retry(session, message)
             ctx = self._context(session, message)
             try:
@@ -52,13 +50,10 @@ class Dispatcher:
                     reply = self.routers[message.channel](ctx)
             except Exception:
                 log.exception("handler failed on %s; message kept in the inbox unhandled", message.dedupe_key)
-                ctx.queued.clear()
                 return SORRY
             if ctx.notice:
                 reply = "\n".join(filter(None, [ctx.notice, reply]))
-            inbox.reply, inbox.handled_at = reply, utcnow()
-        if ctx.queued:
-            self.service.wakeup.set()
+            session.execute(update(InboxMessage).where(InboxMessage.id == inbox_id).values(reply=reply, handled_at=utcnow()))
         return reply
 
     def _reply_to_retry(self, session: Session, message: Inbound) -> str | None:
@@ -80,11 +75,11 @@ class Dispatcher:
 
 def _user(session: Session, message: Inbound) -> User | None:
     """The bound user; a resident writing to the Official Account for the first time is registered."""
-    identity = session.scalars(
-        select(Identity).where(Identity.channel == message.channel, Identity.external_id == message.sender)
+    user = session.scalars(
+        select(User).join(Identity).where(Identity.channel == message.channel, Identity.external_id == message.sender)
     ).one_or_none()
-    if identity is not None:
-        return identity.user
+    if user is not None:
+        return user
     if message.channel != CHANNEL_MP:
         return None  # staff must be bound first (WeCom)
     user = User(name="", role=Role.RESIDENT)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import Engine
@@ -20,8 +19,6 @@ class Service:
     config: Config
     engine: Engine
     sessions: sessionmaker[Session]
-    # Set after a commit that queued work, so the in-process worker starts at once instead of polling.
-    wakeup: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def build(cls, config: Config) -> Service:

@@ -65,7 +65,7 @@ class Worker:
                 break
         return total
 
-    def run_forever(self, stop: threading.Event, wakeup: threading.Event | None = None) -> None:
+    def run_forever(self, stop: threading.Event) -> None:
         poll = self.service.config.worker_poll_seconds
         while not stop.is_set():
             try:
@@ -74,26 +74,35 @@ class Worker:
                 log.exception("worker round failed")
                 ran = 0
             if ran == 0:
-                (wakeup or stop).wait(poll)
-                if wakeup is not None:
-                    wakeup.clear()
+                stop.wait(poll)
 
     def _run(self, job_id: int) -> None:
-        with transaction(self.service.sessions) as session:
+        """Run one claimed job. The handler's writes and the job's completion commit together.
+
+        No transaction is open while the handler does slow work (downloads, image checks, HTTP to
+        the platform) before its first database access: on SQLite a transaction holds the one write
+        lock, and holding it through a download would stall every webhook.
+        """
+        with self.service.sessions() as session:
             job = session.get(OutboxJob, job_id)
             if job is None:
                 return
-            handler = self.handlers.get(job.kind)
-            if handler is None:
-                mark_parked(job, f"no handler for job kind {job.kind!r}")
-                return
+            kind, payload, attempts = job.kind, dict(job.payload), job.attempts
+            session.commit()
+            handler = self.handlers.get(kind)
             try:
-                with session.begin_nested():  # a failing handler's own writes are undone
-                    handler(JobContext(session, self.service, job.id), job.payload)
-                mark_done(job)
+                if handler is None:
+                    raise PermanentJobError(f"no handler for job kind {kind!r}")
+                handler(JobContext(session, self.service, job_id), payload)
+                mark_done(session.get_one(OutboxJob, job_id))
+                session.commit()
+                return
             except PermanentJobError as exc:
-                log.warning("job %s %s parked: %s", job.id, job.kind, exc)
-                mark_parked(job, str(exc))
+                log.warning("job %s %s parked: %s", job_id, kind, exc)
+                outcome, error = mark_parked, str(exc)
             except Exception as exc:
-                log.exception("job %s %s failed (attempt %s)", job.id, job.kind, job.attempts)
-                mark_failed(job, f"{type(exc).__name__}: {exc}")
+                log.exception("job %s %s failed (attempt %s)", job_id, kind, attempts)
+                outcome, error = mark_failed, f"{type(exc).__name__}: {exc}"
+            session.rollback()  # the handler's own writes are undone; the failure is recorded
+            outcome(session.get_one(OutboxJob, job_id), error)
+            session.commit()

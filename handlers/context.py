@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,13 +22,11 @@ class Context:
     conversation: Conversation
     message: Inbound
     now: datetime
-    queued: list[str] = field(default_factory=list)
     notice: str = ""  # said before the reply, e.g. that an old draft expired
 
     def enqueue(self, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
         """Queue slow work in this same transaction; the worker runs it after the commit."""
-        if enqueue(self.session, kind, payload, key=key) is not None:
-            self.queued.append(kind)
+        enqueue(self.session, kind, payload, key=key)
 
     def push_text(self, text: str, *, key: str | None = None) -> None:
         """Send a message to the sender later (customer-service message / WeCom app message)."""

@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, created_at, intpk
 
@@ -27,6 +29,21 @@ class InboxMessage(Base):
     reply: Mapped[str | None] = mapped_column(Text, default=None)  # what we answered, for retries
     received_at: Mapped[created_at]
     handled_at: Mapped[datetime | None]
+
+
+def store_once(session: Session, **values: Any) -> int | None:
+    """Insert the message unless its dedupe key is already stored: the new id, or None for a copy.
+
+    One statement (INSERT … ON CONFLICT DO NOTHING) on SQLite and PostgreSQL alike; on PostgreSQL a
+    concurrent copy waits for the first transaction and then inserts nothing.
+    """
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(InboxMessage).values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(InboxMessage.id)
+    )
+    return session.scalar(statement)
 
 
 def dedupe_key(channel: str, msg_id: str | None, sender: str, create_time: int, event: str = "") -> str:

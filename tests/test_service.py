@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from bot import __version__
 from bot.config import Config, ConfigError
-from bot.simulator.server import running_server
+from bot.simulator.server import free_port, running_server
 
 
 def test_serve_migrates_the_embedded_default_and_answers_healthz(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -109,3 +109,40 @@ def test_unwritable_data_dir_is_a_config_error(tmp_path) -> None:  # type: ignor
     blocker.write_text("x")
     with pytest.raises(ConfigError, match="CHENGGUAN_DATA_DIR"):
         Config.from_env({"CHENGGUAN_DATA_DIR": str(blocker / "sub")}).ensure_dirs()
+
+
+def _children(pid: int) -> list[int]:
+    """Child processes of `pid`, whichever of its threads started them."""
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found += [int(p) for p in f.read().split()]
+    return found
+
+
+def test_serve_runs_and_restarts_its_worker_and_stops_it_on_exit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import time
+
+    port = free_port()
+    env = {**os.environ, "CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": ""}
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not _children(server.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (worker,) = _children(server.pid)
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while _children(server.pid) in ([], [worker]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (restarted,) = _children(server.pid)
+        assert restarted != worker
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{restarted}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{restarted}") or open(f"/proc/{restarted}/stat").read().split()[2] == "Z"

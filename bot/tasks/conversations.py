@@ -31,6 +31,4 @@ def expire_idle_conversations(service: Service, now: datetime | None = None) -> 
             conversation.finish()
             payload = {"channel": conversation.channel, "to": conversation.external_id, "text": expired_note(minutes)}
             enqueue(session, "notify.text", payload, key=key)
-    if idle:
-        service.wakeup.set()
     return len(idle)

@@ -20,18 +20,21 @@ EXPIRED = "图片已过期或无法下载, 请重新拍摄发送。"
 
 
 def fetch_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
-    photo = ctx.session.get(Photo, payload["photo_id"])
-    if photo is None or photo.status != PhotoStatus.PENDING:
-        return  # already done by an earlier run of this job
+    # Download and fingerprint before the first database access: no transaction is held meanwhile.
     config = ctx.service.config
+    refusal: tuple[str, str, str] | None = None
     try:
         data = _download(ctx, payload)
         fp = fingerprint(data, max_bytes=config.max_photo_bytes, max_pixels=config.max_photo_pixels)
     except ImageRejected as exc:
-        _reject(ctx, photo, payload, exc.code, exc.message_zh)
-        return
+        refusal = (exc.code, exc.message_zh, exc.detail)
     except outbound.MediaGone as exc:
-        _reject(ctx, photo, payload, "image.expired", EXPIRED, detail=str(exc))
+        refusal = ("image.expired", EXPIRED, str(exc))
+    photo = ctx.session.get(Photo, payload["photo_id"])
+    if photo is None or photo.status != PhotoStatus.PENDING:
+        return  # already done by an earlier run of this job
+    if refusal is not None:
+        _reject(ctx, photo, payload, *refusal)
         return
     # The bytes are stored as received: re-encoding would destroy the evidence photocheck reads
     # (EXIF, JPEG tables). EXIF orientation is applied whenever the photo is decoded.

@@ -6,15 +6,18 @@ from models.cases import Case
 from models.conversations import Conversation
 from models.enums import CaseSource, CaseStatus, PhotoRole, PhotoStatus, Role, Satisfaction
 from models.inbox import InboxMessage
+from models.invites import InviteCode
 from models.lifecycle import IllegalTransition, RoleNotAllowed, TransitionError
 from models.numbering import DailyCounter, next_case_number
 from models.outbox import JobStatus, OutboxJob
 from models.photos import Photo
 from models.platform import ApiKey, Open311Submission, PlatformDelivery, PlatformService, ServiceMapping
 from models.streets import GridCell, Street
+from models.units import DispatchRule, Unit
 from models.users import Identity, User
 
 __all__ = [
+    "DispatchRule", "InviteCode", "Unit",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",

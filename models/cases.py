@@ -32,6 +32,7 @@ class Case(Base):
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # dispatched to
     deadline: Mapped[datetime | None]
     status: Mapped[CaseStatus] = mapped_column(
         str_enum(CaseStatus),

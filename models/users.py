@@ -20,6 +20,8 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     mobile: Mapped[str40 | None]
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    road: Mapped[str200] = mapped_column(default="")  # the road a road chief (路长) walks
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
 

@@ -28,10 +28,6 @@ def marker(case: Case) -> str:
     return f"{MARKER}{case.number}"
 
 
-def is_ours(case: Case, description: str | None) -> bool:
-    return bool(description) and case.number in description  # type: ignore[operator]
-
-
 def photo_urls(session: Session, config: Config, case: Case, action: str) -> list[str]:
     return [media_url(config, p.id) for p in sendable_photos(session, case.id, STEP_PHOTOS.get(action, ()))]
 

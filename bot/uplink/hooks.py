@@ -55,3 +55,10 @@ def step_key(kind: str, case: Case, action: str) -> str:
     target = kind.split(".")[0]
     suffix = f"{action}:{case.rework_count}" if action == "verify" else action
     return f"{target}:{case.id}:{suffix}"
+
+
+def case_step_keys(target: str, case: Case) -> list[str]:
+    """Every key a step job of this case can have (exact keys, so lookups use the unique index)."""
+    steps = ["accept", "close", *(f"verify:{n}" for n in range(case.rework_count + 1))]
+    keys = [f"{target}:{case.id}:{step}" for step in steps]
+    return keys + [f"{key}:after-token" for key in keys]

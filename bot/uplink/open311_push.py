@@ -8,10 +8,15 @@ Never twice: the platform's service_request_id (or token) is stored with the cas
 have reached the platform already (this job ran before, or another job for the case did), the
 platform's own list is searched for the case number first, and the POST only happens if the case
 is not there. Steps of one case go out in the order they happened.
+
+Each job reads what it needs, ends that read (so no database lock is held while the platform is
+slow or down), talks to the platform, then writes the outcome; the worker commits that together
+with the job's completion, so an interrupted job leaves nothing half-recorded.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -20,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from bot.open311.formats import w3
 from bot.uplink import content
-from bot.uplink.client import Open311Client, PlatformRejected, PlatformUnavailable
+from bot.uplink.client import Created, Open311Client, PlatformRejected, PlatformUnavailable
 from bot.uplink.connection import open311_client
-from bot.uplink.hooks import KIND_OPEN311
+from bot.uplink.hooks import KIND_OPEN311, case_step_keys
 from bot.uplink.scheduling import schedule_poll, wait_for_earlier_steps
 from bot.uplink.services import service_code_for
 from bot.worker import JobContext, PermanentJobError
@@ -35,127 +40,153 @@ KIND_TOKEN = "open311.token"
 LOOKUP_MARGIN = timedelta(minutes=30)
 
 
+@dataclass
+class Plan:
+    """Everything one push needs, read before any network call."""
+
+    case_id: int
+    number: str
+    action: str
+    job_key: str
+    request_id: str | None = None
+    token: str | None = None
+    service_code: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    look_first: bool = False
+    since: Any = None
+    update: dict[str, str] = field(default_factory=dict)
+
+
 def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
-    session, config = ctx.session, ctx.service.config
-    if not config.platform.open311_enabled:
-        raise PermanentJobError("PLATFORM_OPEN311_URL 未设置, 无法上报; 设置后运行 chengguan platform retry")
-    case = session.get(Case, payload["case_id"])
-    if case is None:
-        raise PermanentJobError(f"案件 id={payload['case_id']} 不存在")
-    job = session.get(OutboxJob, ctx.job_id)
-    assert job is not None
-    wait_for_earlier_steps(session, job, f"open311:{case.id}:", case.number)
+    plan = _plan(ctx, payload)
+    ctx.session.commit()  # end the read: nothing is held while the platform answers
     client = open311_client(ctx.service)
     try:
-        delivery = _ensure_filed(ctx, client, case, job, payload)
-        if delivery.service_request_id:
-            schedule_poll(session, config.platform.poll_minutes)
-        if payload["action"] != "accept":
-            if not delivery.service_request_id:
-                raise PlatformUnavailable(f"案件 {case.number} 在平台上的编号尚未确定 (token 未兑现), 稍后再报")
-            _post_update(ctx, client, case, delivery, payload["action"])
+        created = _file(client, plan)
+        update_sent = False
+        if plan.action != "accept" and plan.request_id:
+            client.post_update({**plan.update, "service_request_id": plan.request_id})
+            update_sent = True
     except PlatformRejected as exc:
         raise PermanentJobError(str(exc)) from exc
+    _write(ctx, plan, created, update_sent)
 
 
 def open311_token(ctx: JobContext, payload: dict[str, Any]) -> None:
     delivery = ctx.session.get(PlatformDelivery, payload["delivery_id"])
     if delivery is None or delivery.service_request_id or not delivery.token:
         return
+    token = delivery.token
+    ctx.session.commit()
     try:
-        _resolve(ctx.session, open311_client(ctx.service), delivery)
+        request_id = open311_client(ctx.service).resolve_token(token)
     except PlatformRejected as exc:
         raise PermanentJobError(str(exc)) from exc
+    if not request_id:
+        raise PlatformUnavailable(f"平台尚未为 token {token} 分配编号, 稍后再查")
+    delivery.service_request_id, delivery.delivered_at = request_id, utcnow()
+    delivery.platform_status = delivery.platform_status or "open"
     schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes)
 
 
-def _ensure_filed(
-    ctx: JobContext, client: Open311Client, case: Case, job: OutboxJob, payload: dict[str, Any],
-) -> PlatformDelivery:
-    session = ctx.session
-    delivery = _delivery(session, case)
-    if delivery.service_request_id:
-        return delivery
-    if delivery.token:
-        _resolve(session, client, delivery)
-        return delivery
-    service_code = service_code_for(session, case.category_code)
-    if not service_code:
-        raise PermanentJobError(
-            f"分类 {case.category_code} 还没有对应的平台服务代码; 运行 chengguan platform sync-services, "
-            f"或 chengguan platform map {case.category_code} <平台服务代码>, 然后 chengguan platform retry"
-        )
-    if not payload.get("skip_lookup") and _may_have_been_sent(session, job, case):
-        found = _find_on_platform(client, case, service_code, job)
+def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
+    session, config = ctx.session, ctx.service.config
+    if not config.platform.open311_enabled:
+        raise PermanentJobError("PLATFORM_OPEN311_URL 未设置, 无法上报; 设置后运行 chengguan platform retry")
+    case = session.get(Case, payload["case_id"])
+    if case is None:
+        raise PermanentJobError(f"案件 id={payload['case_id']} 不存在")
+    job = session.get_one(OutboxJob, ctx.job_id)
+    keys = case_step_keys("open311", case)
+    wait_for_earlier_steps(session, job, keys, case.number)
+    plan = Plan(case.id, case.number, payload["action"], job.idempotency_key or f"open311:{case.id}:{job.id}")
+    delivery = _delivery(session, case.id)
+    if delivery is not None:
+        plan.request_id, plan.token, plan.service_code = (delivery.service_request_id, delivery.token,
+                                                          delivery.service_code)
+    if not plan.request_id and not plan.token:
+        plan.service_code = service_code_for(session, case.category_code)
+        if not plan.service_code:
+            raise PermanentJobError(
+                f"分类 {case.category_code} 还没有对应的平台服务代码; 运行 chengguan platform sync-services, "
+                f"或 chengguan platform map {case.category_code} <平台服务代码>, 然后 chengguan platform retry")
+        try:
+            plan.fields = content.request_fields(case, plan.service_code,
+                                                 content.photo_urls(session, config, case, "accept"))
+        except content.MissingLocation as exc:
+            raise PermanentJobError(str(exc)) from exc
+        plan.look_first = not payload.get("skip_lookup") and _may_have_been_sent(session, job, keys)
+        plan.since = job.created_at
+    if plan.action != "accept":
+        urls = content.photo_urls(session, config, case, plan.action)
+        plan.update = {
+            "update_id": f"{case.number}-{plan.action}-{case.rework_count}",
+            "updated_datetime": w3(utcnow()) or "",
+            "status": "CLOSED" if plan.action == "close" else "OPEN",
+            "description": content.update_text(case, plan.action, content.step_note(session, case, plan.action), urls),
+            **({"media_url": urls[0]} if urls else {}),
+        }
+    return plan
+
+
+def _file(client: Open311Client, plan: Plan) -> Created | None:
+    """Make sure the platform has the case; sets plan.request_id when it is known."""
+    if plan.request_id:
+        return None
+    if plan.token:
+        plan.request_id = client.resolve_token(plan.token)
+        if not plan.request_id:
+            raise PlatformUnavailable(f"平台尚未为 token {plan.token} 分配编号, 稍后再查")
+        return None
+    if plan.look_first:
+        found = _find_on_platform(client, plan)
         if found:
-            _record(session, delivery, found, None, service_code)
-            return delivery
-    urls = content.photo_urls(session, ctx.service.config, case, "accept")
-    try:
-        fields = content.request_fields(case, service_code, urls)
-    except content.MissingLocation as exc:
-        raise PermanentJobError(str(exc)) from exc
-    created = client.create(fields)
-    _record(session, delivery, created.service_request_id, created.token, service_code)
-    if created.token:
-        enqueue(session, KIND_TOKEN, {"delivery_id": delivery.id}, key=f"open311:{case.id}:token",
+            plan.request_id = found
+            return Created(found, None)
+    created = client.create(plan.fields)
+    plan.request_id, plan.token = created.service_request_id, created.token
+    return created
+
+
+def _write(ctx: JobContext, plan: Plan, created: Created | None, update_sent: bool) -> None:
+    session = ctx.session
+    delivery = _delivery(session, plan.case_id) or PlatformDelivery(
+        case_id=plan.case_id, target=TARGET_OPEN311, status_notes="")
+    session.add(delivery)
+    delivery.service_request_id, delivery.token = plan.request_id, plan.token
+    delivery.service_code = plan.service_code
+    if plan.request_id and delivery.delivered_at is None:
+        delivery.delivered_at, delivery.platform_status = utcnow(), delivery.platform_status or "open"
+    session.flush()
+    if plan.request_id:
+        schedule_poll(session, ctx.service.config.platform.poll_minutes)
+    elif created is not None and created.token:
+        enqueue(session, KIND_TOKEN, {"delivery_id": delivery.id}, key=f"open311:{plan.case_id}:token",
                 not_before=utcnow() + timedelta(seconds=5))
-    return delivery
+    if plan.action != "accept" and not update_sent:
+        # Filed just now with a token: the update follows as its own job once the token resolves.
+        enqueue(session, KIND_OPEN311, {"case_id": plan.case_id, "action": plan.action},
+                key=f"{plan.job_key}:after-token")
 
 
-def _post_update(ctx: JobContext, client: Open311Client, case: Case, delivery: PlatformDelivery, action: str) -> None:
-    note = content.step_note(ctx.session, case, action)
-    urls = content.photo_urls(ctx.session, ctx.service.config, case, action)
-    fields = {
-        "service_request_id": delivery.service_request_id or "",
-        "update_id": f"{case.number}-{action}-{case.rework_count}",
-        "updated_datetime": w3(utcnow()) or "",
-        "status": "CLOSED" if action == "close" else "OPEN",
-        "description": content.update_text(case, action, note, urls),
-    }
-    if urls:
-        fields["media_url"] = urls[0]
-    client.post_update(fields)
+def _delivery(session: Session, case_id: int) -> PlatformDelivery | None:
+    return session.scalar(select(PlatformDelivery).where(
+        PlatformDelivery.case_id == case_id, PlatformDelivery.target == TARGET_OPEN311))
 
 
-def _delivery(session: Session, case: Case) -> PlatformDelivery:
-    delivery = session.scalar(select(PlatformDelivery).where(
-        PlatformDelivery.case_id == case.id, PlatformDelivery.target == TARGET_OPEN311))
-    if delivery is None:
-        delivery = PlatformDelivery(case_id=case.id, target=TARGET_OPEN311, status_notes="")
-        session.add(delivery)
-        session.flush()
-    return delivery
-
-
-def _may_have_been_sent(session: Session, job: OutboxJob, case: Case) -> bool:
-    """This job ran before (attempts counts claims), or an earlier job of the case did."""
+def _may_have_been_sent(session: Session, job: OutboxJob, case_keys: list[str]) -> bool:
+    """This job ran before (attempts counts claims), or another step job of the case did."""
     if job.attempts > 1:
         return True
     return bool(session.scalar(select(OutboxJob.id).where(
-        OutboxJob.kind == KIND_OPEN311, OutboxJob.id != job.id,
-        OutboxJob.idempotency_key.like(f"open311:{case.id}:%"), OutboxJob.attempts > 0)))
+        OutboxJob.idempotency_key.in_(case_keys), OutboxJob.id != job.id, OutboxJob.attempts > 0)))
 
 
-def _find_on_platform(client: Open311Client, case: Case, service_code: str, job: OutboxJob) -> str | None:
+def _find_on_platform(client: Open311Client, plan: Plan) -> str | None:
     now = utcnow()
-    start = max(job.created_at - LOOKUP_MARGIN, now - timedelta(days=89))
-    for item in client.requests(service_code=service_code, start=start, end=now + LOOKUP_MARGIN):
-        if item.get("service_request_id") and content.is_ours(case, item.get("description")):
+    start = max(plan.since - LOOKUP_MARGIN, now - timedelta(days=89))
+    for item in client.requests(service_code=plan.service_code, start=start, end=now + LOOKUP_MARGIN):
+        description = str(item.get("description") or "")
+        if item.get("service_request_id") and plan.number in description:
             return str(item["service_request_id"])
     return None
-
-
-def _resolve(session: Session, client: Open311Client, delivery: PlatformDelivery) -> None:
-    request_id = client.resolve_token(delivery.token or "")
-    if not request_id:
-        raise PlatformUnavailable(f"平台尚未为 token {delivery.token} 分配编号, 稍后再查")
-    _record(session, delivery, request_id, delivery.token, delivery.service_code)
-
-
-def _record(session: Session, delivery: PlatformDelivery, request_id: str | None, token: str | None,
-            service_code: str | None) -> None:
-    delivery.service_request_id, delivery.token, delivery.service_code = request_id, token, service_code
-    if request_id:
-        delivery.delivered_at = utcnow()
-        delivery.platform_status = delivery.platform_status or "open"

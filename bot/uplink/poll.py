@@ -10,6 +10,7 @@ Steps taken here carry data["origin"] = "platform", so they are not pushed back 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -35,31 +36,39 @@ REWORK_WORDS = ("返工", "退回", "驳回", "不合格", "重新整改", "rewo
 
 def open311_poll(ctx: JobContext, _payload: dict[str, Any]) -> None:
     try:
-        remaining = poll_once(ctx.session, open311_client(ctx.service))
+        remaining = poll_once(ctx.session, open311_client(ctx.service), end_read=ctx.session.commit)
     except PlatformRejected as exc:
         raise PermanentJobError(f"查询平台状态被拒绝: {exc}") from exc
     if remaining:
         schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes)
 
 
-def poll_once(session: Session, client: Open311Client) -> int:
-    """Query every open delivered case (oldest poll first); returns how many stay open."""
-    rows = session.execute(
+def poll_once(session: Session, client: Open311Client, end_read: Callable[[], None] | None = None) -> int:
+    """Query every open delivered case (oldest poll first); returns how many stay open.
+
+    The worker passes `end_read` (commit) so no database lock waits on the network; a case changed
+    meanwhile by someone else then fails the write (version check) and the poll is retried."""
+    rows = list(session.execute(
         select(PlatformDelivery, Case).join(Case, Case.id == PlatformDelivery.case_id)
         .where(PlatformDelivery.target == TARGET_OPEN311, PlatformDelivery.service_request_id.is_not(None),
                Case.status.not_in(FINAL))
         .order_by(PlatformDelivery.polled_at.is_not(None), PlatformDelivery.polled_at, PlatformDelivery.id)
         .limit(PER_ROUND)
-    ).all()
+    ).all())
+    if end_read is not None:
+        end_read()
+    answers: list[tuple[PlatformDelivery, Case, dict[str, Any]]] = []
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
-        by_id = {d.service_request_id: (d, c) for d, c in chunk}
+        by_id = {d.service_request_id: (d, c) for d, c in rows[start:start + CHUNK]}
         for item in client.requests(ids=list(by_id)):
             pair = by_id.get(str(item.get("service_request_id")))
             if pair:
-                apply_status(session, *pair, item)
-        for delivery, _case in chunk:
-            delivery.polled_at = utcnow()
+                answers.append((*pair, item))
+    now = utcnow()
+    for delivery, case, item in answers:
+        apply_status(session, delivery, case, item)
+    for delivery, _case in rows:
+        delivery.polled_at = now
     return sum(1 for _d, c in rows if not c.is_final)
 
 

@@ -15,12 +15,11 @@ from models.outbox import JobStatus, OutboxJob, enqueue
 KIND_POLL = "open311.poll"
 
 
-def wait_for_earlier_steps(session: Session, job: OutboxJob, key_prefix: str, case_number: str) -> None:
+def wait_for_earlier_steps(session: Session, job: OutboxJob, case_keys: list[str], case_number: str) -> None:
     """Raise while an earlier step of the same case and target is still queued (retry later), or
     parked (park this one too: it would overtake a step a person has to fix first)."""
     statuses = set(session.scalars(select(OutboxJob.status).where(
-        OutboxJob.id < job.id, OutboxJob.idempotency_key.like(f"{key_prefix}%"),
-        OutboxJob.kind == job.kind, OutboxJob.status != JobStatus.DONE)))
+        OutboxJob.idempotency_key.in_(case_keys), OutboxJob.id < job.id, OutboxJob.status != JobStatus.DONE)))
     if JobStatus.PARKED in statuses:
         raise PermanentJobError(
             f"案件 {case_number} 的前一步上报被搁置; 先处理它 (chengguan platform stuck), 再一起 retry")

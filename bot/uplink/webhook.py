@@ -22,7 +22,7 @@ from bot.open311.serialize import find_category
 from bot.uplink import content
 from bot.uplink.client import RETRYABLE_4XX, PlatformUnavailable
 from bot.uplink.connection import webhook_http
-from bot.uplink.hooks import KIND_WEBHOOK, step_key
+from bot.uplink.hooks import KIND_WEBHOOK, case_step_keys, step_key
 from bot.uplink.scheduling import wait_for_earlier_steps
 from bot.worker import JobContext, PermanentJobError
 from models.base import utcnow
@@ -57,10 +57,11 @@ def webhook_push(ctx: JobContext, payload: dict[str, Any]) -> None:
         raise PermanentJobError(f"案件 id={payload['case_id']} 不存在")
     job = ctx.session.get(OutboxJob, ctx.job_id)
     assert job is not None
-    wait_for_earlier_steps(ctx.session, job, f"webhook:{case.id}:", case.number)
+    wait_for_earlier_steps(ctx.session, job, case_step_keys("webhook", case), case.number)
     action = payload["action"]
     event_id = job.idempotency_key or step_key(KIND_WEBHOOK, case, action)
     body = json.dumps(event_body(ctx, case, action, event_id), ensure_ascii=False, separators=(",", ":")).encode()
+    ctx.session.commit()  # end the read: nothing is held while the platform answers
     timestamp = int(time.time())
     headers = {"Content-Type": "application/json; charset=utf-8", "X-Chengguan-Event": event_id,
                "X-Chengguan-Timestamp": str(timestamp),

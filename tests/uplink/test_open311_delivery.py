@@ -177,3 +177,22 @@ def test_platform_close_and_rework_are_applied_as_system_steps(uplink, standin) 
     with uplink.sessions() as s:
         text = summary_text(stuck_items(s))
     assert verified_returned in text and "平台要求返工" in text
+
+
+def test_the_scheduled_poll_job_applies_the_platform_close(uplink, standin) -> None:  # type: ignore[no-untyped-def]
+    [number] = accepted_cases(uplink, 1)
+    take_steps(uplink, number, S.DISPATCHED, S.RECTIFYING, S.SUBMITTED, S.VERIFIED)
+    drain(uplink)
+    polls = [j for j in jobs(uplink, "open311.poll") if j.status == JobStatus.PENDING]
+    assert len(polls) == 1 and polls[0].next_try_at > polls[0].created_at  # one poll, at the next slot
+    standin.set_status(delivery(uplink, number).service_request_id, "closed", "已办结")
+    from sqlalchemy import update
+    from models import OutboxJob, utcnow
+    with transaction(uplink.sessions) as s:
+        s.execute(update(OutboxJob).where(OutboxJob.kind == "open311.poll").values(next_try_at=utcnow()))
+    from bot.jobs import job_handlers
+    from bot.worker import Worker
+    Worker(uplink, job_handlers()).run_until_idle()
+    with uplink.sessions() as s:
+        assert s.scalars(select(Case).where(Case.number == number)).one().status == S.CLOSED
+    assert not [j for j in jobs(uplink, "open311.poll") if j.status == JobStatus.PENDING]  # nothing left open

@@ -1,0 +1,1 @@
+"""Benchmark of the platform uplink: `python -m bench.uplink`."""

@@ -1,0 +1,63 @@
+"""Drain the queued pushes with 1..k worker threads and count what reached the platform."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from bot.jobs import job_handlers
+from bot.service import Service
+from bot.worker import Worker
+from models import JobStatus, OutboxJob
+
+
+@dataclass
+class Drain:
+    items: int
+    workers: int
+    seconds: float
+    done: int
+    parked: int
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+
+def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> Drain:
+    stop = threading.Event()
+    threads = [threading.Thread(target=_work, args=(Worker(service, job_handlers(), batch=20), stop))
+               for _ in range(workers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    try:
+        while time.perf_counter() - started < timeout:
+            if _count(service, JobStatus.PENDING) == 0:
+                break
+            time.sleep(0.05)
+    finally:
+        seconds = time.perf_counter() - started
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return Drain(items, workers, seconds, _count(service, JobStatus.DONE), _count(service, JobStatus.PARKED))
+
+
+def _work(worker: Worker, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            ran = worker.run_once()
+        except Exception:  # a busy database (SQLite's single writer); the next round retries
+            ran = 0
+        if ran == 0:
+            stop.wait(0.02)
+
+
+def _count(service: Service, status: JobStatus) -> int:
+    with service.sessions() as s:
+        return s.scalar(select(func.count()).select_from(OutboxJob)
+                        .where(OutboxJob.kind == "open311.push", OutboxJob.status == status)) or 0

@@ -1,0 +1,75 @@
+"""A throwaway database with N accepted cases queued for the uplink, pointed at a local platform."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.config import Config
+from bot.db import transaction
+from bot.migrate import upgrade
+from bot.service import Service
+from models import Case, CaseSource, CaseStatus, Role, User, next_case_number
+from models.platform import ServiceMapping
+
+
+@contextmanager
+def database(server_url: str | None) -> Iterator[str]:
+    """A fresh migrated database: a SQLite file, or a new database on the given PostgreSQL server."""
+    if not server_url:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{Path(folder) / 'bench.db'}"
+            upgrade(url)
+            yield url
+        return
+    name = f"chengguan_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def uplink_service(database_url: str, data_dir: Path, platform_url: str, api_key: str) -> Service:
+    service = Service.build(Config.from_env({
+        "DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(data_dir), "PLATFORM_OPEN311_URL": platform_url,
+        "PLATFORM_API_KEY": api_key, "CHENGGUAN_PUBLIC_URL": "http://127.0.0.1:9",
+        "CHENGGUAN_SECRET_KEY": "bench"}))
+    with transaction(service.sessions) as s:
+        if s.get(ServiceMapping, 1) is None:
+            s.add(ServiceMapping(category_code="E0102", service_code="E0102"))
+    return service
+
+
+def queue_accepted_cases(service: Service, n: int, batch: int = 500) -> list[str]:
+    """n cases accepted by a reviewer: the accept queues one open311.push each (via the hook)."""
+    numbers: list[str] = []
+    with transaction(service.sessions) as s:
+        reviewer = User(name="基准审核员", role=Role.REVIEWER)
+        s.add(reviewer)
+        s.flush()
+        reviewer_id = reviewer.id
+    for start in range(0, n, batch):
+        with transaction(service.sessions) as s:
+            reviewer = s.get(User, reviewer_id)
+            cases = [Case(number=next_case_number(s), source=CaseSource.SNAPSHOT, category_code="E0102",
+                          description=f"基准案件 {start + i}", lat=39.9, lon=116.3, address="基准路1号")
+                     for i in range(min(batch, n - start))]
+            s.add_all(cases)
+            s.flush()
+            for case in cases:
+                case.transition(CaseStatus.ACCEPTED, reviewer)
+            numbers += [c.number for c in cases]
+    return numbers

@@ -104,12 +104,15 @@ def residual(a: Prepared, b: Prepared, al: Alignment) -> Residual:
 
 
 def _match_histogram(values: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Rank-based tone mapping: absorbs brightness, contrast, gamma and colour-to-grey edits."""
-    order = np.argsort(values, kind="stable")
-    ranks = np.empty(order.size, np.int64)
-    ranks[order] = np.arange(order.size)
-    sorted_target = np.sort(target)
-    return sorted_target[ranks * (sorted_target.size - 1) // max(1, order.size - 1)]
+    """Quantile tone mapping on 256 levels: absorbs brightness, contrast, gamma and colour-to-grey edits."""
+    src_hist = np.bincount(np.clip(values, 0, 255).astype(np.uint8), minlength=256)
+    dst_hist = np.bincount(np.clip(target, 0, 255).astype(np.uint8), minlength=256)
+    src_cdf = np.cumsum(src_hist) / max(1, values.size)
+    dst_cdf = np.cumsum(dst_hist) / max(1, target.size)
+    # Mid-bin quantiles so that a constant region maps to the middle of its counterpart.
+    lut = np.interp(src_cdf - src_hist / (2 * max(1, values.size)), dst_cdf - dst_hist / (2 * max(1, target.size)),
+                    np.arange(256, dtype=np.float64))
+    return np.interp(values, np.arange(256), lut).astype(np.float32)
 
 
 def _agree_share(r: np.ndarray, m: np.ndarray, valid: np.ndarray, tol: float = 8.0) -> float:

@@ -65,6 +65,55 @@ def pair_cmd(problem: str, rectified: str, as_json: bool) -> None:
     click.echo(f"{out['ms']:.0f} ms")
 
 
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".heic"}
+
+
+def _collect(paths: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _IMAGE_SUFFIXES)
+        else:
+            files.append(p)
+    return files
+
+
+@photocheck_cli.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write fingerprints as JSON lines.")
+@click.option("--radius", type=int, default=None, help="pHash radius for near-duplicates (default: threshold).")
+def index_cmd(paths: tuple[str, ...], out_path: str | None, radius: int | None) -> None:
+    """Fingerprint photos in DIR_OR_FILES and report near-duplicate groups among them."""
+    from tqdm import tqdm
+
+    from .fingerprint import fingerprint
+    from .groups import near_duplicate_groups
+
+    radius = Thresholds().reuse_hash_radius if radius is None else radius
+    files = _collect(paths)
+    prints, failed = {}, 0
+    sink = open(out_path, "w", encoding="utf-8") if out_path else None
+    try:
+        for f in tqdm(files, desc="fingerprint", unit="photo", file=sys.stderr):
+            try:
+                fp = fingerprint(f.read_bytes())
+            except (ImageRejected, OSError) as exc:
+                failed += 1
+                click.echo(f"skip {f}: {getattr(exc, 'code', exc)}", err=True)
+                continue
+            prints[str(f)] = fp
+            if sink:
+                sink.write(json.dumps({"path": str(f), **fp.to_dict()}, ensure_ascii=False) + "\n")
+    finally:
+        if sink:
+            sink.close()
+    groups = near_duplicate_groups(prints, radius)
+    click.echo(f"{len(prints)} photos fingerprinted, {failed} unreadable, "
+               f"{len(groups)} near-duplicate groups (pHash radius {radius})")
+    for i, g in enumerate(groups, 1):
+        click.echo(f"group {i}: " + "  ".join(g))
+
+
 def main() -> None:  # pragma: no cover - convenience for `python -m photocheck.cli`
     photocheck_cli(prog_name="photocheck")
 

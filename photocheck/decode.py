@@ -77,7 +77,9 @@ def load_image(
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ImageRejected("image.bomb", detail=str(exc)) from exc
         except UnidentifiedImageError as exc:
-            raise ImageRejected("image.not_image", detail=str(exc)) from exc
+            # An image signature that Pillow cannot parse is a damaged photo, not a wrong file.
+            code = "image.corrupt" if _looks_like_image(data) else "image.not_image"
+            raise ImageRejected(code, detail=str(exc)) from exc
         except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
                 struct.error) as exc:
             raise ImageRejected("image.corrupt", detail=f"{type(exc).__name__}: {exc}") from exc
@@ -85,17 +87,25 @@ def load_image(
             raise ImageRejected("image.bomb", detail="out of memory while decoding") from exc
 
 
+_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")
+
+
+def _looks_like_image(data: bytes) -> bool:
+    return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
 def _decode(data: bytes, max_pixels: int, draft_size: tuple[int, int] | None, mode: str) -> LoadedImage:
     im = Image.open(io.BytesIO(data))
     width, height = im.size
     if width <= 0 or height <= 0:
         raise ImageRejected("image.corrupt", detail="zero size")
-    frames = getattr(im, "n_frames", 1)
-    if width * height > max_pixels or width * height * min(frames, 4) > 4 * max_pixels:
+    # Only the first frame is ever decoded, so its size is what counts.
+    if width * height > max_pixels:
         raise ImageRejected("image.bomb", detail=f"{width}x{height} > {max_pixels} pixels")
     fmt = im.format or "UNKNOWN"
     exif = im.getexif()
-    orientation = int(exif.get(0x0112, 1) or 1)
+    raw_orientation = exif.get(0x0112, 1)
+    orientation = raw_orientation if isinstance(raw_orientation, int) and 1 <= raw_orientation <= 8 else 1
     quantization = dict(im.quantization) if fmt == "JPEG" and getattr(im, "quantization", None) else None
     info = {k: v for k, v in im.info.items() if k in ("progressive", "progression", "dpi", "icc_profile")}
     if draft_size is not None and fmt == "JPEG":

@@ -15,8 +15,8 @@ from PIL import Image
 
 from .decode import LoadedImage, load_image
 
-WORK_SIZE = 960  # long side used for feature matching
-MAX_FEATURES = 2500
+WORK_SIZE = 800  # long side used for feature matching
+MAX_FEATURES = 1500
 
 
 @dataclass

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 
+from .copy import check_copy
+from .decode import ImageRejected
 from .features import prepare
 from .fingerprint import Fingerprint, fingerprint_loaded
 from .hashing import hamming
@@ -25,12 +27,15 @@ def check_rectification(
     not_before: datetime | None = None,
     expected_location: tuple[float, float] | None = None,
     thresholds: Thresholds | None = None,
+    fetch_earlier: Callable[[Hashable], bytes | None] | None = None,
 ) -> Verdict:
     """Verdict on `rectified` as the rectification photo for `problem`.
 
     `earlier`: photos the rectification must not duplicate (other cases, earlier uploads), as a
     HashIndex of pHashes, or fingerprints (optionally with ids). `not_before`: dispatch time.
     `expected_location`: (lat, lon) of the case in the datum EXIF uses (WGS-84).
+    `fetch_earlier(id) -> bytes`: when given, hash candidates within `reuse_candidate_radius` are
+    confirmed with the pixel-level copy check; otherwise only `reuse_hash_radius` counts.
     Raises ImageRejected when either photo cannot be decoded.
     """
     th = thresholds or Thresholds()
@@ -38,7 +43,12 @@ def check_rectification(
     fp = fingerprint_loaded(rectified, b.loaded)
     pair: PairResult = compare_pair(problem, b, th)
     reasons: list[Reason] = pair_reasons(pair)
-    reused = _earlier_matches(fp, earlier, th.reuse_hash_radius) if earlier is not None else []
+    reused: list[Hashable] = []
+    if earlier is not None:
+        radius = th.reuse_candidate_radius if fetch_earlier else th.reuse_hash_radius
+        reused = _earlier_matches(fp, earlier, radius)
+        if fetch_earlier:
+            reused = [k for k in reused if _confirmed_copy(fetch_earlier, k, b, th.copy)]
     if reused and not pair.copy:
         reasons.insert(0, Reason.of("not_original.reused", 1.0))
     signals = originality_signals(fp, not_before=not_before, expected_location=expected_location,
@@ -46,6 +56,16 @@ def check_rectification(
                                   stale_tolerance_s=th.stale_tolerance_s)
     reasons += _signal_reasons(signals, th.screenshot_weight_fail)
     return Verdict(not reasons, tuple(reasons), pair, tuple(signals), tuple(reused))
+
+
+def _confirmed_copy(fetch: Callable[[Hashable], bytes | None], key: Hashable, b, threshold: float) -> bool:
+    data = fetch(key)
+    if not data:
+        return False
+    try:
+        return check_copy(prepare(data), b, threshold).copy
+    except ImageRejected:
+        return False
 
 
 def _signal_reasons(signals: list[Signal], fail_at: float) -> list[Reason]:

@@ -9,9 +9,14 @@ from typing import Any, Mapping
 
 @dataclass(frozen=True)
 class Thresholds:
-    same_angle: float = 0.33  # same_angle_score >= this -> same angle
-    copy: float = 0.76  # copy_score >= this -> copy/edit of the other photo
-    reuse_hash_radius: int = 10  # pHash Hamming radius for earlier-photo candidates
+    same_angle: float = 0.404  # same_angle_score >= this -> same angle
+    copy: float = 0.936  # copy_score >= this -> copy/edit of the other photo
+    # pHash radius that alone marks an earlier photo as reused. Fixed-camera frames sit at
+    # distance 0-2 from each other, so the hash alone can only be trusted for near-exact copies.
+    reuse_hash_radius: int = 1
+    # Wider radius for candidates that are then confirmed by the pixel-level copy check
+    # (when the caller can fetch the earlier photo's bytes).
+    reuse_candidate_radius: int = 12
     gps_max_distance_m: float = 300.0  # EXIF GPS farther than this from the case -> not_original.far
     stale_tolerance_s: float = 120.0  # EXIF clock may lag dispatch by this much
     screenshot_weight_fail: float = 1.0  # signals of at least this weight fail the photo

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.photocheck")
     ap.add_argument("--quick", action="store_true", help="fewer synthetic pairs and repeats (smoke run)")
     ap.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
+    ap.add_argument("--from-cache", action="store_true",
+                    help="reuse the pair scores of the last run (bench/.cache) and redo analysis and timing")
     args = ap.parse_args(argv)
     root = photos_dir()
     if not (root / "pairs.csv").is_file():
@@ -34,11 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         reuse_extra = reuse_extra[::4]
     all_pairs = [p for p in pairs + reuse_extra if p.split in ("tune", "test")]
-    with tqdm(total=len(all_pairs), desc="pairs", file=sys.stderr) as bar:
-        recs = score_pairs(all_pairs, root, progress=bar)
-    cache = REPO / "bench" / ".cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    (cache / "photocheck_scores.json").write_text(json.dumps(recs), encoding="utf-8")
+    cache = REPO / "bench" / ".cache" / "photocheck_scores.json"
+    if args.from_cache:
+        recs = json.loads(cache.read_text(encoding="utf-8"))
+    else:
+        with tqdm(total=len(all_pairs), desc="pairs", file=sys.stderr) as bar:
+            recs = score_pairs(all_pairs, root, progress=bar)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(recs), encoding="utf-8")
+    scoring_s = time.time() - t_start
     angle = [r for r in recs if r["task"] == "same_angle"]
     copy = [r for r in recs if r["task"] == "reuse"]
     th_angle = choose_angle_threshold(by_split(angle, "tune"))
@@ -56,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         "misses_test": {"same_angle": misses(by_split(angle, "test"), th_angle),
                         "copy": misses(by_split(copy, "test"), th_copy)},
     }
+    tune_neg = sorted((r for r in by_split(copy, "tune") if r["label"] == 0), key=lambda r: -r["score"])
+    results["copy_top_negatives_tune"] = [f"{r['score']:.3f} {r['a']} vs {r['b']}" for r in tune_neg[:5]]
+    results["scoring_s"] = scoring_s
+    results["load_before_timing"] = os.getloadavg()
     sample = root / "images" / "opensfm_berlin" / "01.jpg"
     results["fingerprint"] = fingerprint_timing(sample, repeats=7 if args.quick else 21)
     results["index"] = index_timing(queries=50 if args.quick else 200, radius=max(radius, 1))

@@ -29,7 +29,8 @@ def render(res: dict, quick: bool) -> str:
     lines = [
         HEADING, "",
         f"Run {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} on `{platform.platform()}`, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}; wall time {res['wall_s']:.0f} s"
+        f"Python {platform.python_version()}; pair scoring {res['scoring_s']:.0f} s (2 worker processes), "
+        f"wall time {res['wall_s']:.0f} s"
         + (" (**--quick smoke run, not the reference figures**)" if quick else "") + ".",
         "",
         "**Split.** By image group, fixed in `bench/photocheck/data.py` before scoring: *tune* = "
@@ -80,7 +81,9 @@ def render(res: dict, quick: bool) -> str:
     for task, ms in res["misses_test"].items():
         lines += [f"- {task}: {m}" for m in ms] or [f"- {task}: none"]
     lines += [
-        "", "**Timing** (time.perf_counter, medians, one process):", "",
+        "", "**Timing** (time.perf_counter, medians, one process; 1/5/15-min load average before timing: "
+        + ", ".join(f"{x:.1f}" for x in res["load_before_timing"])
+        + " on 2 CPUs, the machine is shared, so absolute times are noisy; the ratios are same-run):", "",
         f"- fingerprint of a 4000x3000 JPEG ({fp['bytes'] / 1e6:.1f} MB, upscaled real photo + mild noise, q92): "
         f"{fp['fingerprint_ms']:.1f} ms vs imagehash pHash+dHash on a full decode {fp['imagehash_full_ms']:.1f} ms "
         f"(x{fp['speedup']:.1f}). Target < 30 ms: {_met(fp['fingerprint_ms'] < 30)}.",
@@ -89,12 +92,23 @@ def render(res: dict, quick: bool) -> str:
         f"{ix['queries']} queries: {ix['mismatches']} mismatches. Target < 10 ms: {_met(ix['index_ms'] < 10)}.",
         f"- same at radius 10: HashIndex {ix10['index_ms']:.2f} ms vs scan {ix10['scan_ms']:.2f} ms "
         f"(x{ix10['ratio']:.1f}), {ix10['mismatches']} mismatches.",
-        "", "**Targets** (test split):", "",
+        "", "**Targets** (test split). \"ROC\" = TPR where the test ROC crosses that FPR (threshold read off "
+        "the test negatives); \"fixed\" = TPR at the threshold chosen on the tuning split, which is what the "
+        "library ships and the honest operating figure:", "",
         f"- same angle AUC >= 0.95: {sa['test']['auc']:.3f} {_met(sa['test']['auc'] >= 0.95)}; "
-        f"TPR >= 0.90 at 5 % FPR: {_pct(sa['test']['tpr@0.05'])} {_met(sa['test']['tpr@0.05'] >= 0.9)}.",
-        f"- copy TPR >= 0.99 at 0.1 % FPR, re-encode/resize/brightness: {_pct(re_cat['tpr@0.001'])} "
-        f"{_met(re_cat['tpr@0.001'] >= 0.99)}; >= 0.9 for crops and screenshots: {_pct(geo_cat['tpr@0.001'])} "
-        f"{_met(geo_cat['tpr@0.001'] >= 0.9)}.",
+        f"TPR >= 0.90 at 5 % FPR: ROC {_pct(sa['test']['tpr@0.05'])} {_met(sa['test']['tpr@0.05'] >= 0.9)}, "
+        f"fixed {_pct(sa['test']['tpr_at_threshold'])} at FPR {_pct(sa['test']['fpr_at_threshold'])} "
+        f"{_met(sa['test']['tpr_at_threshold'] >= 0.9 and sa['test']['fpr_at_threshold'] <= 0.05)}.",
+        f"- copy TPR >= 0.99 at 0.1 % FPR, re-encode/resize/brightness: ROC {_pct(re_cat['tpr@0.001'])} "
+        f"{_met(re_cat['tpr@0.001'] >= 0.99)}, fixed {_pct(re_cat['tpr_at_threshold'])} at FPR "
+        f"{_pct(re_cat['fpr_at_threshold'])} {_met(re_cat['tpr_at_threshold'] >= 0.99 and re_cat['fpr_at_threshold'] <= 0.001)}.",
+        f"- copy TPR >= 0.9 at 0.1 % FPR, crops/rotation/screenshots: ROC {_pct(geo_cat['tpr@0.001'])} "
+        f"{_met(geo_cat['tpr@0.001'] >= 0.9)}, fixed {_pct(geo_cat['tpr_at_threshold'])} at FPR "
+        f"{_pct(geo_cat['fpr_at_threshold'])} {_met(geo_cat['tpr_at_threshold'] >= 0.9 and geo_cat['fpr_at_threshold'] <= 0.001)}.",
+        "- Highest-scoring copy negatives on the tuning split: " + "; ".join(res["copy_top_negatives_tune"]) + ".",
+        "- Why the fixed copy threshold is high: the tuning split holds the hardest separate shots "
+        "(tripod exposure bracket exposure_room 1 vs 2, camera HDR on/off, GIF frames of a static "
+        "classroom), which align perfectly and differ only in tone; the threshold must sit above them.",
         "",
     ]
     return "\n".join(lines)

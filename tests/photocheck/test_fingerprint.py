@@ -1,0 +1,40 @@
+import json
+
+from PIL import Image
+
+from photocheck import Fingerprint, fingerprint
+from photocheck.hashing import hamming
+from tests.photocheck.conftest import jpeg_bytes, textured
+
+
+def test_fingerprint_is_stable_and_roundtrips() -> None:
+    data = jpeg_bytes(textured(800, 600))
+    a, b = fingerprint(data), fingerprint(data)
+    assert a == b
+    assert a.width == 800 and a.height == 600 and a.format == "JPEG"
+    assert a.jpeg_standard_tables is True and a.jpeg_quality == 90
+    assert Fingerprint.from_dict(json.loads(json.dumps(a.to_dict()))) == a
+
+
+def test_reencode_keeps_hash_close() -> None:
+    im = textured(800, 600, seed=3)
+    a = fingerprint(jpeg_bytes(im, 95))
+    b = fingerprint(jpeg_bytes(im.resize((400, 300)), 60))
+    assert a.sha256 != b.sha256
+    assert hamming(a.phash, b.phash) <= 6
+
+
+def test_screenshot_dimensions_and_bars(read) -> None:
+    shot = fingerprint(read("gen_reuse/opensfm_lund__25__screenshot.jpg"))
+    original = fingerprint(read("opensfm_lund/25.jpg"))
+    assert shot.screen_aspect and shot.has_border
+    assert hamming(shot.phash_content, original.phash_content) <= 4  # bars stripped before hashing
+    assert not original.screen_aspect and not original.screen_size
+    assert fingerprint(jpeg_bytes(Image.new("RGB", (1170, 2532), "gray"))).screen_size
+
+
+def test_exif_facts(read) -> None:
+    fp = fingerprint(read("exif_samples/gps__DSCN0027.jpg"))
+    assert fp.exif.datetime_original == "2008-10-22T16:44:01"
+    assert abs(fp.exif.gps_lat - 43.468) < 0.01 and abs(fp.exif.gps_lon - 11.88) < 0.01
+    assert fp.exif.make == "NIKON"

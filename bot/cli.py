@@ -118,9 +118,13 @@ def _attach_optional_commands() -> None:
 
 
 def _attach_platform_commands() -> None:
+    from bot.reminders.cli import groups_cli
+    from bot.reports.cli import report_cli
     from bot.uplink.cli import platform_cli
 
     cli.add_command(platform_cli, "platform")
+    cli.add_command(groups_cli, "groups")
+    cli.add_command(report_cli, "report")
 
 
 def main() -> None:

@@ -69,6 +69,15 @@ class PlatformConfig:
 
 
 @dataclass(frozen=True)
+class ReminderConfig:
+    """Daily group digests and deadline nudges (bot/reminders)."""
+
+    digest_time: str = "08:30"        # HH:MM, Asia/Shanghai, on working days
+    nudge_lead_minutes: int = 120      # nudge the officer this long before a case's deadline
+    webhook_base: str = ""             # override the group-robot host (tests, private deployments)
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database_url: str
@@ -76,6 +85,7 @@ class Config:
     wechat: WeChatConfig = field(default_factory=WeChatConfig)
     wecom: WeComConfig = field(default_factory=WeComConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
+    reminders: ReminderConfig = field(default_factory=ReminderConfig)
     max_body_bytes: int = 256 * 1024
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
@@ -115,6 +125,7 @@ class Config:
                 api_base=env.get("WECOM_API_BASE") or WeComConfig.api_base,
             ),
             platform=_platform(env),
+            reminders=_reminders(env),
             max_body_bytes=_positive_int(env, "CHENGGUAN_MAX_BODY_BYTES", 256 * 1024),
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
@@ -172,6 +183,21 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
         media_link_days=_positive_int(env, "CHENGGUAN_MEDIA_LINK_DAYS", 30),
         poll_minutes=_positive_int(env, "PLATFORM_POLL_MINUTES", 10),
         timeout_seconds=_positive_int(env, "PLATFORM_TIMEOUT_SECONDS", 20),
+    )
+
+
+def _reminders(env: Mapping[str, str]) -> ReminderConfig:
+    digest_time = (env.get("CHENGGUAN_DIGEST_TIME") or ReminderConfig.digest_time).strip()
+    hh, _, mm = digest_time.partition(":")
+    if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
+        raise ConfigError(f"CHENGGUAN_DIGEST_TIME={digest_time!r} must be a time of day like 08:30")
+    base = env.get("WECOM_WEBHOOK_BASE", "").strip().rstrip("/")
+    if base and not base.startswith(("http://", "https://")):
+        raise ConfigError(f"WECOM_WEBHOOK_BASE={base!r} must start with https:// (or http:// for a local test)")
+    return ReminderConfig(
+        digest_time=f"{int(hh):02d}:{mm}",
+        nudge_lead_minutes=_positive_int(env, "CHENGGUAN_NUDGE_LEAD_MINUTES", 120),
+        webhook_base=base,
     )
 
 

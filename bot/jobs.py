@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.reminders.send import KIND as GROUP_SEND, send_group_message
 from bot.tasks.notify import send_text
 from bot.tasks.photos import fetch_photo
 from bot.uplink.jobs import uplink_handlers
@@ -13,4 +14,5 @@ def job_handlers() -> dict[str, JobHandler]:
         **uplink_handlers(),  # open311.push, open311.token, open311.poll, webhook.push
         "photo.fetch": fetch_photo,
         "notify.text": send_text,
+        GROUP_SEND: send_group_message,  # digests and bulletins to group chats
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.reminders.scheduling import add_reminder_jobs
 from bot.service import Service
 from bot.tasks.conversations import expire_idle_conversations
 from models.calendar import TZ
@@ -16,4 +17,5 @@ from models.calendar import TZ
 def build_scheduler(service: Service) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=TZ, job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(expire_idle_conversations, "interval", minutes=1, args=[service], id="expire_conversations")
+    add_reminder_jobs(scheduler, service)  # group digests, bulletin, deadline nudges
     return scheduler

@@ -4,6 +4,7 @@ from models.audit import AuditEvent
 from models.base import Base, utcnow
 from models.cases import Case
 from models.conversations import Conversation
+from models.groups import GroupChat, SentDigest
 from models.enums import CaseSource, CaseStatus, PhotoRole, PhotoStatus, Role, Satisfaction
 from models.inbox import InboxMessage
 from models.invites import InviteCode
@@ -18,6 +19,7 @@ from models.users import Identity, User
 
 __all__ = [
     "DispatchRule", "InviteCode", "Unit",
+    "GroupChat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",

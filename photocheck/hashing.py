@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import imagehash
 import numpy as np
+import scipy.fftpack
 from PIL import Image
 
 # Dihedral group of the square: identity, 3 rotations, and their mirrors.
@@ -37,9 +38,33 @@ def dhash_int(gray: Image.Image) -> int:
 
 
 def dihedral_phashes(gray: Image.Image) -> tuple[int, ...]:
-    """pHash of the 8 rotations/mirrors; the 32x32 reduction is done once, then transposed."""
+    """imagehash's pHash of the image in all 8 rotations/mirrors, in DIHEDRAL order, from one DCT.
+
+    A mirror of the 32x32 thumbnail flips the sign of odd-frequency DCT coefficients along
+    that axis and a transpose transposes the coefficients, so one DCT yields all eight.
+    """
     small = gray.convert("L").resize((32, 32), Image.Resampling.LANCZOS)
-    return tuple(phash_int(small if t is None else small.transpose(t)) for t in DIHEDRAL)
+    pixels = np.asarray(small, dtype=np.float64)
+    low = scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)[:8, :8]
+    sign = np.where(np.arange(8) % 2 == 0, 1.0, -1.0)
+    flip_lr = low * sign[None, :]  # x -> -x
+    flip_tb = low * sign[:, None]  # y -> -y
+    rot180 = low * sign[:, None] * sign[None, :]
+    variants = (
+        low,  # identity
+        flip_lr.T,  # ROTATE_90 (counter-clockwise): transpose then flip top-bottom
+        rot180,  # ROTATE_180
+        flip_tb.T,  # ROTATE_270
+        flip_lr,  # FLIP_LEFT_RIGHT
+        flip_tb,  # FLIP_TOP_BOTTOM
+        low.T,  # TRANSPOSE
+        rot180.T,  # TRANSVERSE
+    )
+    return tuple(_bits_to_int(v > np.median(v)) for v in variants)
+
+
+def _bits_to_int(bits: np.ndarray) -> int:
+    return int("".join("1" if b else "0" for b in bits.flatten()), 2)
 
 
 def min_dihedral_distance(variants: tuple[int, ...], other: int) -> int:

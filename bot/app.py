@@ -7,13 +7,13 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from bot import __version__
-from bot.channels import mp
+from bot.channels import mp, work
 from bot.config import Config
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
 from bot.service import Service, current_service
-from handlers import resident
-from models.users import CHANNEL_MP
+from handlers import resident, staff
+from models.users import CHANNEL_MP, CHANNEL_WORK
 
 
 def create_app(config: Config | None = None, service: Service | None = None) -> Flask:
@@ -21,10 +21,11 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = service.config.max_body_bytes
     app.extensions["chengguan"] = service
-    app.extensions["chengguan.dispatcher"] = Dispatcher(service, {CHANNEL_MP: resident.route})
+    app.extensions["chengguan.dispatcher"] = Dispatcher(service, {CHANNEL_MP: resident.route, CHANNEL_WORK: staff.route})
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_blueprint(platform_blueprint())  # /open311/v2/… and signed /media/… links
     app.register_blueprint(mp.bp)
+    app.register_blueprint(work.bp)
     app.register_error_handler(HTTPException, _plain_http_error)
     return app
 

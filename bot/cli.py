@@ -102,9 +102,11 @@ def _safe_url(service: Service) -> str:
 
 
 def _attach_commands() -> None:
+    from bot.admin_cli import staff, streets, units
     from bot.simulator.chat import chat_command
 
-    cli.add_command(chat_command)
+    for command in (chat_command, staff, streets, units):
+        cli.add_command(command)
     _attach_optional_commands()
 
 

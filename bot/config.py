@@ -7,6 +7,7 @@ the variable and the fix; the CLI prints that line instead of a traceback.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ class Config:
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
     max_photo_pixels: int = 50_000_000
+    photocheck_thresholds: dict[str, float] = field(default_factory=dict)  # overrides of photocheck's defaults
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
 
     @property
@@ -130,6 +132,7 @@ class Config:
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
             max_photo_pixels=_positive_int(env, "CHENGGUAN_MAX_PHOTO_PIXELS", 50_000_000),
+            photocheck_thresholds=_json_object(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
         )
 
     def ensure_dirs(self) -> None:
@@ -207,6 +210,19 @@ def _check_aes_key(name: str, value: str) -> None:
             f"{name} must be the 43-character EncodingAESKey from the WeChat admin console "
             f"(got {len(value)} characters)"
         )
+
+
+def _json_object(env: Mapping[str, str], name: str) -> dict[str, float]:
+    raw = env.get(name)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{name} must be a JSON object such as {{\"same_angle\": 0.3}} ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name} must be a JSON object such as {{\"same_angle\": 0.3}}")
+    return value
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

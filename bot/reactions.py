@@ -1,20 +1,24 @@
 """What happens next when a case changes, queued in the same transaction as the change.
 
 A before_flush listener on the service's session factory sees every new audit event, whoever wrote
-it (a reviewer in the chat, the platform poller, a command), so no caller can forget to notify.
+it (a reviewer in the chat, the worker, the platform poller, a command), so no caller can forget to
+tell the people who act next.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.catalog import categories
 from handlers.feedback import question
 from models import AuditEvent, Case, Identity, Role, User, utcnow
+from models.calendar import TZ
 from models.outbox import enqueue
-from models.users import CHANNEL_MP
+from models.users import CHANNEL_MP, CHANNEL_WORK
 
 
 def install(sessions: sessionmaker[Session]) -> None:
@@ -23,21 +27,77 @@ def install(sessions: sessionmaker[Session]) -> None:
 
 def _react(session: Session, _flush_context: Any, _instances: Any) -> None:
     for obj in list(session.new):
-        if isinstance(obj, AuditEvent) and obj.action == "close":
+        if isinstance(obj, AuditEvent) and obj.action in REACTIONS:
             case = session.get(Case, obj.case_id)
             if case is not None:
-                _ask_for_rating(session, case)
+                REACTIONS[obj.action](session, case, obj)
 
 
-def _ask_for_rating(session: Session, case: Case) -> None:
+def _ask_for_rating(session: Session, case: Case, _event: AuditEvent) -> None:
     """满意度回访: a resident who reported the case is asked to rate it once it is closed."""
     if case.reporter_id is None or case.feedback_asked_at is not None:
         return
     reporter = session.get(User, case.reporter_id)
-    openid = session.scalar(
-        select(Identity.external_id).where(Identity.user_id == case.reporter_id, Identity.channel == CHANNEL_MP)
-    )
-    if reporter is None or reporter.role != Role.RESIDENT or openid is None:
+    if reporter is None or reporter.role != Role.RESIDENT:
         return
-    case.feedback_asked_at = utcnow()
-    enqueue(session, "notify.text", {"channel": CHANNEL_MP, "to": openid, "text": question(case)}, key=f"feedback:{case.id}")
+    for openid in _chat_ids(session, [case.reporter_id], CHANNEL_MP):
+        case.feedback_asked_at = utcnow()
+        _send(session, CHANNEL_MP, openid, question(case), f"feedback:{case.id}")
+
+
+def _tell_unit_of_dispatch(session: Session, case: Case, event: AuditEvent) -> None:
+    officers = session.scalars(
+        select(User.id).where(User.unit_id == case.unit_id, User.role.in_([Role.OFFICER, Role.ROAD_CHIEF]), User.active)
+    ).all()
+    deadline = f"\n时限: {case.deadline.astimezone(TZ):%Y-%m-%d %H:%M} 前" if case.deadline else ""
+    text = (f"新派遣案件 {case.number}\n类别: {_category(case)}\n位置: {case.address or '见定位'}{deadline}\n"
+            f"描述: {case.description}\n整改后回复「整改 {case.number}」并发送整改照片。")
+    for userid in _chat_ids(session, officers, CHANNEL_WORK):
+        _send(session, CHANNEL_WORK, userid, text, f"dispatch:{event.case_id}:{userid}:{case.version}")
+
+
+def _tell_reviewers_of_submission(session: Session, case: Case, event: AuditEvent) -> None:
+    reviewers = session.scalars(
+        select(User.id).where(User.role == Role.REVIEWER, User.active,
+                              or_(User.street_id.is_(None), User.street_id == case.street_id))
+    ).all()
+    text = (f"案件 {case.number} 已提交整改, 照片已通过原图和角度核验。"
+            f"回复「通过 {case.number}」结案, 或「返工 {case.number} 原因」。")
+    for userid in _chat_ids(session, reviewers, CHANNEL_WORK):
+        _send(session, CHANNEL_WORK, userid, text, f"submitted:{case.id}:{userid}:{case.rework_count}")
+
+
+def _tell_officer_of_rework(session: Session, case: Case, event: AuditEvent) -> None:
+    if case.assignee_id is None:
+        return
+    text = f"案件 {case.number} 被退回返工 (第{case.rework_count}次): {event.note}。请整改后回复「整改 {case.number}」重新拍照。"
+    for userid in _chat_ids(session, [case.assignee_id], CHANNEL_WORK):
+        _send(session, CHANNEL_WORK, userid, text, f"returned:{case.id}:{case.rework_count}")
+
+
+REACTIONS: dict[str, Callable[[Session, Case, AuditEvent], None]] = {
+    "close": _ask_for_rating,
+    "dispatch": _tell_unit_of_dispatch,
+    "submit": _tell_reviewers_of_submission,
+    "resubmit": _tell_reviewers_of_submission,
+    "return": _tell_officer_of_rework,
+}
+
+
+def _chat_ids(session: Session, user_ids: list[int], channel: str) -> list[str]:
+    if not user_ids:
+        return []
+    return list(session.scalars(
+        select(Identity.external_id).where(Identity.user_id.in_(user_ids), Identity.channel == channel)
+    ))
+
+
+def _send(session: Session, channel: str, to: str, text: str, key: str) -> None:
+    enqueue(session, "notify.text", {"channel": channel, "to": to, "text": text}, key=key)
+
+
+def _category(case: Case) -> str:
+    try:
+        return categories().get(case.category_code).label
+    except KeyError:
+        return case.category_code

@@ -20,6 +20,8 @@ from models.reporting import Place, open_case
 FLOW = "report"
 MAX_PHOTOS = 3
 CONFIRM_WORDS = {"确认", "提交", "是", "好", "确定", "ok", "OK"}
+SPOT_WORDS = {"已现场整改", "现场整改", "已整改"}
+STAFF_SOURCES = {CaseSource.PATROL, CaseSource.ROAD_OFFICE}
 
 PROMPTS = {
     "photo": "请拍摄并发送问题照片 (1-3张)。",
@@ -28,22 +30,32 @@ PROMPTS = {
 }
 
 
-def start(ctx: Context) -> str:
-    ctx.conversation.start(FLOW, "photo", {"photos": []})
+def start(ctx: Context, source: CaseSource = CaseSource.SNAPSHOT) -> str:
+    ctx.conversation.start(FLOW, "photo", {"photos": [], "source": source.value})
     return step(ctx)
+
+
+def _source(ctx: Context) -> CaseSource:
+    return CaseSource(ctx.conversation.data.get("source", CaseSource.SNAPSHOT))
 
 
 def step(ctx: Context) -> str:
     m, state = ctx.message, ctx.conversation.state
     note = ""
-    if m.kind == "image":
+    if m.kind == "image" and state != "spot_photo":
         note = _add_photo(ctx)
     elif m.kind == "location":
         note = _set_location(ctx)
     elif m.kind == "text" and state == "category":
         return _choose_category(ctx, m.text)
     elif m.kind == "text" and state == "confirm":
-        return _submit(ctx) if m.text in CONFIRM_WORDS else "回复「确认」提交, 回复「取消」放弃。\n" + _summary(ctx)
+        if m.text in CONFIRM_WORDS:
+            return _submit(ctx)
+        if m.text in SPOT_WORDS and _source(ctx) in STAFF_SOURCES:
+            return _ask(ctx, "spot_photo", "请发送现场整改后的照片 (站在问题照片的位置, 按相同方向拍摄)。")
+        return "回复「确认」提交, 回复「取消」放弃。\n" + _summary(ctx)
+    elif m.kind == "image" and state == "spot_photo":
+        return _submit(ctx, fixed_on_spot=True)
     elif m.kind == "text" and state == "location":
         ctx.conversation.move(state, address=m.text[:200], gcj=None)
         note = "已记录地址。"
@@ -139,21 +151,27 @@ def _usable_photos(ctx: Context) -> list[int]:
     return [i for i in ids if i not in rejected]
 
 
-def _submit(ctx: Context) -> str:
+def _submit(ctx: Context, fixed_on_spot: bool = False) -> str:
     data = ctx.conversation.data
     if not _usable_photos(ctx):
         return _ask_next(ctx)
     category = categories().get(data["category"])
     place = Place(gcj=Point(*data["gcj"]) if data.get("gcj") else None, address=data.get("address", ""))
     case = open_case(
-        ctx.session, source=CaseSource.SNAPSHOT, category=category, description=data["description"],
+        ctx.session, source=_source(ctx), category=category, description=data["description"],
         place=place, reporter=ctx.user, photo_ids=_usable_photos(ctx), now=ctx.now,
     )
     ctx.conversation.finish()
     deadline = case.deadline.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if case.deadline else "待定"
     street = ctx.session.get(Street, case.street_id) if case.street_id else None
-    return (
-        f"上报成功! 案件编号: {case.number}\n类别: {category.label}\n所属街道: {street.name if street else '待分派'}\n处理时限: {deadline} 前\n"
-        f"回复「查询 {case.number}」可查看进度。感谢您参与城市管理!"
+    head = (
+        f"上报成功! 案件编号: {case.number}\n类别: {category.label}\n"
+        f"所属街道: {street.name if street else '待分派'}\n处理时限: {deadline} 前\n"
     )
+    if fixed_on_spot:
+        receive_photo(ctx, PhotoRole.RECTIFICATION, case_id=case.id, job="rectify.check")
+        return head + "现场整改照片正在核验, 结果稍后通知您; 通过后随案件受理一并提交审核。"
+    if _source(ctx) in STAFF_SOURCES:
+        return head + "已提交平台受理。"
+    return head + f"回复「查询 {case.number}」可查看进度。感谢您参与城市管理!"
 

@@ -11,6 +11,7 @@ from models.invites import InviteCode
 from models.lifecycle import IllegalTransition, RoleNotAllowed, TransitionError
 from models.numbering import DailyCounter, next_case_number
 from models.outbox import JobStatus, OutboxJob
+from models.photo_index import PhotoHash
 from models.photos import Photo
 from models.platform import ApiKey, Open311Submission, PlatformDelivery, PlatformService, ServiceMapping
 from models.streets import GridCell, Street
@@ -18,7 +19,7 @@ from models.units import DispatchRule, Unit
 from models.users import Identity, User
 
 __all__ = [
-    "DispatchRule", "InviteCode", "Unit",
+    "DispatchRule", "InviteCode", "PhotoHash", "Unit",
     "GroupChat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",

@@ -16,11 +16,15 @@ from bot.config import Config
 from bot.jobs import job_handlers
 from bot.service import Service
 from bot.simulator.api import FakeWeChatAPI, running_api
-from bot.simulator.user import WeChatUser
+from bot.simulator.user import WeChatUser, WeComUser
 from bot.worker import Worker
+from models import Role
 
 TOKEN = "test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat issues them
+WECOM_TOKEN = "wecom-test-token"
+WECOM_AES_KEY = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"
+AGENT_ID = "1000002"
 _openids = itertools.count(1)
 
 
@@ -33,6 +37,12 @@ def mp_env(api: FakeWeChatAPI, database_url: str, data_dir: Path, *, safe: bool 
         "WECHAT_APP_SECRET": api.app_secret,
         "WECHAT_ENCODING_AES_KEY": AES_KEY if safe else "",
         "WECHAT_API_BASE": api.base_url,
+        "WECOM_CORP_ID": api.corp_id,
+        "WECOM_SECRET": api.corp_secret,
+        "WECOM_AGENT_ID": AGENT_ID,
+        "WECOM_TOKEN": WECOM_TOKEN,
+        "WECOM_ENCODING_AES_KEY": WECOM_AES_KEY,
+        "WECOM_API_BASE": api.base_url,
     }
 
 
@@ -65,6 +75,26 @@ def http(mp_service: Service) -> httpx.Client:
 def new_user(http: httpx.Client, mp_service: Service) -> Callable[..., WeChatUser]:
     def make(openid: str | None = None) -> WeChatUser:
         return WeChatUser("http://app", TOKEN, openid or f"o_resident_{next(_openids)}", http=http)
+    return make
+
+
+@pytest.fixture
+def new_staff(http: httpx.Client, mp_service: Service, wechat_api: FakeWeChatAPI) -> Callable[..., WeComUser]:
+    """A staff member created by an admin and bound in WeCom with their invite code."""
+    from bot.db import transaction
+    from models import InviteCode, User
+
+    def make(role: Role, name: str = "", street_id: int | None = None, unit_id: int | None = None) -> WeComUser:
+        with transaction(mp_service.sessions) as s:
+            user = User(name=name or f"{role.label}{next(_openids)}", role=role, street_id=street_id, unit_id=unit_id)
+            s.add(user)
+            s.flush()
+            invite = InviteCode.issue(user.id)
+            s.add(invite)
+        member = WeComUser("http://app", WECOM_TOKEN, WECOM_AES_KEY, wechat_api.corp_id, f"staff{next(_openids)}",
+                           agent_id=AGENT_ID, http=http)
+        assert "绑定成功" in member.send_text(f"绑定 {invite.code}").text
+        return member
     return make
 
 

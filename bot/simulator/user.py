@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 import defusedxml.ElementTree as SafeET
 import httpx
 from wechatpy.crypto import WeChatCrypto
+from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
 
 def sign(token: str, timestamp: str, nonce: str, *extra: str) -> str:
@@ -86,3 +87,29 @@ class WeChatUser:
                 xml, outer.findtext("MsgSignature"), outer.findtext("TimeStamp"), outer.findtext("Nonce")
             )
         return SafeET.fromstring(xml).findtext("Content")
+
+
+class WeComUser(WeChatUser):
+    """A staff member writing to the WeCom app: always encrypted, signed with msg_signature."""
+
+    def __init__(
+        self, base_url: str, token: str, aes_key: str, corp_id: str, userid: str, *, agent_id: str = "1000002",
+        http: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(base_url, token, userid, http=http, account=corp_id)
+        self.url = base_url.rstrip("/") + "/wechat/work"
+        self.crypto = WeComCrypto(token, aes_key, corp_id)
+        self.agent_id = agent_id
+
+    def message_xml(self, msg_type: str, body: str, *, msg_id: bool = True, create_time: int | None = None) -> str:
+        xml = super().message_xml(msg_type, body, msg_id=msg_id, create_time=create_time)
+        return xml.replace("</xml>", f"<AgentID>{self.agent_id}</AgentID></xml>")
+
+    def post(self, xml: str, *, signature: str | None = None) -> Reply:
+        timestamp, nonce = str(int(time.time())), str(random.randrange(10**9))
+        data = self.crypto.encrypt_message(xml, nonce, timestamp).encode()
+        msg_signature = SafeET.fromstring(data).findtext("MsgSignature") or ""
+        params = {"msg_signature": signature if signature is not None else msg_signature,
+                  "timestamp": timestamp, "nonce": nonce}
+        response = self.http.post(self.url, params=params, content=data, headers={"Content-Type": "text/xml"})
+        return Reply(response.status_code, self._content(response, nonce), response.text)

@@ -1,8 +1,9 @@
-"""photo.fetch: download a chat photo at once, refuse what is not a usable photo, store and fingerprint it."""
+"""Chat photos: downloaded at once, refused when not usable, stored as received, fingerprinted, indexed."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -10,8 +11,9 @@ import httpx
 from bot import outbound, photostore
 from bot.worker import JobContext
 from models import Photo, PhotoStatus, utcnow
+from models.photo_index import index_photo
 from models.calendar import TZ
-from photocheck import ImageRejected, fingerprint
+from photocheck import Fingerprint, ImageRejected, fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -19,30 +21,61 @@ SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 EXPIRED = "图片已过期或无法下载, 请重新拍摄发送。"
 
 
-def fetch_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
-    # Download and fingerprint before the first database access: no transaction is held meanwhile.
+@dataclass(frozen=True)
+class Received:
+    """A downloaded chat photo: its bytes and fingerprint, or why it cannot be used."""
+
+    data: bytes = b""
+    fingerprint: Fingerprint | None = None
+    refusal: tuple[str, str, str] | None = None  # code, Chinese message, detail
+
+
+def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
+    """Download and fingerprint; call it before the first database access, so no transaction is
+    held meanwhile. Network trouble raises (the job is retried); an unusable photo is a refusal."""
     config = ctx.service.config
-    refusal: tuple[str, str, str] | None = None
     try:
         data = _download(ctx, payload)
         fp = fingerprint(data, max_bytes=config.max_photo_bytes, max_pixels=config.max_photo_pixels)
     except ImageRejected as exc:
-        refusal = (exc.code, exc.message_zh, exc.detail)
+        return Received(refusal=(exc.code, exc.message_zh, exc.detail))
     except outbound.MediaGone as exc:
-        refusal = ("image.expired", EXPIRED, str(exc))
+        return Received(refusal=("image.expired", EXPIRED, str(exc)))
+    return Received(data, fp)
+
+
+def pending_photo(ctx: JobContext, payload: dict[str, Any]) -> Photo | None:
     photo = ctx.session.get(Photo, payload["photo_id"])
-    if photo is None or photo.status != PhotoStatus.PENDING:
-        return  # already done by an earlier run of this job
-    if refusal is not None:
-        _reject(ctx, photo, payload, *refusal)
-        return
-    # The bytes are stored as received: re-encoding would destroy the evidence photocheck reads
-    # (EXIF, JPEG tables). EXIF orientation is applied whenever the photo is decoded.
-    photo.storage_path, photo.sha256 = photostore.save(config.photo_dir, data, utcnow(), SUFFIX.get(fp.format, ".img"))
-    photo.size, photo.width, photo.height = len(data), fp.width, fp.height
+    return photo if photo is not None and photo.status == PhotoStatus.PENDING else None  # else: done before
+
+
+def store(ctx: JobContext, photo: Photo, received: Received) -> None:
+    """Keep the photo as received and add it to the near-duplicate index.
+
+    The bytes are not re-encoded: that would destroy the evidence photocheck reads (EXIF, JPEG
+    tables). EXIF orientation is applied whenever the photo is decoded.
+    """
+    fp = received.fingerprint
+    assert fp is not None
+    photo_dir = ctx.service.config.photo_dir
+    photo.storage_path, photo.sha256 = photostore.save(photo_dir, received.data, utcnow(), SUFFIX.get(fp.format, ".img"))
+    photo.size, photo.width, photo.height = len(received.data), fp.width, fp.height
     photo.taken_at = fp.exif.taken_at(TZ)
     photo.fingerprint = fp.to_dict()
     photo.status = PhotoStatus.STORED
+    index_photo(ctx.session, photo.id, fp)
+
+
+def fetch_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """photo.fetch: a problem photo from a chat."""
+    received = receive(ctx, payload)
+    photo = pending_photo(ctx, payload)
+    if photo is None:
+        return
+    if received.refusal is not None:
+        reject(ctx, photo, payload, *received.refusal)
+    else:
+        store(ctx, photo, received)
 
 
 def _download(ctx: JobContext, payload: dict[str, Any]) -> bytes:
@@ -84,7 +117,7 @@ def _get_bounded(url: str, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _reject(ctx: JobContext, photo: Photo, payload: dict[str, Any], code: str, message_zh: str, detail: str = "") -> None:
+def reject(ctx: JobContext, photo: Photo, payload: dict[str, Any], code: str, message_zh: str, detail: str = "") -> None:
     log.info("photo %s refused: %s %s", photo.id, code, detail)
     photo.status, photo.error = PhotoStatus.REJECTED, code
     text = f"您发送的照片无法使用: {message_zh}"

@@ -1,0 +1,129 @@
+"""Admin commands: streets, units, routing rules and staff (with one-time invite codes)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from bot.config import Config
+from bot.db import transaction
+from bot.service import Service
+from models import DispatchRule, InviteCode, Role, Street, Unit, User
+
+STAFF_ROLES = [r.value for r in Role if r != Role.RESIDENT]
+
+
+def _service() -> Service:
+    return Service.build(Config.from_env())
+
+
+def _street(session, code: str | None) -> int | None:  # type: ignore[no-untyped-def]
+    if not code:
+        return None
+    street = session.scalars(select(Street).where(Street.code == code)).one_or_none()
+    if street is None:
+        raise click.ClickException(f"没有编码为 {code} 的街道; 先用 `chengguan streets import` 导入")
+    return street.id
+
+
+def _unit(session, code: str | None) -> int | None:  # type: ignore[no-untyped-def]
+    if not code:
+        return None
+    unit = session.scalars(select(Unit).where(Unit.code == code)).one_or_none()
+    if unit is None:
+        raise click.ClickException(f"没有编码为 {code} 的单位; 先用 `chengguan units add` 添加")
+    return unit.id
+
+
+@click.group(help="Streets (街道) and their boundaries.")
+def streets() -> None:
+    pass
+
+
+@streets.command("import", help="Import streets from a GeoJSON FeatureCollection (properties: code, name; WGS-84).")
+@click.argument("geojson", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def streets_import(geojson: Path) -> None:
+    try:
+        features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
+        rows = [(f["properties"]["code"], f["properties"]["name"], f["geometry"]) for f in features]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"{geojson} 不是带 code/name 属性的 GeoJSON FeatureCollection ({exc})") from None
+    with transaction(_service().sessions) as session:
+        for code, name, geometry in rows:
+            street = session.scalars(select(Street).where(Street.code == code)).one_or_none() or Street(code=code)
+            street.name, street.polygon = name, geometry
+            session.add(street)
+    click.echo(f"已导入 {len(rows)} 个街道")
+
+
+@click.group(help="Responsible units (责任单位) and the dispatch routing table.")
+def units() -> None:
+    pass
+
+
+@units.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--street", help="street code, for a unit that belongs to one street")
+def units_add(code: str, name: str, street: str | None) -> None:
+    with transaction(_service().sessions) as session:
+        session.add(Unit(code=code, name=name, street_id=_street(session, street)))
+    click.echo(f"已添加单位 {code} {name}")
+
+
+@units.command("route", help="Route cases of a street (or any) and category prefix (E, E05, E0502…) to a unit.")
+@click.argument("unit")
+@click.option("--street", help="street code; omitted: any street")
+@click.option("--category", default="", help="category key prefix; omitted: every category")
+def units_route(unit: str, street: str | None, category: str) -> None:
+    with transaction(_service().sessions) as session:
+        session.add(DispatchRule(unit_id=_unit(session, unit), street_id=_street(session, street),
+                                 category_prefix=category.upper()))
+    click.echo(f"已添加派遣规则: {street or '所有街道'} / {category or '所有类别'} -> {unit}")
+
+
+@click.group(help="Staff (路长, 队员, 审核员, 管理员) and their WeCom invite codes.")
+def staff() -> None:
+    pass
+
+
+@staff.command("add", help="Create a staff member and print a one-time invite code (send 「绑定 码」 in WeCom).")
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(STAFF_ROLES))
+@click.option("--street", help="street code")
+@click.option("--unit", help="unit code")
+@click.option("--road", default="", help="the road a road chief walks")
+@click.option("--mobile")
+def staff_add(name: str, role: str, street: str | None, unit: str | None, road: str, mobile: str | None) -> None:
+    with transaction(_service().sessions) as session:
+        code = _add_staff(session, dict(name=name, role=role, street=street, unit=unit, road=road, mobile=mobile))
+    click.echo(f"{name}: 邀请码 {code} (7天内有效, 在企业微信应用中发送「绑定 {code}」)")
+
+
+@staff.command("import", help="Import staff from CSV (columns: name, role, street, unit, road, mobile); prints codes.")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def staff_import(csv_file: Path) -> None:
+    with csv_file.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with transaction(_service().sessions) as session:
+        codes = []
+        for line, row in enumerate(rows, start=2):
+            if row.get("role") not in STAFF_ROLES:
+                raise click.ClickException(f"{csv_file}:{line}: role 必须是 {', '.join(STAFF_ROLES)} 之一")
+            codes.append((row["name"], _add_staff(session, row)))
+    for name, code in codes:
+        click.echo(f"{name}\t{code}")
+
+
+def _add_staff(session, row: dict) -> str:  # type: ignore[no-untyped-def,type-arg]
+    user = User(name=row["name"], role=Role(row["role"]), street_id=_street(session, row.get("street")),
+                unit_id=_unit(session, row.get("unit")), road=row.get("road") or "", mobile=row.get("mobile") or None)
+    session.add(user)
+    session.flush()
+    invite = InviteCode.issue(user.id)
+    session.add(invite)
+    return invite.code

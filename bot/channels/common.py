@@ -1,0 +1,61 @@
+"""The steps both WeChat callbacks share: read a body that may be encrypted, parse it safely,
+dispatch it, and render (and encrypt) the passive reply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, abort, request
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import TextReply
+
+from bot.channels.xml import BadMessage, ensure_safe_xml, to_inbound
+from bot.dispatcher import current_dispatcher
+
+log = logging.getLogger(__name__)
+
+Decrypt = Callable[[bytes], bytes]
+Encrypt = Callable[[str], str]
+
+
+def authentication_errors() -> tuple[type[Exception], ...]:
+    from wechatpy.enterprise.exceptions import InvalidCorpIdException
+
+    return InvalidSignatureException, InvalidAppIdException, InvalidCorpIdException
+
+
+def handle_post(channel: str, parse: Callable[[bytes], Any], decrypt: Decrypt | None, encrypt: Encrypt | None) -> Response:
+    body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before we read it
+    try:
+        ensure_safe_xml(body)
+        if decrypt is not None:
+            body = _decrypted(decrypt, body)
+            ensure_safe_xml(body)
+        message = parse(body)
+        inbound = to_inbound(channel, message)
+    except BadMessage as exc:
+        log.info("refused a malformed %s message: %s", channel, exc)
+        abort(400)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        log.info("refused an unreadable %s message: %s", channel, type(exc).__name__)
+        abort(400)
+
+    text = current_dispatcher().handle(inbound)
+    if not text:
+        return Response("success", content_type="text/plain")  # WeChat's "received, no reply"
+    xml = TextReply(content=text, message=message).render()
+    if encrypt is not None:
+        xml = encrypt(xml)
+    return Response(xml, content_type="application/xml; charset=utf-8")
+
+
+def _decrypted(decrypt: Decrypt, body: bytes) -> bytes:
+    try:
+        return decrypt(body)
+    except authentication_errors():
+        abort(403)
+    except Exception as exc:  # a wrong key gives garbage that fails to unpad or decode: not authentic
+        log.info("could not decrypt a message: %s", type(exc).__name__)
+        abort(403)

@@ -1,0 +1,35 @@
+"""WeCom app callback (staff): always encrypted with token + EncodingAESKey + CorpID."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from wechatpy.enterprise import parse_message
+from wechatpy.enterprise.crypto import WeChatCrypto
+
+from bot.channels.common import authentication_errors, handle_post
+from bot.service import current_service
+from models.users import CHANNEL_WORK
+
+bp = Blueprint("wechat_work", __name__)
+
+
+@bp.route("/wechat/work", methods=["GET", "POST"])
+def callback() -> Response | str:
+    cfg = current_service().config.wecom
+    if not cfg.enabled:
+        abort(503, "WECOM_CORP_ID, WECOM_TOKEN and WECOM_ENCODING_AES_KEY must be set")
+    crypto = WeChatCrypto(cfg.token, cfg.encoding_aes_key, cfg.corp_id)
+    args = request.args
+    signature, timestamp, nonce = args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", "")
+    if request.method == "GET":  # URL verification: the echo string is encrypted too
+        try:
+            return str(crypto.check_signature(signature, timestamp, nonce, args.get("echostr", "")))
+        except authentication_errors():
+            abort(403)
+        except Exception:
+            abort(400)
+    return handle_post(
+        CHANNEL_WORK, parse_message,
+        decrypt=lambda body: crypto.decrypt_message(body, signature, timestamp, nonce).encode(),
+        encrypt=lambda xml: crypto.encrypt_message(xml, nonce, timestamp),
+    )

@@ -1,0 +1,88 @@
+"""rectify.check: fetch a rectification photo and check it against the case's problem photo before
+anything reaches the platform: an original, fresh shot, from the same angle. The verdict goes back
+to the officer in plain Chinese within seconds; a passing photo submits the case for review."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import photostore
+from bot.tasks.photos import Received, pending_photo, receive, reject, store
+from bot.worker import JobContext
+from handlers.rectify import submit_checked_rectification
+from models import AuditEvent, Case, Conversation, Photo, PhotoRole, PhotoStatus
+from models.photo_index import similar_photos
+from photocheck import Thresholds, Verdict, check_rectification
+
+log = logging.getLogger(__name__)
+
+
+def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
+    received = receive(ctx, payload)  # before any database access: no transaction held
+    photo = pending_photo(ctx, payload)
+    if photo is None or photo.case_id is None:
+        return
+    if received.refusal is not None:
+        reject(ctx, photo, payload, *received.refusal)
+        return
+    case = ctx.session.get_one(Case, photo.case_id)
+    verdict = _verdict(ctx, case, received)
+    store(ctx, photo, received)
+    photo.check_result = verdict.to_dict()
+    if verdict.ok:
+        submitted = submit_checked_rectification(ctx.session, case, photo)
+        _finish_conversation(ctx, payload)
+        text = f"案件 {case.number} 整改照片核验通过 (原图、角度一致)。" + ("已提交审核。" if submitted else "等待受理后提交审核。")
+    else:
+        _keep_waiting_for_photo(ctx, payload)
+        problems = "; ".join(f"{r.message_zh}, {r.fix_zh}" for r in verdict.reasons)
+        text = f"案件 {case.number} 整改照片未通过核验: {problems}。照片未提交, 请重新拍摄后直接发送。"
+    ctx.enqueue_text(payload["channel"], payload["sender"], text, key=f"rectify.verdict:{photo.id}")
+
+
+def _verdict(ctx: JobContext, case: Case, received: Received) -> Verdict:
+    problem = ctx.session.scalars(
+        select(Photo).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM, Photo.status == PhotoStatus.STORED)
+        .order_by(Photo.id)
+    ).first()
+    if problem is None or problem.storage_path is None:
+        raise RuntimeError(f"case {case.number} has no stored problem photo yet; retrying later")
+    thresholds = Thresholds.from_dict(ctx.service.config.photocheck_thresholds)
+    problem_ids = ctx.session.scalars(select(Photo.id).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM))
+    assert received.fingerprint is not None
+    # The problem photo itself is judged by the pair check (robust to a genuine re-shoot of a static
+    # scene); the index looks for copies of any other photo in the system.
+    earlier = similar_photos(ctx.session, received.fingerprint, thresholds.reuse_hash_radius, exclude=problem_ids)
+    dispatched = ctx.session.scalar(
+        select(AuditEvent.created_at).where(AuditEvent.case_id == case.id, AuditEvent.action == "dispatch")
+        .order_by(AuditEvent.id.desc())
+    )
+    location = (case.lat, case.lon) if case.lat is not None and case.lon is not None else None
+    return check_rectification(
+        photostore.read(ctx.service.config.photo_dir, problem.storage_path), received.data,
+        earlier=earlier, not_before=dispatched, expected_location=location, thresholds=thresholds,
+    )
+
+
+def _conversation(ctx: JobContext, payload: dict[str, Any]) -> Conversation | None:
+    return ctx.session.scalars(
+        select(Conversation).where(Conversation.channel == payload["channel"], Conversation.external_id == payload["sender"])
+        .with_for_update()
+    ).one_or_none()
+
+
+def _finish_conversation(ctx: JobContext, payload: dict[str, Any]) -> None:
+    conversation = _conversation(ctx, payload)
+    if conversation is not None and conversation.flow == "rectify":
+        conversation.finish()
+
+
+def _keep_waiting_for_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
+    conversation = _conversation(ctx, payload)
+    if conversation is not None and conversation.flow == "rectify":
+        conversation.move("photo")
+
+

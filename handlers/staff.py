@@ -1,0 +1,68 @@
+"""The WeCom app's router: binding first, then commands, then the flow in progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers import binding, rectify, report, review
+from handlers.cases import Refusal, require_role
+from handlers.context import Context
+from models import CaseSource, Role, TransitionError
+
+HELP = {
+    Role.ROAD_CHIEF: "路长命令:\n巡查 / 马路办公: 开始上报 (照片→位置→描述→确认, 确认前可回复「已现场整改」)\n我的任务 / 整改 案件编号",
+    Role.OFFICER: "队员命令:\n我的任务: 待整改案件\n整改 案件编号: 发送整改照片\n巡查: 上报发现的问题",
+    Role.REVIEWER: "审核命令:\n受理 案件编号 / 退回 案件编号 原因\n通过 案件编号 / 返工 案件编号 原因 (整改不到位/角度不一致/非原图)",
+    Role.ADMIN: "管理员可使用全部审核命令: 受理 / 退回 / 通过 / 返工。",
+}
+
+
+def _patrol(source: CaseSource) -> Callable[[Context, str], str]:
+    def start(ctx: Context, _argument: str) -> str:
+        require_role(ctx, source.label, Role.ROAD_CHIEF, Role.OFFICER)
+        return report.start(ctx, source)
+    return start
+
+
+COMMANDS: dict[str, Callable[[Context, str], str]] = {
+    "受理": review.accept,
+    "退回": review.reject,
+    "通过": review.approve,
+    "返工": review.rework,
+    "整改": rectify.begin,
+    "我的任务": lambda ctx, _: rectify.list_tasks(ctx),
+    "巡查": _patrol(CaseSource.PATROL),
+    "马路办公": _patrol(CaseSource.ROAD_OFFICE),
+}
+
+
+def route(ctx: Context) -> str | None:
+    m = ctx.message
+    text = m.text if m.kind == "text" else ""
+    command, _, argument = text.partition(" ")
+    if command == "绑定":
+        return binding.bind(ctx, argument)
+    if ctx.user is None:
+        return binding.NOT_BOUND
+    if m.kind == "event":
+        return None
+    if text in {"帮助", "help", "?", "？"}:
+        return HELP[ctx.user.role] if ctx.user.role in HELP else binding.NOT_BOUND
+    if text == "取消":
+        ctx.conversation.finish()
+        return "已取消。"
+    try:
+        if command in COMMANDS:
+            with ctx.session.begin_nested():  # a refused command leaves nothing half done
+                return COMMANDS[command](ctx, argument.strip())
+        if ctx.conversation.flow == report.FLOW:
+            return report.step(ctx)
+        if ctx.conversation.flow == rectify.FLOW:
+            return rectify.step(ctx)
+        if m.kind in {"image", "location"} and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
+            return report.start(ctx, CaseSource.PATROL)
+    except Refusal as refusal:
+        return str(refusal)
+    except TransitionError as refused:
+        return refused.message_zh
+    return HELP.get(ctx.user.role, binding.NOT_BOUND)

@@ -1,0 +1,56 @@
+"""A small district for the staff tests: two streets, a unit each, routing rules, and helpers that
+drive a resident's report and the worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.db import transaction
+from models import Case, DispatchRule, Unit
+from tests.factories import make_street
+from tests.photos import photo
+from tests.resident.test_report_flow import EAST, EAST_POINT_GCJ, WEST
+
+PROBLEM = "images/evadb_uadetrac/uadetrac_f0200.jpg"          # a crossroads, seen by a fixed camera
+SAME_ANGLE = "images/evadb_uadetrac/uadetrac_f0040.jpg"       # same spot, same viewpoint, traffic changed
+OTHER_ANGLE = "images/rms_camera/raw.jpg"                     # another road from another camera
+COPY_OF_PROBLEM = "images/gen_reuse/evadb_uadetrac__uadetrac_f0200__jpeg50.jpg"  # the problem photo re-encoded
+
+
+@dataclass
+class District:
+    east: int
+    west: int
+    east_unit: int
+    west_unit: int
+
+
+def seed_district(service) -> District:  # type: ignore[no-untyped-def]
+    with transaction(service.sessions) as s:
+        east, west = make_street(s, "E", "东街街道", EAST).id, make_street(s, "W", "西街街道", WEST).id
+        east_unit, west_unit = Unit(code="E-ZF", name="东街执法队", street_id=east), Unit(code="W-ZF", name="西街执法队", street_id=west)
+        s.add_all([east_unit, west_unit])
+        s.flush()
+        s.add_all([DispatchRule(street_id=east, unit_id=east_unit.id), DispatchRule(street_id=west, unit_id=west_unit.id)])
+    return District(east, west, east_unit.id, west_unit.id)
+
+
+def send_photo(user, api, relative: str):  # type: ignore[no-untyped-def]
+    return user.send_image(*api.add_media(photo(relative)))
+
+
+def resident_reports(resident, api, run_worker) -> str:  # type: ignore[no-untyped-def]
+    send_photo(resident, api, PROBLEM)
+    resident.send_location(EAST_POINT_GCJ.lat, EAST_POINT_GCJ.lon, "东街路口")
+    resident.send_text("路口有人占道经营")
+    resident.send_text("1")
+    reply = resident.send_text("确认").text
+    run_worker()
+    return reply.split("案件编号: ")[1].split()[0]
+
+
+def case(service, number: str) -> Case:  # type: ignore[no-untyped-def]
+    with service.sessions() as s:
+        return s.scalars(select(Case).where(Case.number == number)).one()

@@ -38,7 +38,7 @@ def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> 
         while time.perf_counter() - started < timeout:
             if _count(service, JobStatus.PENDING) == 0:
                 break
-            time.sleep(0.05)
+            time.sleep(0.5)  # rarely: the monitor must not compete with the workers for the database
     finally:
         seconds = time.perf_counter() - started
         stop.set()

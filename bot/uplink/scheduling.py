@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.uplink.client import PlatformUnavailable
@@ -32,5 +33,9 @@ def schedule_poll(session: Session, minutes: int, now: datetime | None = None) -
     poll per slot is ever queued however many cases ask for it."""
     step = minutes * 60
     slot = int((now or utcnow()).timestamp()) // step + 1
-    enqueue(session, KIND_POLL, {"slot": slot}, key=f"open311:poll:{minutes}:{slot}",
-            not_before=datetime.fromtimestamp(slot * step, UTC))
+    try:
+        with session.begin_nested():  # a concurrent worker may queue the same slot first; then it has one
+            enqueue(session, KIND_POLL, {"slot": slot}, key=f"open311:poll:{minutes}:{slot}",
+                    not_before=datetime.fromtimestamp(slot * step, UTC))
+    except IntegrityError:
+        pass

@@ -39,13 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     all_pairs = [p for p in pairs + reuse_extra if p.split in ("tune", "test")]
     cache = REPO / "bench" / ".cache" / "photocheck_scores.json"
     if args.from_cache:
-        recs = json.loads(cache.read_text(encoding="utf-8"))
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        recs, scoring_s = cached["recs"], cached["scoring_s"]
     else:
         with tqdm(total=len(all_pairs), desc="pairs", file=sys.stderr) as bar:
             recs = score_pairs(all_pairs, root, progress=bar)
+        scoring_s = time.time() - t_start
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(recs), encoding="utf-8")
-    scoring_s = time.time() - t_start
+        cache.write_text(json.dumps({"scoring_s": scoring_s, "recs": recs}), encoding="utf-8")
     angle = [r for r in recs if r["task"] == "same_angle"]
     copy = [r for r in recs if r["task"] == "reuse"]
     th_angle = choose_angle_threshold(by_split(angle, "tune"))
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     tune_neg = sorted((r for r in by_split(copy, "tune") if r["label"] == 0), key=lambda r: -r["score"])
     results["copy_top_negatives_tune"] = [f"{r['score']:.3f} {r['a']} vs {r['b']}" for r in tune_neg[:5]]
     results["scoring_s"] = scoring_s
+    results["from_cache"] = args.from_cache
     results["load_before_timing"] = os.getloadavg()
     sample = root / "images" / "opensfm_berlin" / "01.jpg"
     results["fingerprint"] = fingerprint_timing(sample, repeats=7 if args.quick else 21)

@@ -29,8 +29,9 @@ def render(res: dict, quick: bool) -> str:
     lines = [
         HEADING, "",
         f"Run {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} on `{platform.platform()}`, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}; pair scoring {res['scoring_s']:.0f} s (2 worker processes), "
-        f"wall time {res['wall_s']:.0f} s"
+        f"Python {platform.python_version()}; pair scoring {res['scoring_s']:.0f} s (2 worker processes"
+        + ("; scores reused from the last full run, analysis and timing redone" if res.get("from_cache") else "")
+        + f"), wall time of this run {res['wall_s']:.0f} s"
         + (" (**--quick smoke run, not the reference figures**)" if quick else "") + ".",
         "",
         "**Split.** By image group, fixed in `bench/photocheck/data.py` before scoring: *tune* = "

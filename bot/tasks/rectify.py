@@ -5,6 +5,7 @@ to the officer in plain Chinese within seconds; a passing photo submits the case
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +30,9 @@ def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
         reject(ctx, photo, payload, *received.refusal)
         return
     case = ctx.session.get_one(Case, photo.case_id)
-    verdict = _verdict(ctx, case, received)
+    check = _gather(ctx, case, received)
+    ctx.session.commit()  # nothing written yet: let webhooks write while the (CPU-heavy) check runs
+    verdict = check()
     store(ctx, photo, received)
     photo.check_result = verdict.to_dict()
     if verdict.ok:
@@ -43,28 +46,38 @@ def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     ctx.enqueue_text(payload["channel"], payload["sender"], text, key=f"rectify.verdict:{photo.id}")
 
 
-def _verdict(ctx: JobContext, case: Case, received: Received) -> Verdict:
-    problem = ctx.session.scalars(
+def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Verdict]:
+    """Read everything the check needs, and return the check itself (which touches no database)."""
+    session, photo_dir = ctx.session, ctx.service.config.photo_dir
+    problem = session.scalars(
         select(Photo).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM, Photo.status == PhotoStatus.STORED)
         .order_by(Photo.id)
     ).first()
     if problem is None or problem.storage_path is None:
         raise RuntimeError(f"case {case.number} has no stored problem photo yet; retrying later")
     thresholds = Thresholds.from_dict(ctx.service.config.photocheck_thresholds)
-    problem_ids = ctx.session.scalars(select(Photo.id).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM))
+    problem_ids = session.scalars(select(Photo.id).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM))
     assert received.fingerprint is not None
     # The problem photo itself is judged by the pair check (robust to a genuine re-shoot of a static
-    # scene); the index looks for copies of any other photo in the system.
-    earlier = similar_photos(ctx.session, received.fingerprint, thresholds.reuse_hash_radius, exclude=problem_ids)
-    dispatched = ctx.session.scalar(
+    # scene); the index finds candidate copies of any other photo, confirmed pixel by pixel.
+    earlier = similar_photos(session, received.fingerprint, thresholds.reuse_candidate_radius, exclude=problem_ids)
+    rows = session.execute(select(Photo.id, Photo.storage_path).where(Photo.id.in_([i for i, _ in earlier])))
+    paths = {photo_id: path for photo_id, path in rows}
+    dispatched = session.scalar(
         select(AuditEvent.created_at).where(AuditEvent.case_id == case.id, AuditEvent.action == "dispatch")
         .order_by(AuditEvent.id.desc())
     )
     location = (case.lat, case.lon) if case.lat is not None and case.lon is not None else None
-    return check_rectification(
-        photostore.read(ctx.service.config.photo_dir, problem.storage_path), received.data,
-        earlier=earlier, not_before=dispatched, expected_location=location, thresholds=thresholds,
-    )
+    problem_bytes = photostore.read(photo_dir, problem.storage_path)
+
+    def check() -> Verdict:
+        return check_rectification(
+            problem_bytes, received.data, earlier=earlier, not_before=dispatched, expected_location=location,
+            thresholds=thresholds,
+            fetch_earlier=lambda photo_id: photostore.read(photo_dir, paths[photo_id]) if paths.get(photo_id) else None,
+        )
+
+    return check
 
 
 def _conversation(ctx: JobContext, payload: dict[str, Any]) -> Conversation | None:

@@ -41,8 +41,8 @@ def send_photo(user, api, relative: str):  # type: ignore[no-untyped-def]
     return user.send_image(*api.add_media(photo(relative)))
 
 
-def resident_reports(resident, api, run_worker) -> str:  # type: ignore[no-untyped-def]
-    send_photo(resident, api, PROBLEM)
+def resident_reports(resident, api, run_worker, problem: str = PROBLEM) -> str:  # type: ignore[no-untyped-def]
+    send_photo(resident, api, problem)
     resident.send_location(EAST_POINT_GCJ.lat, EAST_POINT_GCJ.lon, "东街路口")
     resident.send_text("路口有人占道经营")
     resident.send_text("1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import AuditEvent, CaseSource, CaseStatus, Photo, PhotoRole, Role
+from models import AuditEvent, Case, CaseSource, CaseStatus, Photo, PhotoRole, Role
 from tests.resident.test_report_flow import EAST_POINT_GCJ
 from tests.staff.scenario import (
     COPY_OF_PROBLEM, OTHER_ANGLE, PROBLEM, SAME_ANGLE, case, resident_reports, seed_district, send_photo,
@@ -126,3 +126,25 @@ def test_patrol_case_fixed_on_the_spot(mp_service, wechat_api, new_staff, run_wo
     reviewer.send_text(f"通过 {number}")
     assert case(mp_service, number).status == CaseStatus.CLOSED
 
+
+
+def test_a_copy_of_another_cases_photo_is_caught_by_the_index(mp_service, wechat_api, new_user, new_staff, run_worker) -> None:  # type: ignore[no-untyped-def]
+    district = seed_district(mp_service)
+    reviewer = new_staff(Role.REVIEWER)
+    officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)
+    first = resident_reports(new_user(), wechat_api, run_worker)                      # problem: the crossroads
+    second = resident_reports(new_user(), wechat_api, run_worker, problem="images/exposure_house/A.jpg")
+    reviewer.send_text(f"受理 {second}")
+    officer.send_text(f"整改 {second}")
+
+    send_photo(officer, wechat_api, COPY_OF_PROBLEM)  # a re-encoded copy of the first case's photo
+    run_worker()
+
+    with mp_service.sessions() as s:
+        first_photo = s.scalars(select(Photo.id).join(Case, Photo.case_id == Case.id)
+                                .where(Case.number == first, Photo.role == PhotoRole.PROBLEM)).one()
+        check = s.scalars(select(Photo.check_result).where(Photo.role == PhotoRole.RECTIFICATION)).one()
+    assert check["ok"] is False
+    assert "not_original.reused" in [r["code"] for r in check["reasons"]]
+    assert first_photo in check["reused_from"]
+    assert case(mp_service, second).status == CaseStatus.RECTIFYING

@@ -80,36 +80,45 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole > 0 else None
 
 
-def add_case(ind: Indicators, case: CaseFacts, month: Month, clock: WorkClock) -> None:
-    """Count one case into `ind` (the caller picks the scope)."""
-    end = month.end
-    if month.contains(case.created_at):
-        ind.reported += 1
+# One case's increments, in this order; computed once per case, then added to each of its scopes.
+FIELDS = ("reported", "due", "suspended", "closed", "closed_on_time", "verified", "returned", "return_events",
+          "returned_3plus", "rated", "satisfied", "closed_in_month", "close_hours_total")
+
+
+def case_delta(case: CaseFacts, month: Month, clock: WorkClock) -> tuple[float, ...]:
+    start, end = month.start, month.end
+    reported = start <= case.created_at < end
+    due = suspended = closed = on_time = 0
+    if case.status != CaseStatus.REJECTED and start <= case.due < end:
+        due = 1
+        if any(at < end for at in case.suspended):
+            suspended = 1
+        elif case.status == CaseStatus.CLOSED and case.closed_at is not None and case.closed_at < end:
+            closed = 1
+            on_time = int(case.deadline is None or case.closed_at <= case.deadline)
+    returns = sum(1 for at in case.returned if start <= at < end)
+    verified = int(bool(returns) or any(start <= at < end for at in case.verified))
+    three = int(bool(returns) and sum(1 for at in case.returned if at < end) >= 3)
+    rated = int(case.satisfaction is not None and case.rated_at is not None and start <= case.rated_at < end)
+    satisfied = int(bool(rated) and case.satisfaction in GOOD)
+    closed_in_month = int(case.status == CaseStatus.CLOSED and case.closed_at is not None and start <= case.closed_at < end)
+    hours = max(0.0, clock.hours_between(case.created_at, case.closed_at)) if closed_in_month else 0.0  # type: ignore[arg-type]
+    return (int(reported), due, suspended, closed, on_time, verified, int(bool(returns)), returns, three,
+            rated, satisfied, closed_in_month, hours)
+
+
+def add_delta(ind: Indicators, delta: tuple[float, ...], case: CaseFacts) -> None:
+    for name, value in zip(FIELDS, delta, strict=True):
+        if value:
+            setattr(ind, name, getattr(ind, name) + value)
+    if delta[0]:
         ind.by_source[case.source.value] += 1
         ind.by_category[case.category_code[:3]] += 1
-    if case.status != CaseStatus.REJECTED and month.contains(case.due):
-        ind.due += 1
-        if any(at < end for at in case.suspended):
-            ind.suspended += 1
-        elif case.status == CaseStatus.CLOSED and case.closed_at is not None and case.closed_at < end:
-            ind.closed += 1
-            if case.deadline is None or case.closed_at <= case.deadline:
-                ind.closed_on_time += 1
-    returns_in_month = sum(1 for at in case.returned if month.contains(at))
-    if returns_in_month or any(month.contains(at) for at in case.verified):
-        ind.verified += 1
-        if returns_in_month:
-            ind.returned += 1
-            ind.return_events += returns_in_month
-            if sum(1 for at in case.returned if at < end) >= 3:
-                ind.returned_3plus += 1
-    if case.satisfaction is not None and month.contains(case.rated_at):
-        ind.rated += 1
-        ind.satisfied += case.satisfaction in GOOD
-    if case.status == CaseStatus.CLOSED and month.contains(case.closed_at):
-        assert case.closed_at is not None
-        ind.closed_in_month += 1
-        ind.close_hours_total += max(0.0, clock.hours_between(case.created_at, case.closed_at))
+
+
+def add_case(ind: Indicators, case: CaseFacts, month: Month, clock: WorkClock) -> None:
+    """Count one case into `ind` (the caller picks the scope)."""
+    add_delta(ind, case_delta(case, month, clock), case)
 
 
 def clock_for(cases: Iterable[CaseFacts], month: Month) -> WorkClock:
@@ -126,9 +135,12 @@ def compute(cases: list[CaseFacts], month: Month) -> tuple[dict[int, Indicators]
     units: dict[int, Indicators] = {}
     total = Indicators()
     for case in cases:
-        add_case(total, case, month, clock)
+        delta = case_delta(case, month, clock)
+        if not any(delta):
+            continue
+        add_delta(total, delta, case)
         if case.street_id is not None:
-            add_case(streets.setdefault(case.street_id, Indicators()), case, month, clock)
+            add_delta(streets.setdefault(case.street_id, Indicators()), delta, case)
         if case.unit_id is not None:
-            add_case(units.setdefault(case.unit_id, Indicators()), case, month, clock)
+            add_delta(units.setdefault(case.unit_id, Indicators()), delta, case)
     return streets, units, total

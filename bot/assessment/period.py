@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 
 from models.calendar import TZ
@@ -27,11 +28,11 @@ class Month:
             moment = moment.astimezone(TZ)
         return cls(moment.year, moment.month)
 
-    @property
+    @cached_property
     def start(self) -> datetime:
         return datetime(self.year, self.month, 1, tzinfo=TZ)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         return self.next().start
 
@@ -42,7 +43,7 @@ class Month:
         return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
 
     def contains(self, moment: datetime | None) -> bool:
-        return moment is not None and self.start <= moment < self.end
+        return moment is not None and self.start <= moment < self.end  # start/end are computed once
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}"

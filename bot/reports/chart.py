@@ -33,6 +33,8 @@ def ranking_png(report: MonthReport, *, units: bool = False, dpi: int = 110) -> 
         label.set_fontfamily(font["family"])
         label.set_fontsize(8)
     if not rows:
+        axes.set_ylim(0, 1)
+        axes.set_yticks([])
         axes.text(50, 0.5, "本月无可排名数据", ha="center", fontfamily=font["family"])
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

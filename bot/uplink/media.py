@@ -1,4 +1,5 @@
-"""Photos the platform may fetch: only those that passed photocheck, behind expiring signed links.
+"""Photos the platform may fetch: problem photos, and rectification photos that passed photocheck,
+behind expiring signed links.
 
 A link is /media/<token>, the token an itsdangerous timed signature of the photo id. A bad or
 expired token answers 403, a photo that no longer passes 404; there is no listing.
@@ -17,14 +18,19 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from bot.service import current_service
 from bot.uplink.signing import secret_key
-from models.enums import PhotoRole
+from models.enums import PhotoRole, PhotoStatus
 from models.photos import Photo
 
 SALT = "chengguan.media.v1"
 
 
 def passed_check(photo: Photo) -> bool:
-    """True only for a photo whose photocheck verdict says ok."""
+    """Problem photos once stored (they show the problem; photocheck judges rectifications), and
+    rectification photos only when photocheck's verdict says ok."""
+    if photo.status != PhotoStatus.STORED:
+        return False
+    if photo.role == PhotoRole.PROBLEM:
+        return True
     return isinstance(photo.check_result, dict) and photo.check_result.get("ok") is True
 
 

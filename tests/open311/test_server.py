@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import transaction
-from models import Case, CaseSource, CaseStatus, Photo, PhotoRole, Role
+from models import Case, CaseSource, CaseStatus, Photo, PhotoRole, PhotoStatus, Role
 from models.platform import ApiKey
 from tests.factories import make_user
 from tests.open311.conftest import check
@@ -131,8 +131,8 @@ def test_media_url_is_a_signed_link_to_a_passed_photo_only(client, service, api_
     (config.photo_dir / "a.jpg").write_bytes(b"\xff\xd8jpeg")
     with transaction(service.sessions) as s:
         case = s.scalars(select(Case).where(Case.number == number)).one()
-        s.add(Photo(case_id=case.id, role=PhotoRole.PROBLEM, storage_path="a.jpg", sha256="0" * 64, size=6,
-                    check_result={"ok": False}))
+        s.add(Photo(case_id=case.id, role=PhotoRole.RECTIFICATION, status=PhotoStatus.STORED, storage_path="a.jpg",
+                    sha256="0" * 64, size=6, check_result={"ok": False}))
     assert client.get(f"{BASE}/requests/{number}.json").get_json()[0]["media_url"] is None
     with transaction(service.sessions) as s:
         s.scalars(select(Photo)).one().check_result = {"ok": True}

@@ -12,7 +12,7 @@ from bot.db import transaction
 from bot.jobs import job_handlers
 from bot.service import Service
 from bot.worker import Worker
-from models import Case, CaseStatus, JobStatus, OutboxJob, Photo, PhotoRole, Role, utcnow
+from models import Case, CaseStatus, JobStatus, OutboxJob, Photo, PhotoRole, PhotoStatus, Role, utcnow
 from models.platform import ServiceMapping
 from tests.factories import make_case, make_user
 
@@ -45,8 +45,8 @@ def accepted_cases(service: Service, n: int, *, with_photo: bool = False, **fiel
             case = new_case(s, description=f"垃圾堆积 {i}", lat=39.9 + i * 1e-4, lon=116.3,
                             address=f"测试路{i}号", **fields)
             if with_photo:
-                s.add(Photo(case_id=case.id, role=PhotoRole.PROBLEM, storage_path=f"{case.number}.jpg",
-                            sha256="0" * 64, size=3, check_result={"ok": True}))
+                s.add(Photo(case_id=case.id, role=PhotoRole.PROBLEM, status=PhotoStatus.STORED,
+                            storage_path=f"{case.number}.jpg", sha256="0" * 64, size=3))
             case.transition(CaseStatus.ACCEPTED, reviewer, note="受理")
             numbers.append(case.number)
     return numbers

@@ -11,7 +11,7 @@ from bot.reports.bulletin import first_working_day, queue_bulletin, run_bulletin
 from models import GroupChat
 from models.calendar import TZ
 from tests.assessment import data
-from tests.reminders.helpers import drain
+from tests.reminders.helpers import deliver_all
 
 
 def test_bulletin_goes_to_the_district_group_once_with_the_chart(service, robot) -> None:  # type: ignore[no-untyped-def]
@@ -20,7 +20,7 @@ def test_bulletin_goes_to_the_district_group_once_with_the_chart(service, robot)
         s.add(GroupChat(kind="robot", target=robot.webhook("district"), district=True, name="区城管群"))
     assert queue_bulletin(service, Month(2026, 11)) == 1
     assert queue_bulletin(service, Month(2026, 11)) == 0
-    drain(service)
+    deliver_all(service)
     summary, picture = robot.messages("district")
     assert "【通报】2026年11月" in summary["markdown"]["content"]
     assert "1. 西街街道 100.0分 新" in summary["markdown"]["content"] and "返工3次及以上" in summary["markdown"]["content"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.reminders.schedule import run_digests
 from models import CaseStatus, GroupChat, SentDigest
 from tests.reminders.helpers import (
-    HOLIDAY, MAKEUP_SATURDAY, MONDAY, case_due, drain, officer, street_with_group,
+    HOLIDAY, MAKEUP_SATURDAY, MONDAY, case_due, deliver_all, officer, street_with_group,
 )
 
 
@@ -28,7 +28,7 @@ def test_working_day_digest_lists_due_overdue_returned_and_closed(service, robot
         case_due(s, group.street_id, MONDAY + timedelta(days=5))  # not due yet: not listed
 
     assert run_digests(service, MONDAY) == 1
-    drain(service)
+    deliver_all(service)
 
     messages = robot.messages("key-jd01")
     assert [m["msgtype"] for m in messages] == ["markdown", "text"]
@@ -51,7 +51,7 @@ def test_no_digest_on_a_holiday_one_on_a_makeup_saturday(service, robot) -> None
     assert run_digests(service, MAKEUP_SATURDAY - timedelta(minutes=1)) == 0  # before the digest time
     assert run_digests(service, MAKEUP_SATURDAY) == 1
     assert run_digests(service, MAKEUP_SATURDAY + timedelta(minutes=5)) == 0  # the next round: already queued
-    drain(service)
+    deliver_all(service)
     messages = robot.messages("key-jd01")
     assert len(messages) == 1 and "10月10日 周六" in messages[0]["markdown"]["content"]
     assert "今日无到期、超期和返工案件" in messages[0]["markdown"]["content"]
@@ -72,7 +72,7 @@ def test_every_group_gets_its_own_digest_of_its_own_cases(service, robot) -> Non
         other = case_due(s, two.street_id, MONDAY + timedelta(hours=3))
         s.add(GroupChat(kind="robot", target=robot.webhook("key-off"), street_id=two.street_id, active=False))
     assert run_digests(service, MONDAY) == 2
-    drain(service)
+    deliver_all(service)
     first, second = robot.messages("key-1")[0]["markdown"]["content"], robot.messages("key-2")[0]["markdown"]["content"]
     assert mine.number in first and other.number not in first
     assert other.number in second and mine.number not in second
@@ -89,7 +89,7 @@ def test_long_digest_is_split_under_4096_bytes_and_sent_in_order(service, robot)
             case_due(s, group.street_id, MONDAY - timedelta(days=1, minutes=n), assignee_id=zhang.id)
             case_due(s, group.street_id, MONDAY + timedelta(days=3), status=CaseStatus.RETURNED, assignee_id=zhang.id)
     run_digests(service, MONDAY)
-    drain(service)
+    deliver_all(service)
     parts = [m["markdown"]["content"] for m in robot.messages("key-jd01")]
     assert len(parts) >= 2
     assert all(len(p.encode("utf-8")) <= 4096 for p in parts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from models.inbox import dedupe_key
@@ -29,7 +29,7 @@ class Inbound:
         return dedupe_key(self.channel, self.msg_id, self.sender, self.create_time, self.event)
 
     def to_payload(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in ("", None)}
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) not in ("", None)}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Inbound:

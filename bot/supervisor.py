@@ -15,6 +15,7 @@ import threading
 log = logging.getLogger(__name__)
 
 PARENT_ENV = "CHENGGUAN_WORKER_PARENT"
+WORKER_NICENESS = 10
 
 
 def stop_when_orphaned(stop: threading.Event, interval: float = 1.0) -> None:
@@ -29,6 +30,10 @@ def stop_when_orphaned(stop: threading.Event, interval: float = 1.0) -> None:
                 stop.set()
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def _lower_priority() -> None:
+    os.nice(WORKER_NICENESS)
 
 
 class WorkerProcess:
@@ -53,7 +58,9 @@ class WorkerProcess:
 
     def _spawn(self) -> None:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
-        self._process = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env)
+        # Lower priority: under load the CPU goes to answering WeChat first; photo work may lag a
+        # little (media stay downloadable for three days), a webhook reply may not.
+        self._process = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env, preexec_fn=_lower_priority)
 
     def _watch(self) -> None:
         while not self._stopping.is_set():

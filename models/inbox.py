@@ -7,9 +7,10 @@ key fails, and the dispatcher answers the retry without acting again.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import Insert, String, Text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -37,13 +38,14 @@ def store_once(session: Session, **values: Any) -> int | None:
     One statement (INSERT … ON CONFLICT DO NOTHING) on SQLite and PostgreSQL alike; on PostgreSQL a
     concurrent copy waits for the first transaction and then inserts nothing.
     """
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = (
-        insert(InboxMessage).values(**values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(InboxMessage.id)
-    )
-    return session.scalar(statement)
+    return session.scalar(_insert_once(session.get_bind().dialect.name), values)
+
+
+@cache
+def _insert_once(dialect: str) -> Insert:
+    # Built once: this runs for every webhook, and building a statement costs more than running it.
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    return insert(InboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboxMessage.id)
 
 
 def dedupe_key(channel: str, msg_id: str | None, sender: str, create_time: int, event: str = "") -> str:

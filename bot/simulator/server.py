@@ -21,13 +21,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: Mapping[str, str], log_path: Path, timeout: float = 30.0) -> Iterator[str]:
+def running_server(env: Mapping[str, str], log_path: Path, timeout: float = 30.0, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
     """Yields the base URL once /healthz answers; stops the process (and fails loudly) afterwards."""
     port = free_port()
     full_env = {**os.environ, **env}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args],
             env=full_env, stdout=log, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"

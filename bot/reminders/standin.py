@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.serving import make_server
+
+from bot.simulator.serving import serving
 
 
 @dataclass
@@ -66,12 +67,5 @@ class RobotStandIn:
 @contextmanager
 def running_robot(robot: RobotStandIn | None = None) -> Iterator[RobotStandIn]:
     robot = robot or RobotStandIn()
-    server = make_server("127.0.0.1", 0, robot.app(), threaded=True)
-    robot.url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="robot-standin", daemon=True)
-    thread.start()
-    try:
+    with serving(robot.app(), name="robot-standin") as robot.url:
         yield robot
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.serving import make_server
+
+from bot.simulator.serving import serving
 
 
 @dataclass
@@ -123,12 +124,5 @@ class FakeWeChatAPI:
 def running_api(api: FakeWeChatAPI | None = None, port: int = 0) -> Iterator[FakeWeChatAPI]:
     """Serve the stand-in on 127.0.0.1 in a background thread for the duration of the block."""
     api = api or FakeWeChatAPI()
-    server = make_server("127.0.0.1", port, api.app(), threaded=True)
-    api.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="fake-wechat-api", daemon=True)
-    thread.start()
-    try:
+    with serving(api.app(), port, name="fake-wechat-api") as api.base_url:
         yield api
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)

@@ -4,18 +4,16 @@ CHENGGUAN_TEST_DATABASE_URL points at a server), a Service on it, and a clean sl
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete
 
 from bot.config import Config
-from bot.migrate import upgrade
 from bot.service import Service
 from models import Base
+from tests.databases import fresh_database
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -25,24 +23,10 @@ def pytest_report_header() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url() -> Iterator[str]:
     """A migrated, empty database for this test run."""
-    server = os.environ.get("CHENGGUAN_TEST_DATABASE_URL")
-    if not server:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-        upgrade(url)
+    with fresh_database(os.environ.get("CHENGGUAN_TEST_DATABASE_URL")) as url:
         yield url
-        return
-    name = f"chengguan_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture

@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot import __version__
 from bot.config import Config, ConfigError
 from bot.simulator.server import free_port, running_server
+from tests.databases import fresh_database
 
 
 def test_serve_migrates_the_embedded_default_and_answers_healthz(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -76,20 +74,10 @@ def test_unreachable_database_gives_one_clear_line(tmp_path) -> None:  # type: i
     reason="needs a PostgreSQL server (the CI's second pass sets CHENGGUAN_TEST_DATABASE_URL)",
 )
 def test_server_database_must_be_upgraded_on_purpose(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    server = os.environ["CHENGGUAN_TEST_DATABASE_URL"]
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"chengguan_empty_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    with fresh_database(os.environ["CHENGGUAN_TEST_DATABASE_URL"], prefix="chengguan_empty", migrate=False) as url:
         result = run_cli("worker", env={"DATABASE_URL": url, "CHENGGUAN_DATA_DIR": str(tmp_path)})
-        assert result.returncode == 2
-        assert "chengguan db upgrade" in result.stderr and "Traceback" not in result.stderr
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    assert result.returncode == 2
+    assert "chengguan db upgrade" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_config_defaults_need_no_server(tmp_path) -> None:  # type: ignore[no-untyped-def]

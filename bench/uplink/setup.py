@@ -2,44 +2,19 @@
 
 from __future__ import annotations
 
-import tempfile
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.config import Config
 from bot.db import transaction
-from bot.migrate import upgrade
 from bot.service import Service
 from models import Case, CaseSource, CaseStatus, Role, User, next_case_number
 from models.platform import ServiceMapping
+from tests.databases import fresh_database
 
 
-@contextmanager
-def database(server_url: str | None) -> Iterator[str]:
+def database(server_url: str | None):  # type: ignore[no-untyped-def]
     """A fresh migrated database: a SQLite file, or a new database on the given PostgreSQL server."""
-    if not server_url:
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{Path(folder) / 'bench.db'}"
-            upgrade(url)
-            yield url
-        return
-    name = f"chengguan_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return fresh_database(server_url, prefix="chengguan_bench")
 
 
 def uplink_service(database_url: str, data_dir: Path, platform_url: str, api_key: str) -> Service:

@@ -50,6 +50,8 @@ def approve(ctx: Context, argument: str) -> str:
     require_role(ctx, "通过", Role.REVIEWER, Role.ADMIN)
     case = case_in_scope(ctx, argument)
     case.transition(CaseStatus.VERIFIED, ctx.user)
+    if ctx.config.platform.open311_enabled:  # the platform checks next; its verdict closes or returns the case
+        return f"案件 {case.number} 核查通过, 已上报平台; 平台结案后自动结案, 平台返工会通知整改人员。"
     case.transition(CaseStatus.CLOSED, ctx.user)
     return f"案件 {case.number} 核查通过, 已结案。"
 

@@ -1,7 +1,7 @@
 """The case lifecycle as one explicit table: which step leads where, and who may take it.
 
 reported -> accepted -> dispatched -> rectifying -> submitted -> verified -> closed
-submitted -> returned (返工) -> submitted
+submitted -> returned (返工) -> submitted; verified -> returned when the city platform sends it back
 reported -> rejected (not a city-management matter, or a duplicate)
 
 A step taken by the service itself (the worker applying a platform verdict, automatic dispatch
@@ -37,6 +37,8 @@ STEPS: tuple[Step, ...] = (
     Step(S.RECTIFYING, S.SUBMITTED, "submit", "提交整改", _FIELD),
     Step(S.SUBMITTED, S.VERIFIED, "verify", "核查通过", _REVIEW),
     Step(S.SUBMITTED, S.RETURNED, "return", "返工", _REVIEW, system=True),
+    # The city platform's own check comes after ours; what it returns is rework too (返工).
+    Step(S.VERIFIED, S.RETURNED, "return", "返工", frozenset(), system=True),
     Step(S.RETURNED, S.SUBMITTED, "resubmit", "重新提交整改", _FIELD),
     Step(S.VERIFIED, S.CLOSED, "close", "结案", _REVIEW, system=True),
 )

@@ -28,12 +28,13 @@ EXPECTED = {
     (S.RECTIFYING, S.SUBMITTED): (FIELD, False),
     (S.SUBMITTED, S.VERIFIED): (REVIEW, False),
     (S.SUBMITTED, S.RETURNED): (REVIEW, True),
+    (S.VERIFIED, S.RETURNED): (set(), True),  # only the platform (the system) returns a verified case
     (S.RETURNED, S.SUBMITTED): (FIELD, False),
     (S.VERIFIED, S.CLOSED): (REVIEW, True),
 }
 FORBIDDEN = [pair for pair in itertools.product(S, S) if pair not in EXPECTED]
 ALLOWED_BY_ROLE = [(src, dst, role) for (src, dst), (roles, _) in EXPECTED.items() for role in roles]
-REFUSED_BY_ROLE = [(src, dst, role) for (src, dst), (roles, _) in EXPECTED.items() for role in set(Role) - roles]
+REFUSED_BY_ROLE = [(src, dst, role) for (src, dst), (roles, _) in EXPECTED.items() for role in set(Role) - set(roles)]
 
 
 def audit_count(session) -> int:  # type: ignore[no-untyped-def]

@@ -3,8 +3,8 @@
 - closed on the platform: a verified case is closed (结案) by the system, with the platform's note;
   a case closed there at another stage gets an audit note for a person to look at.
 - returned for rework (open again with a note that says so, or reopened after it was closed):
-  a submitted case goes back to rework (返工) by the system; a verified case cannot move back in
-  our lifecycle, so it gets a "platform_return" audit event and shows in the stuck summary.
+  a submitted or verified case goes back to rework (返工) by the system, and the officer is told;
+  a case at another stage gets a "platform_return" audit note for a person to look at.
 Steps taken here carry data["origin"] = "platform", so they are not pushed back to the platform.
 """
 
@@ -97,7 +97,7 @@ def _closed(session: Session, case: Case, notes: str, data: dict[str, Any]) -> N
 
 def _returned(session: Session, case: Case, notes: str, data: dict[str, Any]) -> None:
     reason = notes or "平台重新打开了案件"
-    if case.status == CaseStatus.SUBMITTED:
+    if case.status in (CaseStatus.SUBMITTED, CaseStatus.VERIFIED):
         case.transition(CaseStatus.RETURNED, None, note=f"平台返工: {reason}", data=data)
     else:
         _note(session, case, "platform_return", f"平台要求返工: {reason}", data)

@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.open311.formats import CHINA
 from bot.uplink.jobs import KINDS
-from models.audit import AuditEvent
 from models.cases import Case
-from models.enums import CaseStatus
 from models.outbox import JobStatus, OutboxJob
 
 MANY_ATTEMPTS = 5
@@ -26,7 +24,7 @@ class StuckItem:
     kind: str
     case_number: str | None
     action: str
-    status: str            # parked | retrying | platform_return
+    status: str            # parked | retrying
     attempts: int
     last_error: str
     since: datetime
@@ -47,23 +45,10 @@ def stuck_items(session: Session, min_attempts: int = MANY_ATTEMPTS) -> list[Stu
                   j.created_at)
         for j in jobs
     ]
-    return items + _platform_returns(session)
+    return items
 
 
-def _platform_returns(session: Session) -> list[StuckItem]:
-    """Verified cases the platform sent back for rework that nobody has acted on yet."""
-    rows = session.execute(
-        select(Case.number, AuditEvent.note, AuditEvent.created_at)
-        .join(AuditEvent, AuditEvent.case_id == Case.id)
-        .where(AuditEvent.action == "platform_return", Case.status == CaseStatus.VERIFIED)
-        .order_by(AuditEvent.id)
-    ).all()
-    latest = {number: (note, at) for number, note, at in rows}
-    return [StuckItem(None, "open311.poll", number, "return", "platform_return", 0, note, at)
-            for number, (note, at) in latest.items()]
-
-
-LABELS = {"parked": "已搁置, 需人工处理", "retrying": "多次重试未成功", "platform_return": "平台要求返工"}
+LABELS = {"parked": "已搁置, 需人工处理", "retrying": "多次重试未成功"}
 ACTIONS = {"accept": "受理上报", "verify": "核查结果", "close": "结案", "return": "返工", "": "状态查询"}
 
 

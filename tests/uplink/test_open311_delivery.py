@@ -166,17 +166,16 @@ def test_platform_close_and_rework_are_applied_as_system_steps(uplink, standin) 
         poll_once(s, client)  # a second poll with nothing new changes nothing
     with uplink.sessions() as s:
         status = {c.number: c for c in s.scalars(select(Case))}
-        assert status[closing].status == S.CLOSED and status[returning].status == S.RETURNED
-        assert status[returning].rework_count == 1 and status[verified_returned].status == S.VERIFIED
-        events = {e.action: e for e in s.scalars(select(AuditEvent).where(AuditEvent.actor_id.is_(None)))}
-        assert events["close"].note == "平台结案: 已办结" and events["return"].note == "平台返工: 整改不到位, 返工"
-        assert "角度不一致" in events["platform_return"].note
-        assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "platform_return")).all()) == 1
+        assert status[closing].status == S.CLOSED
+        for number in (returning, verified_returned):  # rework from the platform, before or after our check
+            assert status[number].status == S.RETURNED and status[number].rework_count == 1
+        events = {(status_by_id(s, e.case_id), e.action): e
+                  for e in s.scalars(select(AuditEvent).where(AuditEvent.actor_id.is_(None)))}
+        assert events[(closing, "close")].note == "平台结案: 已办结"
+        assert events[(returning, "return")].note == "平台返工: 整改不到位, 返工"
+        assert "角度不一致" in events[(verified_returned, "return")].note
+        assert s.scalars(select(AuditEvent).where(AuditEvent.action == "platform_return")).all() == []
     assert len(jobs(uplink, "open311.push")) == pushes_before  # the platform's own steps are not echoed back
-    from bot.uplink.stuck import stuck_items, summary_text
-    with uplink.sessions() as s:
-        text = summary_text(stuck_items(s))
-    assert verified_returned in text and "平台要求返工" in text
 
 
 def test_the_scheduled_poll_job_applies_the_platform_close(uplink, standin) -> None:  # type: ignore[no-untyped-def]
@@ -196,3 +195,8 @@ def test_the_scheduled_poll_job_applies_the_platform_close(uplink, standin) -> N
     with uplink.sessions() as s:
         assert s.scalars(select(Case).where(Case.number == number)).one().status == S.CLOSED
     assert not [j for j in jobs(uplink, "open311.poll") if j.status == JobStatus.PENDING]  # nothing left open
+
+
+def status_by_id(session, case_id: int) -> str:  # type: ignore[no-untyped-def]
+    return session.get_one(Case, case_id).number
+

@@ -148,3 +148,21 @@ def test_a_copy_of_another_cases_photo_is_caught_by_the_index(mp_service, wechat
     assert "not_original.reused" in [r["code"] for r in check["reasons"]]
     assert first_photo in check["reused_from"]
     assert case(mp_service, second).status == CaseStatus.RECTIFYING
+
+
+def test_with_a_platform_approval_waits_for_the_platforms_verdict(mp_service, wechat_api, new_user, new_staff, run_worker) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    platform = replace(mp_service.config.platform, open311_url="http://127.0.0.1:9/open311/v2", api_key="key")
+    mp_service.config = replace(mp_service.config, platform=platform)
+    district = seed_district(mp_service)
+    reviewer = new_staff(Role.REVIEWER)
+    officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)
+    number = resident_reports(new_user(), wechat_api, run_worker)
+    reviewer.send_text(f"受理 {number}")
+    officer.send_text(f"整改 {number}")
+    send_photo(officer, wechat_api, SAME_ANGLE)
+    run_worker()
+
+    assert "平台结案后自动结案" in reviewer.send_text(f"通过 {number}").text
+    assert case(mp_service, number).status == CaseStatus.VERIFIED

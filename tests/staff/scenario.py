@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.db import transaction
-from models import Case, DispatchRule, Unit
+from models import Case, DispatchRule, Role, Unit
 from tests.factories import make_street
 from tests.photos import photo
 from tests.resident.test_report_flow import EAST, EAST_POINT_GCJ, WEST
@@ -54,3 +54,15 @@ def resident_reports(resident, api, run_worker, problem: str = PROBLEM) -> str: 
 def case(service, number: str) -> Case:  # type: ignore[no-untyped-def]
     with service.sessions() as s:
         return s.scalars(select(Case).where(Case.number == number)).one()
+
+
+def case_in_rectification(service, api, new_user, new_staff, run_worker):  # type: ignore[no-untyped-def]
+    """A resident's case, accepted by a reviewer and being rectified by an officer of the east unit:
+    (case number, reviewer, officer)."""
+    district = seed_district(service)
+    reviewer = new_staff(Role.REVIEWER)
+    officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)
+    number = resident_reports(new_user(), api, run_worker)
+    reviewer.send_text(f"受理 {number}")
+    officer.send_text(f"整改 {number}")
+    return number, reviewer, officer

@@ -8,7 +8,15 @@ import time
 from sqlalchemy import select
 
 from bot.simulator.user import WeComUser, sign
-from models import AuditEvent, CaseStatus, Identity, InboxMessage, InviteCode, Role, User
+from models import (
+    AuditEvent,
+    CaseStatus,
+    Identity,
+    InboxMessage,
+    InviteCode,
+    Role,
+    User,
+)
 from tests.chat import AGENT_ID, WECOM_AES_KEY, WECOM_TOKEN, count
 from tests.staff.scenario import case, resident_reports, seed_district
 
@@ -93,9 +101,9 @@ def test_wecom_callback_refuses_forgeries(http, wechat_api, mp_service) -> None:
 
 
 def test_wecom_url_verification(http, wechat_api, mp_service) -> None:  # type: ignore[no-untyped-def]
-    from wechatpy.enterprise.crypto import PrpCrypto
-
     import base64
+
+    from wechatpy.enterprise.crypto import PrpCrypto
 
     key = base64.b64decode(WECOM_AES_KEY + "=")
     echostr = PrpCrypto(key).encrypt("echo-12345", wechat_api.corp_id).decode()

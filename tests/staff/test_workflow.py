@@ -8,7 +8,15 @@ from sqlalchemy import select
 from models import AuditEvent, Case, CaseSource, CaseStatus, Photo, PhotoRole, Role
 from tests.resident.test_report_flow import EAST_POINT_GCJ
 from tests.staff.scenario import (
-    COPY_OF_PROBLEM, OTHER_ANGLE, PROBLEM, SAME_ANGLE, case, resident_reports, seed_district, send_photo,
+    COPY_OF_PROBLEM,
+    OTHER_ANGLE,
+    PROBLEM,
+    SAME_ANGLE,
+    case,
+    case_in_rectification,
+    resident_reports,
+    seed_district,
+    send_photo,
 )
 
 
@@ -44,12 +52,7 @@ def test_resident_case_from_report_to_close(mp_service, wechat_api, new_user, ne
 
 
 def test_wrong_angle_and_copy_are_refused_then_a_retake_passes(mp_service, wechat_api, new_user, new_staff, run_worker) -> None:  # type: ignore[no-untyped-def]
-    district = seed_district(mp_service)
-    reviewer = new_staff(Role.REVIEWER)
-    officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)
-    number = resident_reports(new_user(), wechat_api, run_worker)
-    reviewer.send_text(f"受理 {number}")
-    officer.send_text(f"整改 {number}")
+    number, reviewer, officer = case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)
 
     send_photo(officer, wechat_api, OTHER_ANGLE)
     run_worker()
@@ -75,12 +78,7 @@ def test_wrong_angle_and_copy_are_refused_then_a_retake_passes(mp_service, wecha
 
 
 def test_rework_loop(mp_service, wechat_api, new_user, new_staff, run_worker) -> None:  # type: ignore[no-untyped-def]
-    district = seed_district(mp_service)
-    reviewer = new_staff(Role.REVIEWER)
-    officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)
-    number = resident_reports(new_user(), wechat_api, run_worker)
-    reviewer.send_text(f"受理 {number}")
-    officer.send_text(f"整改 {number}")
+    number, reviewer, officer = case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)
     send_photo(officer, wechat_api, SAME_ANGLE)
     run_worker()
 
@@ -155,12 +153,7 @@ def test_with_a_platform_approval_waits_for_the_platforms_verdict(mp_service, we
 
     platform = replace(mp_service.config.platform, open311_url="http://127.0.0.1:9/open311/v2", api_key="key")
     mp_service.config = replace(mp_service.config, platform=platform)
-    district = seed_district(mp_service)
-    reviewer = new_staff(Role.REVIEWER)
-    officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)
-    number = resident_reports(new_user(), wechat_api, run_worker)
-    reviewer.send_text(f"受理 {number}")
-    officer.send_text(f"整改 {number}")
+    number, reviewer, officer = case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)
     send_photo(officer, wechat_api, SAME_ANGLE)
     run_worker()
 

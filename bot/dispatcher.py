@@ -64,7 +64,7 @@ class Dispatcher:
                 return SORRY
             if ctx.notice:
                 reply = "\n".join(filter(None, [ctx.notice, reply]))
-            session.execute(RECORD_REPLY, {"inbox_id": inbox_id, "reply": reply, "handled_at": utcnow()})
+            session.connection().execute(RECORD_REPLY, {"inbox_id": inbox_id, "reply": reply, "handled_at": utcnow()})
         return reply
 
     def _reply_to_retry(self, session: Session, message: Inbound) -> str | None:

@@ -38,7 +38,8 @@ def store_once(session: Session, **values: Any) -> int | None:
     One statement (INSERT … ON CONFLICT DO NOTHING) on SQLite and PostgreSQL alike; on PostgreSQL a
     concurrent copy waits for the first transaction and then inserts nothing.
     """
-    return session.scalar(_insert_once(session.get_bind().dialect.name), values)
+    # Core, not the ORM: nothing here needs identity tracking, and the ORM path costs more than the insert.
+    return session.connection().scalar(_insert_once(session.get_bind().dialect.name), values)
 
 
 @cache

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.db import transaction
@@ -21,22 +22,22 @@ def _service() -> Service:
     return Service.build(Config.from_env())
 
 
-def _street(session, code: str | None) -> int | None:  # type: ignore[no-untyped-def]
-    if not code:
-        return None
-    street = session.scalars(select(Street).where(Street.code == code)).one_or_none()
-    if street is None:
-        raise click.ClickException(f"没有编码为 {code} 的街道; 先用 `chengguan streets import` 导入")
-    return street.id
+def _street(session: Session, code: str | None) -> int | None:
+    return _id_by_code(session, Street, code, "街道", "chengguan streets import")
 
 
-def _unit(session, code: str | None) -> int | None:  # type: ignore[no-untyped-def]
+def _unit(session: Session, code: str | None) -> int | None:
+    return _id_by_code(session, Unit, code, "单位", "chengguan units add")
+
+
+def _id_by_code(session: Session, model: type[Street] | type[Unit], code: str | None, noun: str, fix: str) -> int | None:
+    """The id of the row with this code; no code, no row; an unknown code stops with the command to run."""
     if not code:
         return None
-    unit = session.scalars(select(Unit).where(Unit.code == code)).one_or_none()
-    if unit is None:
-        raise click.ClickException(f"没有编码为 {code} 的单位; 先用 `chengguan units add` 添加")
-    return unit.id
+    found = session.scalars(select(model.id).where(model.code == code)).one_or_none()
+    if found is None:
+        raise click.ClickException(f"没有编码为 {code} 的{noun}; 先用 `{fix}` 添加")
+    return found
 
 
 @click.group(help="Streets (街道) and their boundaries.")
@@ -119,7 +120,7 @@ def staff_import(csv_file: Path) -> None:
         click.echo(f"{name}\t{code}")
 
 
-def _add_staff(session, row: dict) -> str:  # type: ignore[no-untyped-def,type-arg]
+def _add_staff(session: Session, row: dict[str, str | None]) -> str:
     user = User(name=row["name"], role=Role(row["role"]), street_id=_street(session, row.get("street")),
                 unit_id=_unit(session, row.get("unit")), road=row.get("road") or "", mobile=row.get("mobile") or None)
     session.add(user)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import sys
 import signal
+import sys
 import threading
 
 import click
@@ -103,30 +103,17 @@ def _safe_url(service: Service) -> str:
 
 def _attach_commands() -> None:
     from bot.admin_cli import staff, streets, units
+    from bot.reminders.cli import groups_cli
+    from bot.reports.cli import report_cli
     from bot.simulator.chat import chat_command
+    from bot.uplink.cli import platform_cli
+    from photocheck.cli import photocheck_cli
 
     for command in (chat_command, staff, streets, units):
         cli.add_command(command)
-    _attach_optional_commands()
-
-
-def _attach_optional_commands() -> None:
-    _attach_platform_commands()
-    try:
-        from photocheck.cli import photocheck_cli
-    except ImportError:  # photocheck not built into this checkout
-        return
-    cli.add_command(photocheck_cli, "photocheck")
-
-
-def _attach_platform_commands() -> None:
-    from bot.reminders.cli import groups_cli
-    from bot.reports.cli import report_cli
-    from bot.uplink.cli import platform_cli
-
-    cli.add_command(platform_cli, "platform")
-    cli.add_command(groups_cli, "groups")
-    cli.add_command(report_cli, "report")
+    for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
+                        ("photocheck", photocheck_cli)):
+        cli.add_command(group, name)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers.context import Context
-from models import Case, Role, User
+from models import Case, CaseStatus, Role, User
 from models.cases import case_for_update
 
 
@@ -45,8 +45,6 @@ def require_role(ctx: Context, action: str, *roles: Role) -> None:
 
 
 def open_tasks(ctx: Context) -> list[Case]:
-    from models import CaseStatus
-
     assert ctx.user is not None
     mine = Case.assignee_id == ctx.user.id
     if ctx.user.unit_id is not None:

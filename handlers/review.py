@@ -7,7 +7,7 @@ from sqlalchemy import select
 from handlers.cases import Refusal, case_in_scope, require_role
 from handlers.context import Context
 from handlers.rectify import submit_checked_rectification
-from models import CaseStatus, Photo, PhotoRole, Role, Unit
+from models import Case, CaseStatus, Photo, PhotoRole, Role, Unit
 from models.units import responsible_unit
 
 REWORK_REASONS = {"整改不到位": "rectify.incomplete", "角度不一致": "angle.mismatch", "非原图": "not_original"}
@@ -31,7 +31,7 @@ def accept(ctx: Context, argument: str) -> str:
     return f"案件 {case.number} 已受理并派遣至{unit.name}, 已通知该单位人员。"
 
 
-def _dispatch(ctx: Context, case, unit: Unit) -> None:  # type: ignore[no-untyped-def]
+def _dispatch(ctx: Context, case: Case, unit: Unit) -> None:
     case.unit_id = unit.id
     case.transition(CaseStatus.DISPATCHED, ctx.user, note=f"派遣至{unit.name}", data={"unit_id": unit.id})
 

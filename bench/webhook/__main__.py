@@ -12,6 +12,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
@@ -66,8 +67,6 @@ def _with_baseline(body):  # type: ignore[no-untyped-def]
                 httpx.get(f"{base}/healthz", timeout=1)
                 break
             except httpx.TransportError:
-                import time
-
                 time.sleep(0.1)
         return body(base)
     finally:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, request
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 
@@ -20,10 +21,8 @@ Decrypt = Callable[[bytes], bytes]
 Encrypt = Callable[[str], str]
 
 
-def authentication_errors() -> tuple[type[Exception], ...]:
-    from wechatpy.enterprise.exceptions import InvalidCorpIdException
-
-    return InvalidSignatureException, InvalidAppIdException, InvalidCorpIdException
+# A message that is not from WeChat (or not for us): answered 403, nothing stored.
+AUTHENTICATION_ERRORS = (InvalidSignatureException, InvalidAppIdException, InvalidCorpIdException)
 
 
 def handle_post(channel: str, parse: Callable[[bytes], Any], decrypt: Decrypt | None, encrypt: Encrypt | None) -> Response:
@@ -54,7 +53,7 @@ def handle_post(channel: str, parse: Callable[[bytes], Any], decrypt: Decrypt | 
 def _decrypted(decrypt: Decrypt, body: bytes) -> bytes:
     try:
         return decrypt(body)
-    except authentication_errors():
+    except AUTHENTICATION_ERRORS:
         abort(403)
     except Exception as exc:  # a wrong key gives garbage that fails to unpad or decode: not authentic
         log.info("could not decrypt a message: %s", type(exc).__name__)

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, request
 from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from bot.channels.common import authentication_errors, handle_post
+from bot.channels.common import AUTHENTICATION_ERRORS, handle_post
 from bot.service import current_service
 from models.users import CHANNEL_WORK
 
@@ -24,7 +24,7 @@ def callback() -> Response | str:
     if request.method == "GET":  # URL verification: the echo string is encrypted too
         try:
             return str(crypto.check_signature(signature, timestamp, nonce, args.get("echostr", "")))
-        except authentication_errors():
+        except AUTHENTICATION_ERRORS:
             abort(403)
         except Exception:
             abort(400)

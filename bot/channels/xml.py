@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
-from xml.etree.ElementTree import ParseError
 
 from bot.messages import Inbound
 

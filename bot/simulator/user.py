@@ -75,9 +75,9 @@ class WeChatUser:
             params["encrypt_type"] = "aes"
             params["msg_signature"] = SafeET.fromstring(data).findtext("MsgSignature") or ""
         response = self.http.post(self.url, params=params, content=data, headers={"Content-Type": "text/xml"})
-        return Reply(response.status_code, self._content(response, nonce), response.text)
+        return Reply(response.status_code, self._content(response), response.text)
 
-    def _content(self, response: httpx.Response, nonce: str) -> str | None:
+    def _content(self, response: httpx.Response) -> str | None:
         if response.status_code != 200 or not response.text.strip().startswith("<xml"):
             return None
         xml = response.text
@@ -112,4 +112,4 @@ class WeComUser(WeChatUser):
         params = {"msg_signature": signature if signature is not None else msg_signature,
                   "timestamp": timestamp, "nonce": nonce}
         response = self.http.post(self.url, params=params, content=data, headers={"Content-Type": "text/xml"})
-        return Reply(response.status_code, self._content(response, nonce), response.text)
+        return Reply(response.status_code, self._content(response), response.text)

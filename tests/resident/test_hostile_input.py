@@ -4,9 +4,10 @@ hostile XML, oversized bodies, wrong encryption keys."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
-import httpx
 import pytest
+from sqlalchemy import select
 from wechatpy.crypto import WeChatCrypto
 
 from bot.simulator.user import WeChatUser, sign
@@ -90,16 +91,12 @@ def test_invalid_coordinates_change_nothing_but_are_answered(new_user, mp_servic
     reply = user.send("location", "<Location_X>abc</Location_X><Location_Y>def</Location_Y><Label>x</Label>")
     assert "位置信息无效" in reply.text
     with mp_service.sessions() as s:
-        from sqlalchemy import select
-
         assert "gcj" not in s.scalars(select(Conversation)).one().data
 
 
 class TestSafeMode:
     @pytest.fixture
     def safe_service(self, mp_service):  # type: ignore[no-untyped-def]
-        from dataclasses import replace
-
         mp_service.config = replace(mp_service.config, wechat=replace(mp_service.config.wechat, encoding_aes_key=AES_KEY))
         return mp_service
 
@@ -129,8 +126,6 @@ class TestSafeMode:
 
 
 def test_unconfigured_channel_says_so(http, mp_service) -> None:  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
     mp_service.config = replace(mp_service.config, wechat=replace(mp_service.config.wechat, token=""))
     response = http.post("/wechat/mp", params=signed_params(), content=b"<xml/>")
     assert response.status_code == 503 and "WECHAT_TOKEN" in response.text

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.db import transaction
-from models import AuditEvent, Case, CaseSource, CaseStatus, Conversation, InboxMessage, Photo, PhotoStatus
+from bot.tasks.conversations import expire_idle_conversations
+from handlers.catalog import categories
+from models import (
+    AuditEvent,
+    Case,
+    CaseSource,
+    CaseStatus,
+    Conversation,
+    InboxMessage,
+    Photo,
+    PhotoStatus,
+    utcnow,
+)
 from models.calendar import TZ
 from models.geo import Point, wgs84_to_gcj02
-from handlers.catalog import categories
 from tests.chat import count
 from tests.factories import make_street
 from tests.photos import photo
@@ -63,8 +76,6 @@ def test_full_report_creates_one_case_in_the_right_street(mp_service, wechat_api
 
 
 def _last_day(moment) -> int:  # type: ignore[no-untyped-def]
-    import calendar
-
     return calendar.monthrange(moment.year, moment.month)[1]
 
 
@@ -112,8 +123,6 @@ def test_cancel_and_help(mp_service, wechat_api, new_user) -> None:  # type: ign
 
 
 def test_an_idle_draft_expires_with_a_note(mp_service, wechat_api, new_user) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
     resident = new_user()
     resident.send_image(*wechat_api.add_media(photo(PROBLEM)))
     with transaction(mp_service.sessions) as s:
@@ -158,11 +167,6 @@ def test_every_message_is_in_the_inbox(mp_service, wechat_api, new_user) -> None
 
 
 def test_the_sweep_expires_idle_drafts_and_tells_the_resident(mp_service, wechat_api, new_user, run_worker) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
-    from bot.tasks.conversations import expire_idle_conversations
-    from models import utcnow
-
     idle, active = new_user(), new_user()
     idle.send_image(*wechat_api.add_media(photo(PROBLEM)))
     active.send_image(*wechat_api.add_media(photo(PROBLEM)))

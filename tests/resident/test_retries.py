@@ -10,11 +10,12 @@ import httpx
 from sqlalchemy import select
 
 from bot.db import transaction
+from bot.simulator.server import running_server
 from bot.simulator.user import WeChatUser
+from handlers import resident
 from models import Case, Conversation, InboxMessage, OutboxJob, Photo
 from tests.chat import TOKEN, count, mp_env
 from tests.photos import photo
-from bot.simulator.server import running_server
 
 
 def drive_to_confirmation(user: WeChatUser, api) -> None:  # type: ignore[no-untyped-def]
@@ -94,8 +95,6 @@ def test_events_without_msgid_are_deduplicated_by_sender_and_time(new_user, mp_s
 
 
 def test_a_crashing_handler_keeps_the_message(new_user, mp_service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from handlers import resident
-
     def broken(ctx):  # type: ignore[no-untyped-def]
         ctx.conversation.start("report", "photo")
         raise RuntimeError("bug")

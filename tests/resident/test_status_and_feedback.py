@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db import transaction
-from models import Case, CaseStatus, Role, Satisfaction
-from tests.factories import make_user
+from models import Case, CaseSource, CaseStatus, Role, Satisfaction
+from tests.factories import make_case, make_user
 from tests.photos import photo
 
 
@@ -64,9 +64,6 @@ def test_closed_case_asks_for_a_rating_and_stores_it(new_user, wechat_api, mp_se
 
 
 def test_case_reported_by_staff_gets_no_rating_question(mp_service, run_worker, wechat_api) -> None:  # type: ignore[no-untyped-def]
-    from models import CaseSource
-    from tests.factories import make_case
-
     with transaction(mp_service.sessions) as s:
         chief = make_user(s, Role.ROAD_CHIEF)
         number = make_case(s, source=CaseSource.PATROL, reporter_id=chief.id).number

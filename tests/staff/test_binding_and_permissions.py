@@ -3,10 +3,14 @@ and the WeCom callback's own security (signature, CorpID, encryption)."""
 
 from __future__ import annotations
 
+import base64
 import time
+from datetime import timedelta
 
 from sqlalchemy import select
+from wechatpy.enterprise.crypto import PrpCrypto
 
+from bot.db import transaction
 from bot.simulator.user import WeComUser, sign
 from models import (
     AuditEvent,
@@ -45,10 +49,6 @@ def test_invite_code_binds_once(http, wechat_api, mp_service, new_staff) -> None
 
 
 def test_expired_invite_code_is_refused(http, wechat_api, mp_service) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
-    from bot.db import transaction
-
     with transaction(mp_service.sessions) as s:
         user = User(name="赵六", role=Role.OFFICER)
         s.add(user)
@@ -101,10 +101,6 @@ def test_wecom_callback_refuses_forgeries(http, wechat_api, mp_service) -> None:
 
 
 def test_wecom_url_verification(http, wechat_api, mp_service) -> None:  # type: ignore[no-untyped-def]
-    import base64
-
-    from wechatpy.enterprise.crypto import PrpCrypto
-
     key = base64.b64decode(WECOM_AES_KEY + "=")
     echostr = PrpCrypto(key).encrypt("echo-12345", wechat_api.corp_id).decode()
     timestamp, nonce = str(int(time.time())), "42"

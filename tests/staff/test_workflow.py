@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from models import AuditEvent, Case, CaseSource, CaseStatus, Photo, PhotoRole, Role
@@ -149,8 +151,6 @@ def test_a_copy_of_another_cases_photo_is_caught_by_the_index(mp_service, wechat
 
 
 def test_with_a_platform_approval_waits_for_the_platforms_verdict(mp_service, wechat_api, new_user, new_staff, run_worker) -> None:  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
     platform = replace(mp_service.config.platform, open311_url="http://127.0.0.1:9/open311/v2", api_key="key")
     mp_service.config = replace(mp_service.config, platform=platform)
     number, reviewer, officer = case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from bot.httpclient import shared_http
 from models.groups import KIND_ROBOT, mask_target
 
 RATE_LIMITED = 45009        # 接口调用超过限制 (more than 20 messages a minute)
@@ -60,7 +61,7 @@ def post(url: str, message: dict[str, Any], *, base: str = "", timeout: float = 
     """Send one message; RobotError (RobotRateLimited for 45009) when the robot refuses it."""
     masked = mask_target(KIND_ROBOT, url)
     try:
-        response = httpx.post(effective_url(url, base), json=message, timeout=timeout)
+        response = shared_http().post(effective_url(url, base), json=message, timeout=timeout)
         response.raise_for_status()
         answer = response.json()
     except httpx.HTTPStatusError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from bot import outbound, photostore
+from bot.httpclient import shared_http
 from bot.worker import JobContext
 from models import Photo, PhotoStatus, utcnow
 from models.photo_index import index_photo
@@ -102,7 +103,7 @@ class _Unavailable(Exception):
 
 def _get_bounded(url: str, limit: int) -> bytes:
     """Download at most `limit` bytes: a huge body is refused without being read into memory."""
-    with httpx.stream("GET", url, timeout=10, follow_redirects=True) as response:
+    with shared_http().stream("GET", url, timeout=10, follow_redirects=True) as response:
         if response.status_code != 200:
             raise _Unavailable(f"HTTP {response.status_code}")
         declared = int(response.headers.get("Content-Length") or 0)

@@ -88,6 +88,11 @@ class CategoryTable:
                 )
             self._by_key[category.key] = category
             self._by_label[category.label] = category
+        # suggest() runs on every resident text message: fold and dedupe each category's words once.
+        self._words = [
+            (category, tuple(dict.fromkeys(_fold(w) for w in (category.minor, *category.keywords) if w)))
+            for category in self._by_key.values()
+        ]
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> CategoryTable:
@@ -127,15 +132,19 @@ class CategoryTable:
         Score = total length of the matched words, so specific words beat
         generic ones ("占道经营" > "占道"); ties keep table order.
         """
-        text = unicodedata.normalize("NFKC", text or "").upper()
+        text = _fold(text or "")
         scored: list[tuple[int, Category]] = []
-        for category in self:
-            words = {category.minor, *category.keywords}
-            score = sum(len(word) for word in words if word.upper() in text)
+        for category, words in self._words:
+            score = sum(len(word) for word in words if word in text)
             if score:
                 scored.append((score, category))
         scored.sort(key=lambda pair: -pair[0])
         return [category for _, category in scored[:limit]]
+
+
+def _fold(text: str) -> str:
+    """Full-width to half-width and upper case, so 'ＬＥＤ屏' and 'led屏' match the keyword 'LED屏'."""
+    return unicodedata.normalize("NFKC", text).upper()
 
 
 def _parse(data: bytes, name: str) -> list[Category]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,11 +16,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.db import transaction
+from bot.db import checkpoint_wal, transaction
 from bot.service import Service
 from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked
 
 log = logging.getLogger(__name__)
+
+CHECKPOINT_SECONDS = 1.0
 
 
 class PermanentJobError(Exception):
@@ -78,9 +81,14 @@ class Worker:
 
     def run_forever(self, stop: threading.Event) -> None:
         poll = self.service.config.worker_poll_seconds
+        last_checkpoint = 0.0
         while not stop.is_set():
             try:
                 ran = self.run_once()
+                if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+                    # Here rather than inside a webhook's commit (see bot.db.AUTOCHECKPOINT_PAGES).
+                    checkpoint_wal(self.service.engine)
+                    last_checkpoint = time.monotonic()
             except Exception:  # the database may be briefly unavailable; keep the loop alive
                 log.exception("worker round failed")
                 ran = 0

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
+from contextlib import closing
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.db import transaction
+from bot.config import Config
+from bot.db import AUTOCHECKPOINT_PAGES, transaction
+from bot.migrate import upgrade
+from bot.service import Service
 from bot.worker import PermanentJobError, Worker
 from models import JobStatus, OutboxJob, utcnow
 from models.outbox import backoff, claim_due, enqueue
@@ -115,3 +121,37 @@ def test_a_job_whose_worker_died_is_taken_again_after_its_lease(service) -> None
 def test_backoff_grows_and_is_capped() -> None:
     assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert backoff(50) == timedelta(hours=1)
+
+
+def test_the_worker_loop_checkpoints_the_sqlite_wal_so_webhook_commits_need_not(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Commits leave pages in the WAL (no checkpoint inside a webhook); the worker copies them back."""
+    config = Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path)})  # the embedded default: SQLite
+    upgrade(config.database_url)
+    service = Service.build(config)
+    try:
+        for n in range(30):
+            with transaction(service.sessions) as s:
+                enqueue(s, "demo", {"n": n})
+
+        def jobs_in_database_file() -> int:
+            # immutable=1 reads the main file as it is on disk, ignoring the WAL.
+            path = config.database_url.removeprefix("sqlite:///")
+            with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as raw:
+                return int(raw.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+        assert jobs_in_database_file() == 0
+        with service.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == AUTOCHECKPOINT_PAGES
+        stop = threading.Event()
+        loop = threading.Thread(target=Worker(service, {"demo": lambda ctx, p: None}).run_forever, args=(stop,))
+        loop.start()
+        try:
+            deadline = time.monotonic() + 30
+            while jobs_in_database_file() < 30 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            loop.join(timeout=30)
+        assert jobs_in_database_file() == 30
+    finally:
+        service.engine.dispose()

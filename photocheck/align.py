@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from .features import Prepared, match
+from .noise import NoiseAgreement, noise_agreement
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Residual:
     coverage: float  # share of the reference frame covered by the other photo
     agree_share: float  # share of (blurred) pixels that agree after tone matching
     highpass_corr: float  # correlation of fine detail (texture and noise) after alignment
+    noise: NoiseAgreement = NoiseAgreement(0.0, 0.0)  # noise agreement in flat regions
 
 
 def residual(a: Prepared, b: Prepared, al: Alignment) -> Residual:
@@ -100,7 +102,8 @@ def residual(a: Prepared, b: Prepared, al: Alignment) -> Residual:
     r = ref.astype(np.float32)
     matched = np.zeros_like(r)
     matched[valid] = _match_histogram(warped[valid], r[valid])
-    return Residual(coverage, _agree_share(r, matched, valid), _highpass_corr(r, matched, valid))
+    return Residual(coverage, _agree_share(r, matched, valid), _highpass_corr(r, matched, valid),
+                    noise_agreement(r, matched, valid))
 
 
 def _match_histogram(values: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -108,9 +108,15 @@ def render(res: dict, quick: bool) -> str:
         f"{_met(geo_cat['tpr@0.001'] >= 0.9)}, fixed {_pct(geo_cat['tpr_at_threshold'])} at FPR "
         f"{_pct(geo_cat['fpr_at_threshold'])} {_met(geo_cat['tpr_at_threshold'] >= 0.9 and geo_cat['fpr_at_threshold'] <= 0.001)}.",
         "- Highest-scoring copy negatives on the tuning split: " + "; ".join(res["copy_top_negatives_tune"]) + ".",
-        "- Why the fixed copy threshold is high: the tuning split holds the hardest separate shots "
-        "(tripod exposure bracket exposure_room 1 vs 2, camera HDR on/off, GIF frames of a static "
-        "classroom), which align perfectly and differ only in tone; the threshold must sit above them.",
+        "- What sets the copy threshold: the tuning split holds the hardest separate shots (tripod exposure "
+        "brackets, camera HDR on/off, GIF frames of a static classroom), which align perfectly and whose "
+        "texture agrees. copy_score therefore takes its fine-detail evidence from the sensor noise in flat "
+        "regions wherever the photos carry measurable noise (`photocheck/noise.py`): a copy, even brightness-"
+        "edited, cropped or resized, keeps the noise pattern, a separate exposure has fresh noise, so the "
+        "brackets drop well below the copies. What remains on top are pairs that share pixels for real: an "
+        "iPhone HDR frame computed from the same capture as its non-HDR twin, and palette-GIF frames whose "
+        "static background is stored once. Photos without measurable noise (video frames, GIFs) fall back "
+        "to the high-pass correlation.",
         "",
     ]
     return "\n".join(lines)

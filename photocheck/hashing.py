@@ -21,8 +21,7 @@ DIHEDRAL = (
 
 
 def hash_to_int(h: imagehash.ImageHash) -> int:
-    bits = h.hash.flatten()
-    return int("".join("1" if b else "0" for b in bits), 2)
+    return _bits_to_int(h.hash)
 
 
 def hamming(a: int, b: int) -> int:
@@ -60,11 +59,15 @@ def dihedral_phashes(gray: Image.Image) -> tuple[int, ...]:
         low.T,  # TRANSPOSE
         rot180.T,  # TRANSVERSE
     )
-    return tuple(_bits_to_int(v > np.median(v)) for v in variants)
+    stack = np.stack(variants).reshape(len(variants), -1)
+    bits = stack > np.median(stack, axis=1, keepdims=True)  # one median call instead of eight
+    return tuple(_bits_to_int(b) for b in bits)
 
 
 def _bits_to_int(bits: np.ndarray) -> int:
-    return int("".join("1" if b else "0" for b in bits.flatten()), 2)
+    """Row-major bits, first bit most significant (as imagehash's hex strings read)."""
+    flat = np.asarray(bits, bool).ravel()
+    return int.from_bytes(np.packbits(flat).tobytes(), "big") >> (-flat.size % 8)
 
 
 def min_dihedral_distance(variants: tuple[int, ...], other: int) -> int:
@@ -80,15 +83,18 @@ def content_box(gray: np.ndarray, *, flat_share: float = 0.9, tol: int = 10) -> 
     """
     h, w = gray.shape
     top, bottom = _content_span(_flat_lines(gray, flat_share, tol))
-    left, right = _content_span(_flat_lines(gray.T, flat_share, tol))
+    left, right = _content_span(_flat_lines(np.ascontiguousarray(gray.T), flat_share, tol))
     if bottom - top < 0.25 * h or right - left < 0.25 * w:
         return 0, 0, w, h
     return left, top, right, bottom
 
 
 def _flat_lines(a: np.ndarray, share: float, tol: int) -> np.ndarray:
-    med = np.median(a, axis=1, keepdims=True)
-    return (np.abs(a.astype(np.int16) - med) <= tol).mean(axis=1) >= share
+    # Row medians in integers: |a - (lo + hi) / 2| <= tol  <=>  |2a - lo - hi| <= 2 tol.
+    n = a.shape[1]
+    part = np.partition(a, [(n - 1) // 2, n // 2], axis=1)
+    twice_med = part[:, (n - 1) // 2:(n - 1) // 2 + 1].astype(np.int16) + part[:, n // 2:n // 2 + 1]
+    return np.count_nonzero(np.abs(2 * a.astype(np.int16) - twice_med) <= 2 * tol, axis=1) >= share * n
 
 
 def _content_span(flat: np.ndarray) -> tuple[int, int]:

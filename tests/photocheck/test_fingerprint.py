@@ -1,3 +1,4 @@
+import io
 import json
 
 from PIL import Image
@@ -38,3 +39,21 @@ def test_exif_facts(read) -> None:
     assert fp.exif.datetime_original == "2008-10-22T16:44:01"
     assert abs(fp.exif.gps_lat - 43.468) < 0.01 and abs(fp.exif.gps_lon - 11.88) < 0.01
     assert fp.exif.make == "NIKON"
+
+
+def test_large_upload_hashes_match_a_plain_computation() -> None:
+    """Above the size where SHA-256 runs beside the decode, nothing in the fingerprint changes."""
+    import hashlib
+
+    import imagehash
+
+    from photocheck.fingerprint import _SHA_THREAD_BYTES
+    from photocheck.hashing import hash_to_int
+
+    data = jpeg_bytes(textured(2400, 1800, seed=9), 97)
+    assert len(data) > _SHA_THREAD_BYTES
+    fp = fingerprint(data)
+    assert fp.sha256 == hashlib.sha256(data).hexdigest()
+    im = Image.open(io.BytesIO(data)).convert("L")
+    assert hash_to_int(imagehash.phash(im)) == int(str(imagehash.phash(im)), 16)
+    assert hamming(fp.phash, hash_to_int(imagehash.phash(im))) <= 4

@@ -19,7 +19,7 @@ import httpx
 
 from bench.results import machine, write_section
 from bench.webhook.inprocess import per_message_ms
-from bench.webhook.load import RunResult, mixed_sender, run
+from bench.webhook.load import LightHTTP, RunResult, mixed_sender, run
 from bot.simulator.api import running_api
 from bot.simulator.server import free_port, running_server
 from bot.simulator.user import WeChatUser
@@ -46,7 +46,7 @@ def main() -> None:
 
 
 def _sweep(base: str, pic: tuple[str, str], rates: list[float], seconds: float, label: str) -> list[RunResult]:
-    http = httpx.Client(timeout=30, limits=httpx.Limits(max_connections=64))
+    http = LightHTTP(connections=64)
     results = []
     for rate in rates:
         users = [WeChatUser(base, TOKEN, f"o_bench_{label}_{int(rate)}_{n}", http=http) for n in range(300)]

@@ -11,8 +11,30 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import urllib3
 
 from bot.simulator.user import WeChatUser
+
+
+@dataclass(frozen=True)
+class LightResponse:
+    status_code: int
+    text: str
+
+
+class LightHTTP:
+    """The POST a simulated user makes, on urllib3: about 0.3 ms of client CPU per request against
+    httpx's 0.8 ms. The generator shares the server's two cores, so its own cost shows up as
+    server latency; the requests are the same signed WeChat messages either way."""
+
+    def __init__(self, connections: int = 64) -> None:
+        self.pool = urllib3.PoolManager(maxsize=connections, retries=False, timeout=30)
+
+    def post(self, url: str, *, params: dict[str, str], content: bytes, headers: dict[str, str]) -> LightResponse:
+        response = self.pool.request("POST", f"{url}?{urlencode(params)}", body=content, headers=headers)
+        return LightResponse(response.status, response.data.decode())
 
 
 @dataclass

@@ -48,24 +48,32 @@ class Dispatcher:
         self.service, self.routers = service, routers
 
     def handle(self, message: Inbound) -> str | None:
-        with transaction(self.service.sessions) as session:
-            inbox_id = store_once(
-                session, channel=message.channel, dedupe_key=message.dedupe_key, sender=message.sender,
-                msg_type=message.kind, payload=message.to_payload(),
-            )
-            if inbox_id is None:
-                return self._reply_to_retry(session, message)
-            ctx = self._context(session, message)
-            try:
-                with session.begin_nested():  # a crashing handler loses its changes, not the message
-                    reply = self.routers[message.channel](ctx)
-            except Exception:
-                log.exception("handler failed on %s; message kept in the inbox unhandled", message.dedupe_key)
-                return SORRY
-            if ctx.notice:
-                reply = "\n".join(filter(None, [ctx.notice, reply]))
-            session.connection().execute(RECORD_REPLY, {"inbox_id": inbox_id, "reply": reply, "handled_at": utcnow()})
-        return reply
+        try:
+            with transaction(self.service.sessions) as session:
+                inbox_id = _store(session, message)
+                if inbox_id is None:
+                    return self._reply_to_retry(session, message)
+                ctx = self._context(session, message)
+                reply = self._route(ctx)
+                if ctx.notice:
+                    reply = "\n".join(filter(None, [ctx.notice, reply]))
+                session.connection().execute(
+                    RECORD_REPLY, {"inbox_id": inbox_id, "reply": reply, "handled_at": utcnow()})
+            return reply
+        except _HandlerFailed:
+            # The rollback took the handler's changes; keep the message itself, unhandled, for a person.
+            with transaction(self.service.sessions) as session:
+                _store(session, message)
+            return SORRY
+
+    def _route(self, ctx: Context) -> str | None:
+        try:
+            reply = self.routers[ctx.message.channel](ctx)
+            ctx.session.flush()  # a write the database refuses is the handler's failure too
+            return reply
+        except Exception as exc:
+            log.exception("handler failed on %s; message kept in the inbox unhandled", ctx.message.dedupe_key)
+            raise _HandlerFailed from exc
 
     def _reply_to_retry(self, session: Session, message: Inbound) -> str | None:
         log.info("duplicate delivery of %s ignored", message.dedupe_key)
@@ -82,6 +90,18 @@ class Dispatcher:
             session=session, config=self.service.config, user=_user(session, message),
             conversation=conversation, message=message, now=utcnow(), notice=notice,
         )
+
+
+class _HandlerFailed(Exception):
+    """A handler raised. A whole-transaction rollback replaces a savepoint around every handler,
+    which cost each message two uncacheable statements."""
+
+
+def _store(session: Session, message: Inbound) -> int | None:
+    return store_once(
+        session, channel=message.channel, dedupe_key=message.dedupe_key, sender=message.sender,
+        msg_type=message.kind, payload=message.to_payload(),
+    )
 
 
 def _user(session: Session, message: Inbound) -> User | None:

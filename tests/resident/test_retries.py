@@ -13,7 +13,7 @@ from bot.db import transaction
 from bot.simulator.server import running_server
 from bot.simulator.user import WeChatUser
 from handlers import resident
-from models import Case, Conversation, InboxMessage, OutboxJob, Photo
+from models import Case, Conversation, Identity, InboxMessage, OutboxJob, Photo
 from tests.chat import TOKEN, count, mp_env
 from tests.photos import photo
 
@@ -95,7 +95,7 @@ def test_events_without_msgid_are_deduplicated_by_sender_and_time(new_user, mp_s
 
 
 def test_a_crashing_handler_keeps_the_message(new_user, mp_service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def broken(ctx):  # type: ignore[no-untyped-def]
+    def broken(ctx, argument):  # type: ignore[no-untyped-def]
         ctx.conversation.start("report", "photo")
         raise RuntimeError("bug")
 
@@ -107,3 +107,17 @@ def test_a_crashing_handler_keeps_the_message(new_user, mp_service, monkeypatch)
         (row,) = s.scalars(select(InboxMessage)).all()
         assert row.handled_at is None and row.payload["text"] == "查询"
         assert all(c.flow is None for c in s.scalars(select(Conversation)))
+
+
+def test_a_write_the_database_refuses_counts_as_a_crash(new_user, mp_service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def refused(ctx, argument):  # type: ignore[no-untyped-def]
+        ctx.session.add(Identity(user_id=10**9, channel="mp", external_id="nobody"))  # no such user
+        return "好的"
+
+    monkeypatch.setattr(resident.status, "query", refused)
+    reply = new_user().send_text("查询")
+    assert "稍后再试" in reply.text
+    with transaction(mp_service.sessions) as s:
+        (row,) = s.scalars(select(InboxMessage)).all()
+        assert row.handled_at is None and row.payload["text"] == "查询"
+        assert s.scalars(select(Identity).where(Identity.external_id == "nobody")).all() == []

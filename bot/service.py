@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import Engine
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import reactions
 from bot.config import Config
-from bot.db import make_engine, make_session_factory
+from bot.db import make_engine, make_session_factory, webhook_concurrency
 from bot.uplink.hooks import install as install_uplink
 
 
@@ -19,6 +20,8 @@ class Service:
     config: Config
     engine: Engine
     sessions: sessionmaker[Session]
+    # How many webhooks this process handles at once (see bot.db.webhook_concurrency); the others wait.
+    webhook_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
 
     @classmethod
     def build(cls, config: Config) -> Service:
@@ -27,7 +30,8 @@ class Service:
         sessions = make_session_factory(engine)
         reactions.install(sessions)
         install_uplink(sessions, config)  # queue platform pushes with accept/verify/close
-        return cls(config=config, engine=engine, sessions=sessions)
+        slots = threading.BoundedSemaphore(webhook_concurrency(engine))
+        return cls(config=config, engine=engine, sessions=sessions, webhook_slots=slots)
 
 
 def current_service() -> Service:

@@ -14,6 +14,7 @@ from wechatpy.replies import TextReply
 
 from bot.channels.xml import BadMessage, ensure_safe_xml, to_inbound
 from bot.dispatcher import current_dispatcher
+from bot.service import current_service
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,12 @@ AUTHENTICATION_ERRORS = (InvalidSignatureException, InvalidAppIdException, Inval
 
 def handle_post(channel: str, parse: Callable[[bytes], Any], decrypt: Decrypt | None, encrypt: Encrypt | None) -> Response:
     body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before we read it
+    with current_service().webhook_slots:  # see bot.db.webhook_concurrency
+        return _handle(channel, body, parse, decrypt, encrypt)
+
+
+def _handle(channel: str, body: bytes, parse: Callable[[bytes], Any], decrypt: Decrypt | None,
+            encrypt: Encrypt | None) -> Response:
     try:
         ensure_safe_xml(body)
         if decrypt is not None:

@@ -4,12 +4,14 @@ also when the copies arrive at once on different server processes."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import select
 
-from bot.db import transaction
+from bot.channels import common
+from bot.db import transaction, webhook_concurrency
 from bot.simulator.server import running_server
 from bot.simulator.user import WeChatUser
 from handlers import resident
@@ -121,3 +123,37 @@ def test_a_write_the_database_refuses_counts_as_a_crash(new_user, mp_service, mo
         (row,) = s.scalars(select(InboxMessage)).all()
         assert row.handled_at is None and row.payload["text"] == "查询"
         assert s.scalars(select(Identity).where(Identity.external_id == "nobody")).all() == []
+
+
+def test_webhooks_take_turns_as_the_database_allows(new_user, mp_service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite one message is handled at a time per process, parsing included (bot.db.webhook_concurrency);
+    a database server gets several at once. Every message is answered either way."""
+    inside, most = 0, 0
+    lock = threading.Lock()
+    real_to_inbound = common.to_inbound
+
+    def slow_to_inbound(*args):  # type: ignore[no-untyped-def]
+        nonlocal inside, most
+        with lock:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.05)
+        with lock:
+            inside -= 1
+        return real_to_inbound(*args)
+
+    monkeypatch.setattr(common, "to_inbound", slow_to_inbound)
+    users = [new_user() for _ in range(6)]
+    barrier = threading.Barrier(len(users))
+
+    def ask(user: WeChatUser) -> str | None:
+        barrier.wait()
+        return user.send_text("查询").text
+
+    with ThreadPoolExecutor(len(users)) as pool:
+        replies = list(pool.map(ask, users))
+    assert all("还没有上报过问题" in (reply or "") for reply in replies)
+    if mp_service.engine.dialect.name == "sqlite":
+        assert most == 1
+    else:
+        assert 1 < most <= webhook_concurrency(mp_service.engine)

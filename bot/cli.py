@@ -27,27 +27,48 @@ def cli() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="web request threads")
 def serve(host: str, port: int, threads: int) -> None:
-    import waitress  # pure Python, cross-platform, threaded: the newcomer needs nothing else
+    from bot.supervisor import WORKER_NICENESS, ChildProcess
 
-    from bot.app import create_app
-    from bot.supervisor import WorkerProcess
-
-    service = _ready_service()  # migrates the embedded database before the worker starts
-    worker = WorkerProcess()
+    service = _ready_service()  # migrates the embedded database before the children start
+    database = _safe_url(service)
+    service.engine.dispose()  # each child builds its own
+    web_failed = threading.Event()
+    web = ChildProcess("web server", ["web", "--host", host, "--port", str(port), "--threads", str(threads)],
+                       on_early_exit=web_failed)
+    # Lower priority for the worker: under load the CPU goes to answering WeChat first; photo work
+    # may lag a little (media stay downloadable for three days), a webhook reply may not.
+    worker = ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the children are stopped on the way out
+    web.start()
     worker.start()
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the worker is stopped on the way out
-    click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {_safe_url(service)}")
+    click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {database}")
     try:
-        waitress.serve(create_app(service=service), host=host, port=port, threads=threads, ident="chengguan")
+        while not web_failed.wait(1.0):
+            pass
+        raise ConfigError(f"网页服务未能启动 (退出码 {web.early_exit_code}); 端口 {port} 是否已被占用? "
+                          f"换一个: chengguan serve --port 8001")
     finally:
         worker.stop()
+        web.stop()
+
+
+@cli.command(hidden=True, help="Run only the web server (serve runs it as a child process).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def web(host: str, port: int, threads: int) -> None:
+    from bot import webserver
+    from bot.supervisor import exit_when_orphaned
+
+    exit_when_orphaned()
+    webserver.run(host, port, threads)
 
 
 @cli.command(help="Run only the outbox worker (production: next to gunicorn, see Procfile).")
 def worker() -> None:
     from bot.jobs import job_handlers
     from bot.scheduler import build_scheduler
-    from bot.supervisor import stop_when_orphaned
+    from bot.supervisor import exit_when_orphaned
     from bot.worker import Worker
 
     service = _ready_service()
@@ -56,7 +77,7 @@ def worker() -> None:
     click.echo(f"chengguan worker 已启动  数据库: {_safe_url(service)}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then exit
-    stop_when_orphaned(stop)
+    exit_when_orphaned()
     try:
         Worker(service, job_handlers()).run_forever(stop)
     except KeyboardInterrupt:

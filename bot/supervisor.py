@@ -1,47 +1,55 @@
-"""`chengguan serve` runs the worker (and its scheduler) as a child process it watches over.
+"""`chengguan serve` runs the web server and the worker as two child processes and watches over them.
 
-A child, not a thread: photo checks are CPU work, and in one Python process they would hold the
-interpreter lock that the webhook threads need to answer WeChat within its 5-second window.
+Children, not threads: photo checks are CPU work, and in one Python process they would hold the
+interpreter lock that the webhook threads need to answer WeChat within its 5-second window. The web
+server is a child too because gunicorn's master process owns its signals and reaps every child it
+sees, which would steal the worker's exit status from this supervisor.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
-PARENT_ENV = "CHENGGUAN_WORKER_PARENT"
+PARENT_ENV = "CHENGGUAN_SUPERVISOR"
 WORKER_NICENESS = 10
+STARTUP_GRACE_S = 10.0  # a web server that dies this soon after starting will not come up by retrying
 
 
-def stop_when_orphaned(stop: threading.Event, interval: float = 1.0) -> None:
-    """In a supervised worker: set `stop` once the parent is gone, so no worker outlives its server."""
+def exit_when_orphaned(interval: float = 1.0) -> None:
+    """In a supervised child: send ourselves SIGTERM once the supervisor is gone, so no child outlives it."""
     parent = os.environ.get(PARENT_ENV)
     if not parent:
         return
 
     def watch() -> None:
-        while not stop.wait(interval):
+        while True:
+            time.sleep(interval)
             if os.getppid() != int(parent):
-                stop.set()
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
-def _lower_priority() -> None:
-    os.nice(WORKER_NICENESS)
+class ChildProcess:
+    """`python -m bot <args>`, restarted when it dies, stopped with SIGTERM (then SIGKILL) on stop()."""
 
-
-class WorkerProcess:
-    def __init__(self, restart_delay: float = 2.0) -> None:
-        self.restart_delay = restart_delay
+    def __init__(self, name: str, args: list[str], *, niceness: int = 0, restart_delay: float = 2.0,
+                 on_early_exit: threading.Event | None = None) -> None:
+        self.name, self.args, self.niceness, self.restart_delay = name, args, niceness, restart_delay
+        self.on_early_exit = on_early_exit  # set (instead of restarting) when the first start fails at once
+        self.early_exit_code: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
-        self._watcher = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+        self._watcher = threading.Thread(target=self._watch, name=f"{name}-supervisor", daemon=True)
 
     def start(self) -> None:
         self._spawn()
@@ -52,23 +60,29 @@ class WorkerProcess:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             try:
-                self._process.wait(timeout=10)
+                self._process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self._process.kill()
 
     def _spawn(self) -> None:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
-        # Lower priority: under load the CPU goes to answering WeChat first; photo work may lag a
-        # little (media stay downloadable for three days), a webhook reply may not.
-        self._process = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env, preexec_fn=_lower_priority)
+        lower = (lambda: os.nice(self.niceness)) if self.niceness else None
+        self._process = subprocess.Popen([sys.executable, "-m", "bot", *self.args], env=env, preexec_fn=lower)
+        self._started = time.monotonic()
 
     def _watch(self) -> None:
+        first = True
         while not self._stopping.is_set():
             assert self._process is not None
             code = self._process.wait()
             if self._stopping.is_set():
                 return
-            log.error("worker exited with %s; restarting in %.0f s", code, self.restart_delay)
+            if first and self.on_early_exit is not None and time.monotonic() - self._started < STARTUP_GRACE_S:
+                self.early_exit_code = code
+                self.on_early_exit.set()
+                return
+            first = False
+            log.error("%s exited with %s; restarting in %.0f s", self.name, code, self.restart_delay)
             if self._stopping.wait(self.restart_delay):
                 return
             self._spawn()

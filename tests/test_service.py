@@ -108,6 +108,19 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _workers(pid: int) -> list[int]:
+    """The outbox worker among serve's children (the other one is the web server's process)."""
+    found = []
+    for child in _children(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if f.read().split(b"\0")[-3:-1] == [b"bot", b"worker"]:
+                    found.append(child)
+        except FileNotFoundError:
+            pass
+    return found
+
+
 def test_serve_runs_and_restarts_its_worker_and_stops_it_on_exit(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import signal
     import time
@@ -118,14 +131,14 @@ def test_serve_runs_and_restarts_its_worker_and_stops_it_on_exit(tmp_path) -> No
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
-        while not _children(server.pid) and time.monotonic() < deadline:
+        while not _workers(server.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        (worker,) = _children(server.pid)
+        (worker,) = _workers(server.pid)
         os.kill(worker, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while _children(server.pid) in ([], [worker]) and time.monotonic() < deadline:
+        while _workers(server.pid) in ([], [worker]) and time.monotonic() < deadline:
             time.sleep(0.1)
-        (restarted,) = _children(server.pid)
+        (restarted,) = _workers(server.pid)
         assert restarted != worker
     finally:
         server.terminate()
@@ -134,3 +147,27 @@ def test_serve_runs_and_restarts_its_worker_and_stops_it_on_exit(tmp_path) -> No
     while os.path.exists(f"/proc/{restarted}") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not os.path.exists(f"/proc/{restarted}") or open(f"/proc/{restarted}/stat").read().split()[2] == "Z"
+
+
+def test_serve_on_a_taken_port_stops_with_a_clear_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": ""}
+        done = subprocess.run([sys.executable, "-m", "bot", "serve", "--port", str(port)], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"端口 {port} 是否已被占用" in done.stderr
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and f"--port\0{port}\0" in _cmdline(pid)]
+    assert left == []  # the web child gave up and was not restarted
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
@@ -21,6 +20,7 @@ from bot.messages import Inbound
 from bot.service import Service
 from handlers.context import Context
 from models import Conversation, Identity, InboxMessage, Role, User, utcnow
+from models.base import insert_unless_present
 from models.inbox import store_once
 from models.users import CHANNEL_MP
 
@@ -121,13 +121,11 @@ def _user(session: Session, message: Inbound) -> User | None:
 def _conversation_for_update(session: Session, message: Inbound) -> Conversation:
     who = {"channel": message.channel, "sender": message.sender}
     conversation = session.scalars(CONVERSATION_FOR_UPDATE, who).one_or_none()
-    if conversation is None:
-        try:
-            with session.begin_nested():
-                conversation = Conversation(channel=message.channel, external_id=message.sender, data={})
-                session.add(conversation)
-        except IntegrityError:  # the same user's other message created it a moment ago
-            conversation = session.scalars(CONVERSATION_FOR_UPDATE, who).one()
+    if conversation is None:  # the first message; another one of this user's may be creating it too
+        dialect = session.get_bind().dialect.name
+        create = insert_unless_present(Conversation.__table__, ("channel", "external_id"), dialect)
+        session.connection().execute(create, {"channel": message.channel, "external_id": message.sender})
+        conversation = session.scalars(CONVERSATION_FOR_UPDATE, who).one()
     return conversation
 
 

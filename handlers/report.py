@@ -70,7 +70,7 @@ def _add_photo(ctx: Context) -> str:
     photos = list(ctx.conversation.data.get("photos", []))
     if len(photos) >= MAX_PHOTOS:
         return f"最多{MAX_PHOTOS}张照片, 这张未采用。"
-    photos.append(receive_photo(ctx, PhotoRole.PROBLEM).id)
+    photos.append(receive_photo(ctx, PhotoRole.PROBLEM))
     ctx.conversation.move(ctx.conversation.state or "photo", photos=photos)
     return f"已收到第{len(photos)}张照片。"
 
@@ -147,7 +147,9 @@ def _usable_photos(ctx: Context) -> list[int]:
     ids = ctx.conversation.data.get("photos", [])
     if not ids:
         return []
-    rejected = set(ctx.session.scalars(select(Photo.id).where(Photo.id.in_(ids), Photo.status == PhotoStatus.REJECTED)))
+    with ctx.session.no_autoflush:  # photo rows are written already; pending draft changes do not matter here
+        rejected = set(ctx.session.scalars(
+            select(Photo.id).where(Photo.id.in_(ids), Photo.status == PhotoStatus.REJECTED)))
     return [i for i in ids if i not in rejected]
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any
 
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, Enum, MetaData, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, Enum, Insert, MetaData, String, Table, TypeDecorator
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 
@@ -66,3 +69,14 @@ class Base(DeclarativeBase):
         str40: String(40),
         str200: String(200),
     }
+
+
+@cache
+def insert_unless_present(table: Table, conflict_columns: tuple[str, ...], dialect: str) -> Insert:
+    """INSERT … ON CONFLICT (columns) DO NOTHING for SQLite or PostgreSQL, built once per use.
+
+    One statement where a savepoint and a caught IntegrityError would take three; on PostgreSQL a
+    concurrent insert of the same key waits for the other transaction and then inserts nothing.
+    """
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))

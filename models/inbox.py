@@ -11,11 +11,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Insert, String, Text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, created_at, intpk
+from models.base import Base, created_at, insert_unless_present, intpk
 
 
 class InboxMessage(Base):
@@ -44,9 +42,7 @@ def store_once(session: Session, **values: Any) -> int | None:
 
 @cache
 def _insert_once(dialect: str) -> Insert:
-    # Built once: this runs for every webhook, and building a statement costs more than running it.
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    return insert(InboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboxMessage.id)
+    return insert_unless_present(InboxMessage.__table__, ("dedupe_key",), dialect).returning(InboxMessage.id)
 
 
 def dedupe_key(channel: str, msg_id: str | None, sender: str, create_time: int, event: str = "") -> str:

@@ -8,9 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 
-def save(photo_dir: Path, data: bytes, now: datetime, suffix: str = ".jpg") -> tuple[str, str]:
-    """Write the bytes once (same content, same file) and return (relative path, sha256)."""
-    digest = hashlib.sha256(data).hexdigest()
+def save(photo_dir: Path, data: bytes, now: datetime, suffix: str = ".jpg", *, digest: str = "") -> tuple[str, str]:
+    """Write the bytes once (same content, same file) and return (relative path, sha256).
+
+    `digest` is the bytes' sha256 when the caller has it already (a fingerprint carries it)."""
+    digest = digest or hashlib.sha256(data).hexdigest()
     relative = Path(f"{now:%Y/%m/%d}") / f"{digest}{suffix}"
     target = photo_dir / relative
     if not target.exists():

@@ -29,11 +29,14 @@ class Received:
     data: bytes = b""
     fingerprint: Fingerprint | None = None
     refusal: tuple[str, str, str] | None = None  # code, Chinese message, detail
+    storage_path: str = ""  # in the photo folder, named by content
 
 
 def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
-    """Download and fingerprint; call it before the first database access, so no transaction is
-    held meanwhile. Network trouble raises (the job is retried); an unusable photo is a refusal."""
+    """Download, fingerprint and write to the photo folder; call it before the first database access,
+    so no transaction (on SQLite: the one write lock) is held meanwhile. Network trouble raises (the
+    job is retried); an unusable photo is a refusal. The file is named by its content, so a retry
+    writes nothing new."""
     config = ctx.service.config
     try:
         data = _download(ctx, payload)
@@ -42,7 +45,8 @@ def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
         return Received(refusal=(exc.code, exc.message_zh, exc.detail))
     except outbound.MediaGone as exc:
         return Received(refusal=("image.expired", EXPIRED, str(exc)))
-    return Received(data, fp)
+    path, _ = photostore.save(config.photo_dir, data, utcnow(), SUFFIX.get(fp.format, ".img"), digest=fp.sha256)
+    return Received(data, fp, storage_path=path)
 
 
 def pending_photo(ctx: JobContext, payload: dict[str, Any]) -> Photo | None:
@@ -57,9 +61,8 @@ def store(ctx: JobContext, photo: Photo, received: Received) -> None:
     tables). EXIF orientation is applied whenever the photo is decoded.
     """
     fp = received.fingerprint
-    assert fp is not None
-    photo_dir = ctx.service.config.photo_dir
-    photo.storage_path, photo.sha256 = photostore.save(photo_dir, received.data, utcnow(), SUFFIX.get(fp.format, ".img"))
+    assert fp is not None and received.storage_path
+    photo.storage_path, photo.sha256 = received.storage_path, fp.sha256
     photo.size, photo.width, photo.height = len(received.data), fp.width, fp.height
     photo.taken_at = fp.exif.taken_at(TZ)
     photo.fingerprint = fp.to_dict()

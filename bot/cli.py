@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -78,8 +79,10 @@ def worker() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then exit
     exit_when_orphaned()
+    worker = Worker(service, job_handlers())
+    gc.freeze()  # as in bot.webserver: no full collection walks the loaded libraries' objects again
     try:
-        Worker(service, job_handlers()).run_forever(stop)
+        worker.run_forever(stop)
     except KeyboardInterrupt:
         pass
     finally:

@@ -9,6 +9,7 @@ under gunicorn's gthread worker on the same machine and load.
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -23,12 +24,21 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
+def _app() -> Flask:
+    app = create_app()
+    # The ~120,000 objects of the loaded libraries never become garbage; left in the collector's
+    # oldest generation, each full collection walked them all (~30 ms idle, ~100 ms under load,
+    # seen as periodic latency spikes in the webhook benchmark).
+    gc.freeze()
+    return app
+
+
 def run(host: str, port: int, threads: int) -> None:
     """Serve until stopped; gunicorn loads the app in its worker process, after the fork."""
     if not can_fork():
         import waitress
 
-        waitress.serve(create_app(), host=host, port=port, threads=threads, ident="chengguan")
+        waitress.serve(_app(), host=host, port=port, threads=threads, ident="chengguan")
         return
 
     from gunicorn.app.base import BaseApplication
@@ -45,6 +55,6 @@ def run(host: str, port: int, threads: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            return create_app()
+            return _app()
 
     _Gunicorn().run()

@@ -21,6 +21,7 @@ from bot.service import Service
 def cli() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per photo download and platform call is noise
 
 
 @cli.command(help="Run the web server and the worker (SQLite and a local photo folder by default).")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -24,8 +25,8 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def _app() -> Flask:
-    app = create_app()
+def _app(factory: Callable[[], Flask] = create_app) -> Flask:
+    app = factory()
     # The ~120,000 objects of the loaded libraries never become garbage; left in the collector's
     # oldest generation, each full collection walked them all (~30 ms idle, ~100 ms under load,
     # seen as periodic latency spikes in the webhook benchmark).
@@ -33,12 +34,13 @@ def _app() -> Flask:
     return app
 
 
-def run(host: str, port: int, threads: int) -> None:
-    """Serve until stopped; gunicorn loads the app in its worker process, after the fork."""
+def run(host: str, port: int, threads: int, factory: Callable[[], Flask] = create_app) -> None:
+    """Serve until stopped; gunicorn loads the app in its worker process, after the fork.
+    `factory` is for the webhook benchmark's baseline, served the same way."""
     if not can_fork():
         import waitress
 
-        waitress.serve(_app(), host=host, port=port, threads=threads, ident="chengguan")
+        waitress.serve(_app(factory), host=host, port=port, threads=threads, ident="chengguan")
         return
 
     from gunicorn.app.base import BaseApplication
@@ -55,6 +57,6 @@ def run(host: str, port: int, threads: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            return _app()
+            return _app(factory)
 
     _Gunicorn().run()

@@ -90,10 +90,12 @@ def _report(service: list[RunResult], baseline: list[RunResult], seconds: float,
         f"Machine: {machine()}.\n\n"
         f"`python -m bench.webhook`: `chengguan serve` on the embedded default (SQLite; its worker child process, at "
         f"lower CPU priority, fetches and fingerprints the image messages' photos) vs a bare Flask endpoint that only "
-        f"checks the signature and echoes, both on "
-        f"waitress with {THREADS} threads; open-loop load of 60 % text, 20 % location, 20 % image messages from "
-        f"300 residents per rate, {seconds:.0f} s per rate, latency measured from the scheduled send time. The load "
-        f"generator shares the 2 cores.\n\n" + "\n".join(rows) + f"\n\n{verdict}\n\n" + _cost_table(costs)
+        f"checks the signature and echoes, both served by `bot.webserver` (gunicorn's gthread worker, "
+        f"{THREADS} threads); open-loop load of 60 % text, 20 % location, 20 % image messages from "
+        f"300 new residents per rate (each rate starts with their 300 first messages), {seconds:.0f} s per rate, "
+        f"latency measured from the scheduled send time. The load generator (signed messages over urllib3, and the "
+        f"stand-in WeChat server the worker downloads photos from) shares the 2 cores.\n\n"
+        + "\n".join(rows) + f"\n\n{verdict}\n\n" + _cost_table(costs)
     )
     write_section("webhook", body)
 
@@ -105,9 +107,13 @@ def _cost_table(costs: dict[str, dict[str, float]]) -> str:
         base = costs["baseline"][kind]
         rows.append(f"| {kind} | {ms:.2f} ms | {base:.2f} ms | {ms / base:.1f}× |")
     rows.append("")
-    rows.append("One web process serves about 1000 / (service ms) messages a second at best; SQLite takes its one "
-                "write lock at the first statement of each message's transaction, so more processes would not add "
-                "throughput on the embedded default.")
+    rows.append("On SQLite a web process handles one webhook at a time (`bot.db.webhook_concurrency`): interleaved "
+                "threads fought over the interpreter lock and a backlog doubled the CPU per message. Writers of "
+                "different processes (web, worker) queue on a lock file (`bot.writelock`) instead of in SQLite's "
+                "sleeping busy handler, and the worker, not a webhook, checkpoints the WAL. Both processes "
+                "freeze their start-up objects out of the garbage collector (a full collection had cost "
+                "30-100 ms), and the web server is gunicorn's gthread worker (waitress's Python event loop "
+                "cost about 1.5 ms more per message under load).")
     return "\n".join(rows)
 
 

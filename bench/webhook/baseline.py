@@ -1,16 +1,18 @@
 """The baseline: a bare Flask endpoint that only checks WeChat's signature and echoes a text reply,
-served by the same server (waitress, same thread count) as `chengguan serve`."""
+served the same way as `chengguan serve` serves the app (bot.webserver, same thread count)."""
 
 from __future__ import annotations
 
 import sys
+from functools import partial
 
-import waitress
 from flask import Flask, abort, request
 from wechatpy import parse_message
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
+
+from bot import webserver
 
 
 def make_app(token: str) -> Flask:
@@ -35,4 +37,4 @@ def make_app(token: str) -> Flask:
 
 if __name__ == "__main__":
     token, port, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    waitress.serve(make_app(token), host="127.0.0.1", port=port, threads=threads)
+    webserver.run("127.0.0.1", port, threads, factory=partial(make_app, token))

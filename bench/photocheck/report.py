@@ -85,7 +85,8 @@ def render(res: dict, quick: bool) -> str:
         "", "**Timing** (time.perf_counter, medians, one process; 1/5/15-min load average before timing: "
         + ", ".join(f"{x:.1f}" for x in res["load_before_timing"])
         + " on 2 CPUs, the machine is shared, so absolute times are noisy; the ratios are same-run):", "",
-        f"- fingerprint of a 4000x3000 JPEG ({fp['bytes'] / 1e6:.1f} MB, upscaled real photo + mild noise, q92): "
+        f"- fingerprint of a 4000x3000 JPEG ({fp['bytes'] / 1e6:.1f} MB, upscaled real photo + mild noise, q92)"
+        f"{', process pinned to one CPU' if fp.get('one_cpu') else ''}: "
         f"{fp['fingerprint_ms']:.1f} ms vs imagehash pHash+dHash on a full decode {fp['imagehash_full_ms']:.1f} ms "
         f"(x{fp['speedup']:.1f}); of which the draft-mode decode alone {fp['draft_decode_ms']:.1f} ms. "
         f"Target < 30 ms: {_met(fp['fingerprint_ms'] < 30)}.",

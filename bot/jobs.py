@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.reminders.send import KIND as GROUP_SEND, send_group_message
-from bot.tasks.notify import send_text
+from bot.tasks.notify import send_photo, send_text
 from bot.tasks.photos import fetch_photo
 from bot.tasks.rectify import check_rectification_photo
 from bot.uplink.jobs import uplink_handlers
@@ -16,5 +16,6 @@ def job_handlers() -> dict[str, JobHandler]:
         "photo.fetch": fetch_photo,
         "rectify.check": check_rectification_photo,
         "notify.text": send_text,
+        "notify.photo": send_photo,
         GROUP_SEND: send_group_message,  # digests and bulletins to group chats
     }

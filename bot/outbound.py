@@ -7,6 +7,7 @@ WECHAT_API_BASE / WECOM_API_BASE at their own server.
 
 from __future__ import annotations
 
+import io
 from functools import cache
 
 from wechatpy import WeChatClient
@@ -58,6 +59,25 @@ def send_text(config: Config, channel: str, to: str, text: str) -> None:
         official_account(config.wechat).message.send_text(to, text)
     elif channel == CHANNEL_WORK:
         wecom_app(config.wecom).message.send_text(config.wecom.agent_id, to, text)
+    else:
+        raise ValueError(f"unknown channel {channel!r}")
+
+
+# Temporary image media may be at most 10 MB on both platforms (WeCom also at least 5 bytes).
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+
+
+def send_image(config: Config, channel: str, to: str, data: bytes, filename: str) -> None:
+    """Upload the image as temporary media, then send it: two API calls, as WeChat requires."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValueError(f"{filename}: {len(data)} bytes, more than WeChat's {MAX_IMAGE_BYTES} for an image")
+    upload = (filename, io.BytesIO(data), "image/jpeg" if filename.endswith(".jpg") else "application/octet-stream")
+    if channel == CHANNEL_MP:
+        client = official_account(config.wechat)
+        client.message.send_image(to, client.media.upload("image", upload)["media_id"])
+    elif channel == CHANNEL_WORK:
+        client = wecom_app(config.wecom)
+        client.message.send_image(config.wecom.agent_id, to, client.media.upload("image", upload)["media_id"])
     else:
         raise ValueError(f"unknown channel {channel!r}")
 

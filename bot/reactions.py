@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.catalog import categories
 from handlers.feedback import question
-from models import AuditEvent, Case, Identity, Role, User, utcnow
+from models import AuditEvent, Case, Identity, Photo, PhotoRole, PhotoStatus, Role, User, utcnow
 from models.calendar import TZ
 from models.outbox import enqueue
 from models.users import CHANNEL_MP, CHANNEL_WORK
@@ -52,8 +52,15 @@ def _tell_unit_of_dispatch(session: Session, case: Case, event: AuditEvent) -> N
     deadline = f"\n时限: {case.deadline.astimezone(TZ):%Y-%m-%d %H:%M} 前" if case.deadline else ""
     text = (f"新派遣案件 {case.number}\n类别: {_category(case)}\n位置: {case.address or '见定位'}{deadline}\n"
             f"描述: {case.description}\n整改后回复「整改 {case.number}」并发送整改照片。")
+    photo_id = session.scalar(
+        select(Photo.id).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM,
+                               Photo.status != PhotoStatus.REJECTED).order_by(Photo.id).limit(1)
+    )
     for userid in _chat_ids(session, officers, CHANNEL_WORK):
         _send(session, CHANNEL_WORK, userid, text, f"dispatch:{event.case_id}:{userid}:{case.version}")
+        if photo_id is not None:  # the officer should see the problem, and where to stand for the after photo
+            enqueue(session, "notify.photo", {"channel": CHANNEL_WORK, "to": userid, "photo_id": photo_id},
+                    key=f"dispatch-photo:{event.case_id}:{userid}:{case.version}")
 
 
 def _tell_reviewers_of_submission(session: Session, case: Case, event: AuditEvent) -> None:

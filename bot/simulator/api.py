@@ -31,7 +31,8 @@ class FakeWeChatAPI:
     corp_id: str = "wwsimulator"
     corp_secret: str = "simulator-corp-secret"
     media: dict[str, bytes] = field(default_factory=dict)
-    pushed: list[Pushed] = field(default_factory=list)
+    pushed: list[Pushed] = field(default_factory=list)  # text messages
+    images: list[tuple[str, bytes]] = field(default_factory=list)  # (to, image bytes) of image messages
     fail_pic_urls: bool = False  # make PicUrl downloads fail, to exercise the media API fallback
     base_url: str = ""
     _tokens: set[str] = field(default_factory=set)
@@ -42,6 +43,9 @@ class FakeWeChatAPI:
         media_id = secrets.token_urlsafe(12)
         self.media[media_id] = data
         return f"{self.base_url}/pic/{media_id}", media_id
+
+    def images_to(self, user: str) -> list[bytes]:
+        return [data for to, data in self.images if to == user]
 
     def messages_to(self, user: str) -> list[str]:
         return [p.text for p in self.pushed if p.to == user]
@@ -64,6 +68,7 @@ class FakeWeChatAPI:
         app.add_url_rule("/cgi-bin/message/custom/send", view_func=self._custom_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/send", view_func=self._app_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/media/get", view_func=self._media_get)
+        app.add_url_rule("/cgi-bin/media/upload", view_func=self._media_upload, methods=["POST"])
         app.add_url_rule("/pic/<media_id>", view_func=self._pic)
         return app
 
@@ -90,10 +95,20 @@ class FakeWeChatAPI:
             self.pushed.append(Pushed(to, text, request.get_json(force=True)))
             self._changed.notify_all()
 
+    def _record_image(self, to: str, media_id: str) -> Response | None:
+        if media_id not in self.media:
+            return jsonify(errcode=40007, errmsg="invalid media_id")
+        with self._changed:
+            self.images.append((to, self.media[media_id]))
+            self._changed.notify_all()
+        return None
+
     def _custom_send(self) -> Response:
         if not self._authorised():
             return jsonify(errcode=40014, errmsg="invalid access_token")
         body = request.get_json(force=True)
+        if body.get("msgtype") == "image":
+            return self._record_image(body["touser"], body["image"]["media_id"]) or jsonify(errcode=0, errmsg="ok")
         self._record(body["touser"], body.get("text", {}).get("content", f"[{body.get('msgtype')}]"))
         return jsonify(errcode=0, errmsg="ok")
 
@@ -101,10 +116,29 @@ class FakeWeChatAPI:
         if not self._authorised():
             return jsonify(errcode=40014, errmsg="invalid access_token")
         body = request.get_json(force=True)
+        users = str(body.get("touser", "")).split("|")
+        if body.get("msgtype") == "image":
+            for user in users:
+                if refused := self._record_image(user, body["image"]["media_id"]):
+                    return refused
+            return jsonify(errcode=0, errmsg="ok", invaliduser="")
         content = body.get("text", {}).get("content") or body.get("markdown", {}).get("content") or f"[{body.get('msgtype')}]"
-        for user in str(body.get("touser", "")).split("|"):
+        for user in users:
             self._record(user, content)
         return jsonify(errcode=0, errmsg="ok", invaliduser="")
+
+    def _media_upload(self) -> Response:
+        if not self._authorised():
+            return jsonify(errcode=40014, errmsg="invalid access_token")
+        upload = request.files.get("media")
+        if request.args.get("type") != "image" or upload is None or not upload.filename:
+            return jsonify(errcode=40004, errmsg="invalid media type or missing media")
+        data = upload.read()
+        if not 5 <= len(data) <= 10 * 1024 * 1024:
+            return jsonify(errcode=40006, errmsg="invalid meida size")
+        media_id = secrets.token_urlsafe(12)
+        self.media[media_id] = data
+        return jsonify(errcode=0, errmsg="ok", type="image", media_id=media_id, created_at=str(int(time.time())))
 
     def _media_get(self) -> Response:
         if not self._authorised():

@@ -8,6 +8,7 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from models import AuditEvent, Case, CaseSource, CaseStatus, Photo, PhotoRole, Role
+from tests.photos import photo
 from tests.resident.test_report_flow import EAST_POINT_GCJ
 from tests.staff.scenario import (
     COPY_OF_PROBLEM,
@@ -33,6 +34,8 @@ def test_resident_case_from_report_to_close(mp_service, wechat_api, new_user, ne
     run_worker()
     (dispatched,) = wechat_api.wait_for_message(officer.openid)
     assert number in dispatched and f"整改 {number}" in dispatched
+    # and the problem photo itself, as stored (uploaded as temporary media, then sent)
+    assert wechat_api.images_to(officer.openid) == [photo(PROBLEM)]
 
     assert number in officer.send_text("我的任务").text
     assert "整改照片" in officer.send_text(f"整改 {number}").text

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.writelock import QueuedConnection, WriteLock
 
 BUSY_TIMEOUT_S = 30
+SERVER_POOL_SIZE = 5
+AUTOCHECKPOINT_PAGES = 20_000  # 4 KiB pages: ~80 MiB of WAL
 
 
 def make_engine(database_url: str) -> Engine:
@@ -36,8 +38,6 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_pre_ping=True, pool_size=SERVER_POOL_SIZE, max_overflow=5)
 
 
-SERVER_POOL_SIZE = 5
-
 
 def webhook_concurrency(engine: Engine) -> int:
     """Webhooks one process should handle at once.
@@ -50,8 +50,6 @@ def webhook_concurrency(engine: Engine) -> int:
     """
     return 1 if engine.dialect.name == "sqlite" else SERVER_POOL_SIZE
 
-
-AUTOCHECKPOINT_PAGES = 20_000  # 4 KiB pages: ~80 MiB of WAL
 
 
 def checkpoint_wal(engine: Engine) -> None:

@@ -8,6 +8,7 @@ WECHAT_API_BASE / WECOM_API_BASE at their own server.
 from __future__ import annotations
 
 import io
+import mimetypes
 from functools import cache
 
 from wechatpy import WeChatClient
@@ -71,7 +72,7 @@ def send_image(config: Config, channel: str, to: str, data: bytes, filename: str
     """Upload the image as temporary media, then send it: two API calls, as WeChat requires."""
     if len(data) > MAX_IMAGE_BYTES:
         raise ValueError(f"{filename}: {len(data)} bytes, more than WeChat's {MAX_IMAGE_BYTES} for an image")
-    upload = (filename, io.BytesIO(data), "image/jpeg" if filename.endswith(".jpg") else "application/octet-stream")
+    upload = (filename, io.BytesIO(data), mimetypes.guess_type(filename)[0] or "application/octet-stream")
     if channel == CHANNEL_MP:
         client = official_account(config.wechat)
         client.message.send_image(to, client.media.upload("image", upload)["media_id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import Engine
@@ -21,7 +21,7 @@ class Service:
     engine: Engine
     sessions: sessionmaker[Session]
     # How many webhooks this process handles at once (see bot.db.webhook_concurrency); the others wait.
-    webhook_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
+    webhook_slots: threading.BoundedSemaphore
 
     @classmethod
     def build(cls, config: Config) -> Service:
@@ -30,8 +30,8 @@ class Service:
         sessions = make_session_factory(engine)
         reactions.install(sessions)
         install_uplink(sessions, config)  # queue platform pushes with accept/verify/close
-        slots = threading.BoundedSemaphore(webhook_concurrency(engine))
-        return cls(config=config, engine=engine, sessions=sessions, webhook_slots=slots)
+        return cls(config=config, engine=engine, sessions=sessions,
+                   webhook_slots=threading.BoundedSemaphore(webhook_concurrency(engine)))
 
 
 def current_service() -> Service:

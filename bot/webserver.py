@@ -25,7 +25,7 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def _app(factory: Callable[[], Flask] = create_app) -> Flask:
+def _app(factory: Callable[[], Flask]) -> Flask:
     app = factory()
     # The ~120,000 objects of the loaded libraries never become garbage; left in the collector's
     # oldest generation, each full collection walked them all (~30 ms idle, ~100 ms under load,

@@ -110,15 +110,7 @@ def _children(pid: int) -> list[int]:
 
 def _workers(pid: int) -> list[int]:
     """The outbox worker among serve's children (the other one is the web server's process)."""
-    found = []
-    for child in _children(pid):
-        try:
-            with open(f"/proc/{child}/cmdline", "rb") as f:
-                if f.read().split(b"\0")[-3:-1] == [b"bot", b"worker"]:
-                    found.append(child)
-        except FileNotFoundError:
-            pass
-    return found
+    return [child for child in _children(pid) if _cmdline(str(child)).endswith("\0bot\0worker\0")]
 
 
 def test_serve_runs_and_restarts_its_worker_and_stops_it_on_exit(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base, utcnow
+from models.calendar_days import CalendarDay
 from models.cases import Case
 from models.conversations import Conversation
 from models.groups import GroupChat, SentDigest
@@ -20,7 +21,7 @@ from models.users import Identity, User
 
 __all__ = [
     "DispatchRule", "InviteCode", "PhotoHash", "Unit",
-    "GroupChat", "SentDigest",
+    "CalendarDay", "GroupChat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",

@@ -63,7 +63,7 @@ def dispatch_by_hand(ctx: Context, argument: str) -> str:
     wanted = wanted.strip()
     if not wanted:
         raise Refusal(f"请写明派遣单位, 例如「派遣 {number} 单位代码」。")
-    case = case_in_scope(ctx, number)
+    case = case_in_scope(ctx, number, "派遣")
     unit = _unit_named(ctx.session, wanted)
     if unit is None:
         choices = street_units(ctx.session, case.street_id)[:UNITS_SHOWN]

@@ -13,7 +13,7 @@ REWORK_REASONS = {"整改不到位": "rectify.incomplete", "角度不一致": "a
 
 def accept(ctx: Context, argument: str) -> str:
     require_role(ctx, "受理", Role.REVIEWER, Role.ADMIN)
-    case = case_in_scope(ctx, argument)
+    case = case_in_scope(ctx, argument, "受理")
     case.transition(CaseStatus.ACCEPTED, ctx.user)
     unit = responsible_unit(ctx.session, case.street_id, case.category_code)
     if unit is None:
@@ -27,14 +27,14 @@ def reject(ctx: Context, argument: str) -> str:
     number, _, reason = argument.partition(" ")
     if not reason.strip():
         raise Refusal("请写明退回原因, 例如「退回 2026112200017 非城管事项」。")
-    case = case_in_scope(ctx, number)
+    case = case_in_scope(ctx, number, "退回")
     case.transition(CaseStatus.REJECTED, ctx.user, note=reason.strip())
     return f"案件 {case.number} 已退回 (不予受理): {reason.strip()}"
 
 
 def approve(ctx: Context, argument: str) -> str:
     require_role(ctx, "通过", Role.REVIEWER, Role.ADMIN)
-    case = case_in_scope(ctx, argument)
+    case = case_in_scope(ctx, argument, "通过")
     case.transition(CaseStatus.VERIFIED, ctx.user)
     if ctx.config.platform.open311_enabled:  # the platform checks next; its verdict closes or returns the case
         return f"案件 {case.number} 核查通过, 已上报平台; 平台结案后自动结案, 平台返工会通知整改人员。"
@@ -48,7 +48,7 @@ def rework(ctx: Context, argument: str) -> str:
     reason = reason.strip()
     if not reason:
         raise Refusal("请写明返工原因: 整改不到位 / 角度不一致 / 非原图 / 其他说明。")
-    case = case_in_scope(ctx, number)
+    case = case_in_scope(ctx, number, "返工")
     code = REWORK_REASONS.get(reason, "other")
     case.transition(CaseStatus.RETURNED, ctx.user, note=reason, data={"reason": code})
     return f"案件 {case.number} 已退回返工 (第{case.rework_count}次): {reason}。已通知整改人员。"

@@ -61,7 +61,9 @@ def route(ctx: Context) -> str | None:
             return report.step(ctx)
         if ctx.conversation.flow == rectify.FLOW:
             return rectify.step(ctx)
-        if m.kind in {"image", "location"} and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
+        if m.kind == "image" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
+            return rectify.photo_outside_flow(ctx) or report.start(ctx, CaseSource.PATROL)
+        if m.kind == "location" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
             return report.start(ctx, CaseSource.PATROL)
     except Refusal as refusal:
         return str(refusal)

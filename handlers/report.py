@@ -31,8 +31,18 @@ PROMPTS = {
 
 
 def start(ctx: Context, source: CaseSource = CaseSource.SNAPSHOT) -> str:
+    """A report begun by its first piece (a photo, a place, words naming a problem)."""
     ctx.conversation.start(FLOW, "photo", {"photos": [], "source": source.value})
     return step(ctx)
+
+
+def start_by_command(ctx: Context, source: CaseSource, description: str = "") -> str:
+    """A report begun by a command (巡查, 马路办公): the command word is not part of the report,
+    words after it are its description."""
+    ctx.conversation.start(FLOW, "photo", {"photos": [], "source": source.value})
+    if description:
+        _set_description(ctx, description)
+    return _ask_next(ctx)
 
 
 def _source(ctx: Context) -> CaseSource:

@@ -19,9 +19,9 @@ HELP = {
 
 
 def _patrol(source: CaseSource) -> Callable[[Context, str], str]:
-    def start(ctx: Context, _argument: str) -> str:
+    def start(ctx: Context, argument: str) -> str:
         require_role(ctx, source.label, Role.ROAD_CHIEF, Role.OFFICER)
-        return report.start(ctx, source)
+        return report.start_by_command(ctx, source, argument)
     return start
 
 

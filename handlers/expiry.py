@@ -17,7 +17,7 @@ def expired_text(flow: str | None, state: str | None, data: dict[str, Any], minu
         if state == "checking":
             return ""  # the photo is being checked; its verdict says what to do next
         if "case" in data:
-            return f"案件 {data['case']} 已{minutes}分钟未收到整改照片。整改完成后请重新拍摄后直接发送, 或回复「整改 {data['case']}」。"
+            return f"案件 {data['case']} 已{minutes}分钟未收到整改照片。整改完成后直接发送整改照片即可, 或回复「整改 {data['case']}」。"
         if "photo" in data:
             return f"您发送的照片超过{minutes}分钟未选择案件, 未采用。请回复「整改」选择案件后重新发送。"
         return f"选择整改案件超过{minutes}分钟未完成。需要时回复「整改」重新选择。"

@@ -91,15 +91,20 @@ def _take_photo(ctx: Context, held: dict[str, str] | None = None) -> str:
 def _choose(ctx: Context) -> str:
     data, m = ctx.conversation.data, ctx.message
     choices: list[str] = data["choices"]
-    if m.kind == "image" and "photo" in data:  # a newer photo replaces the one waiting for its case
+    if m.kind == "image":  # kept until the case is chosen; a newer photo replaces an older one
         ctx.conversation.move("choose", photo=held_photo(ctx))
+        return f"已收到照片。请回复序号 (1-{len(choices)}) 选择它属于哪件案件:\n" + _numbered_choices(choices)
     text = m.text.strip() if m.kind == "text" else ""
     chosen = choices[int(text) - 1] if text.isdigit() and 1 <= int(text) <= len(choices) else None
     if chosen is None:
         return f"请回复序号 (1-{len(choices)}) 选择案件, 或回复「取消」。"
-    held = data.get("photo")
+    held = ctx.conversation.data.get("photo")
     reply = _begin_case(ctx, case_in_scope(ctx, chosen, "整改"))
     return _take_photo(ctx, held) if held else reply
+
+
+def _numbered_choices(numbers: list[str]) -> str:
+    return "\n".join(f"{i}. {number}" for i, number in enumerate(numbers, 1))
 
 
 def _numbered(cases: list[Case]) -> str:

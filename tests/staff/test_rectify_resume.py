@@ -124,6 +124,15 @@ def test_bare_rectify_acts_on_the_only_case_or_lists_them(mp_service, wechat_api
     run_worker()
     assert case(mp_service, second).status == CaseStatus.SUBMITTED
 
+    third = resident_reports(new_user(), wechat_api, run_worker)
+    reviewer.send_text(f"受理 {third}")
+    assert f"2. {third}" in officer.send_text("整改").text
+    held = send_photo(officer, wechat_api, "images/evadb_uadetrac/uadetrac_f0000.jpg").text  # waits for the choice
+    assert "已收到照片" in held and f"2. {third}" in held
+    assert "正在核验" in officer.send_text("2").text
+    run_worker()
+    assert case(mp_service, third).status == CaseStatus.SUBMITTED
+
 
 def test_a_bare_review_command_shows_its_own_example(mp_service, new_staff) -> None:  # type: ignore[no-untyped-def]
     reviewer = new_staff(Role.REVIEWER)

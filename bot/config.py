@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.deadlines import SourceRules
+
 
 class ConfigError(Exception):
     """A missing or invalid setting. str() is one line that says what to change."""
@@ -107,6 +109,7 @@ class Config:
         _check_aes_key("WECHAT_ENCODING_AES_KEY", aes_key)
         wecom_key = env.get("WECOM_ENCODING_AES_KEY", "")
         _check_aes_key("WECOM_ENCODING_AES_KEY", wecom_key)
+        _check_source_rules(env.get("CHENGGUAN_SOURCE_RULES_FILE", ""))
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -236,3 +239,15 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name}={raw!r} must be greater than 0")
     return value
+
+
+def _check_source_rules(path: str) -> None:
+    """A deployment's own deadline rules must load now, not fail on the first report."""
+    if not path:
+        return
+    try:
+        SourceRules.load(path)
+    except OSError as exc:
+        raise ConfigError(f"CHENGGUAN_SOURCE_RULES_FILE={path!r} cannot be read ({exc.strerror}); fix the path") from None
+    except ValueError as exc:
+        raise ConfigError(f"CHENGGUAN_SOURCE_RULES_FILE: {exc}") from None

@@ -19,6 +19,7 @@ from bot.db import transaction
 from bot.messages import Inbound
 from bot.service import Service
 from handlers.context import Context
+from handlers.expiry import expired_notice
 from models import Conversation, Identity, InboxMessage, Role, User, utcnow
 from models.base import insert_unless_present
 from models.inbox import store_once
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 
 Router = Callable[[Context], str | None]
 
-EXPIRED_NOTICE = "您上次未完成的上报已超时, 草稿已清除。"
 SORRY = "系统暂时无法处理这条消息, 已记录, 请稍后再试。"
 
 # Built once, run with parameters: every webhook runs them, and building a query costs more than running it.
@@ -84,8 +84,8 @@ class Dispatcher:
         timeout = timedelta(minutes=self.service.config.conversation_timeout_minutes)
         notice = ""
         if conversation.is_expired(timeout):
+            notice = expired_notice(conversation.flow, conversation.state, conversation.data)
             conversation.finish()
-            notice = EXPIRED_NOTICE
         return Context(
             session=session, config=self.service.config, user=_user(session, message),
             conversation=conversation, message=message, now=utcnow(), notice=notice,

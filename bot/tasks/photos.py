@@ -18,7 +18,7 @@ from photocheck import Fingerprint, ImageRejected, fingerprint
 
 log = logging.getLogger(__name__)
 
-SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+SUFFIX = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 EXPIRED = "图片已过期或无法下载, 请重新拍摄发送。"
 
 

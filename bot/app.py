@@ -11,6 +11,7 @@ from bot.channels import mp, work
 from bot.config import Config
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
+from bot.redact import install_log_redaction
 from bot.service import Service, current_service
 from handlers import resident, staff
 from models.users import CHANNEL_MP, CHANNEL_WORK
@@ -18,6 +19,7 @@ from models.users import CHANNEL_MP, CHANNEL_WORK
 
 def create_app(config: Config | None = None, service: Service | None = None) -> Flask:
     service = service or Service.build(config or Config.from_env())
+    install_log_redaction(service.config)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = service.config.max_body_bytes
     app.extensions["chengguan"] = service

@@ -36,6 +36,8 @@ class FakeWeChatAPI:
     fail_pic_urls: bool = False  # make PicUrl downloads fail, to exercise the media API fallback
     reject_all_tokens: bool = False  # answer 40001 (invalid credential) to every call with a token
     token_fetches: int = 0  # calls to /cgi-bin/token and /cgi-bin/gettoken
+    issued_tokens: list[str] = field(default_factory=list)
+    fail_calls_with: int = 0  # an HTTP status to answer every call but the token fetch with (0: off)
     base_url: str = ""
     _tokens: set[str] = field(default_factory=set)
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -72,7 +74,13 @@ class FakeWeChatAPI:
         app.add_url_rule("/cgi-bin/media/get", view_func=self._media_get)
         app.add_url_rule("/cgi-bin/media/upload", view_func=self._media_upload, methods=["POST"])
         app.add_url_rule("/pic/<media_id>", view_func=self._pic)
+        app.before_request(self._failing)
         return app
+
+    def _failing(self) -> Response | None:
+        if self.fail_calls_with and request.path not in ("/cgi-bin/token", "/cgi-bin/gettoken"):
+            return Response("server error", status=self.fail_calls_with)
+        return None
 
     def revoke_tokens(self) -> None:
         """Invalidate every issued token, as another system fetching a new one does after 5 minutes."""
@@ -81,6 +89,7 @@ class FakeWeChatAPI:
     def _issue_token(self) -> Response:
         token = secrets.token_hex(16)
         self._tokens.add(token)
+        self.issued_tokens.append(token)
         return jsonify(access_token=token, expires_in=7200)
 
     def _token(self) -> Response:

@@ -68,6 +68,8 @@ class Dispatcher:
         except _HandlerFailed:
             # The rollback took the handler's changes; keep the message itself, unhandled, for a person.
             with transaction(self.service.sessions) as session:
+                if delivery is not None:  # the rollback released the signature too
+                    claim(session, delivery)
                 _store(session, message)
             return SORRY
 

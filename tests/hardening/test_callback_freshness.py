@@ -11,10 +11,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import create_app
 from bot.db import transaction
+from bot.dispatcher import SORRY
 from bot.simulator.user import WeChatUser, sign
 from models import CallbackNonce, Conversation, InboxMessage, OutboxJob, Role, User
 from models.nonces import PURGE_EVERY, Delivery, ReplayedDelivery, claim
+from models.users import CHANNEL_MP
 from tests.chat import AES_KEY, TOKEN, count
 
 SIX_MINUTES = 6 * 60
@@ -94,3 +97,21 @@ def test_remembered_signatures_expire(service) -> None:  # type: ignore[no-untyp
     with service.sessions() as s:
         expiry = s.scalar(select(CallbackNonce.expires_at).where(CallbackNonce.delivery_key == f"mp:{now}:1:sig"))
     assert expiry == datetime.fromtimestamp(now, UTC) + timedelta(minutes=5)
+
+
+def test_a_signature_stays_used_when_the_handler_fails(mp_service) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(service=mp_service)
+
+    def failing_handler(ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("handler bug")
+
+    app.extensions["chengguan.dispatcher"].routers[CHANNEL_MP] = failing_handler
+    http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://app")
+    timestamp, nonce = str(int(time.time())), "3141592"
+    params = {"timestamp": timestamp, "nonce": nonce, "signature": sign(TOKEN, timestamp, nonce)}
+    sorry = http.post("/wechat/mp", params=params, content=_xml("o_genuine", "帮助", 3001))
+    assert sorry.status_code == 200 and SORRY in sorry.text  # the message is kept for a person …
+    forged = http.post("/wechat/mp", params=params, content=_xml("o_victim", "帮助", 3002))
+    assert forged.status_code == 403  # … and its signature stays used
+    with mp_service.sessions() as s:
+        assert s.scalars(select(InboxMessage.sender)).all() == ["o_genuine"]

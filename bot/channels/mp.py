@@ -10,8 +10,8 @@ from wechatpy.utils import check_signature
 
 from bot.channels.common import handle_post
 from bot.channels.freshness import Signed, claim_alone, require_fresh
-from models.nonces import ReplayedDelivery
 from bot.service import current_service
+from models.nonces import ReplayedDelivery
 from models.users import CHANNEL_MP
 
 bp = Blueprint("wechat_mp", __name__)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,7 @@ class Config:
     max_photo_bytes: int = 20 * 1024 * 1024
     max_photo_pixels: int = 50_000_000
     photocheck_thresholds: dict[str, float] = field(default_factory=dict)  # overrides of photocheck's defaults
+    photo_hosts: tuple[str, ...] = (".qpic.cn",)  # where a chat photo's PicUrl may be fetched (WeChat's media CDN)
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
 
     @property
@@ -136,6 +138,7 @@ class Config:
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
             max_photo_pixels=_positive_int(env, "CHENGGUAN_MAX_PHOTO_PIXELS", 50_000_000),
             photocheck_thresholds=_json_object(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
+            photo_hosts=_photo_hosts(env),
         )
 
     def ensure_dirs(self) -> None:
@@ -205,6 +208,23 @@ def _reminders(env: Mapping[str, str]) -> ReminderConfig:
         nudge_lead_minutes=_positive_int(env, "CHENGGUAN_NUDGE_LEAD_MINUTES", 120),
         webhook_base=base,
     )
+
+
+_HOST_ENTRY = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?")
+
+
+def _photo_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("CHENGGUAN_PHOTO_HOSTS")
+    if not raw:
+        return Config.photo_hosts
+    entries = tuple(entry.strip().lower() for entry in raw.split(",") if entry.strip())
+    for entry in entries:
+        if not _HOST_ENTRY.fullmatch(entry):
+            raise ConfigError(
+                f"CHENGGUAN_PHOTO_HOSTS entry {entry!r} must be a host (mmbiz.qpic.cn), a domain with a "
+                "leading dot (.qpic.cn) or host:port, separated by commas"
+            )
+    return entries
 
 
 def _check_aes_key(name: str, value: str) -> None:

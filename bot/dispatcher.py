@@ -23,6 +23,7 @@ from handlers.expiry import expired_notice
 from models import Conversation, Identity, InboxMessage, Role, User, utcnow
 from models.base import insert_unless_present
 from models.inbox import store_once
+from models.nonces import Delivery, claim
 from models.users import CHANNEL_MP
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,13 @@ class Dispatcher:
     def __init__(self, service: Service, routers: dict[str, Router]) -> None:
         self.service, self.routers = service, routers
 
-    def handle(self, message: Inbound) -> str | None:
+    def handle(self, message: Inbound, delivery: Delivery | None = None) -> str | None:
+        """The reply to `message`. With `delivery` (plain-mode callbacks), a signature already used for
+        another body raises ReplayedDelivery and nothing is stored."""
         try:
             with transaction(self.service.sessions) as session:
+                if delivery is not None:
+                    claim(session, delivery)
                 inbox_id = _store(session, message)
                 if inbox_id is None:
                     return self._reply_to_retry(session, message)
@@ -63,6 +68,8 @@ class Dispatcher:
         except _HandlerFailed:
             # The rollback took the handler's changes; keep the message itself, unhandled, for a person.
             with transaction(self.service.sessions) as session:
+                if delivery is not None:  # the rollback released the signature too
+                    claim(session, delivery)
                 _store(session, message)
             return SORRY
 

@@ -13,6 +13,7 @@ from bot.channels import mp, work
 from bot.config import Config
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
+from bot.metrics import Metrics
 from bot.redact import install_log_redaction
 from bot.service import Service, current_service
 from handlers import resident, staff
@@ -35,6 +36,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.register_blueprint(mp.bp)
     app.register_blueprint(work.bp)
     app.register_error_handler(HTTPException, _plain_http_error)
+    Metrics(service.sessions).install(app, service.config.metrics_token)
     return app
 
 

@@ -97,6 +97,7 @@ class Config:
     photocheck_thresholds: dict[str, float] = field(default_factory=dict)  # overrides of photocheck's defaults
     photo_hosts: tuple[str, ...] = (".qpic.cn",)  # where a chat photo's PicUrl may be fetched (WeChat's media CDN)
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
+    metrics_token: str = ""  # set: GET /metrics with "Authorization: Bearer <token>"; empty: no /metrics
 
     @property
     def is_embedded_sqlite(self) -> bool:
@@ -139,6 +140,7 @@ class Config:
             max_photo_pixels=_positive_int(env, "CHENGGUAN_MAX_PHOTO_PIXELS", 50_000_000),
             photocheck_thresholds=_json_object(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
             photo_hosts=_photo_hosts(env),
+            metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
         )
 
     def ensure_dirs(self) -> None:

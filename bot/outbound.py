@@ -9,21 +9,27 @@ again, recursively and without limit: an API that rejects every token made 708 t
 ended in RecursionError, while WeChat allows 2,000 fetches a day per account, shared with every
 other system using the secret. So auto_retry is off and _RefreshOnce allows one refresh and one
 retry per call; a fresh token that is rejected too raises TokenRejected, which parks the job.
+
+The token itself is shared by every process through the database (bot.tokens), and the Official
+Account's comes from /cgi-bin/stable_token, which does not disturb other systems on the account.
 """
 
 from __future__ import annotations
 
 import io
 import mimetypes
+import time
 from functools import cache
-
 from typing import Any
 
+import requests
+from sqlalchemy.orm import Session, sessionmaker
 from wechatpy import WeChatClient
 from wechatpy.enterprise import WeChatClient as WeComClient
 from wechatpy.exceptions import WeChatClientException
 
 from bot.config import Config, WeChatConfig, WeComConfig
+from bot.tokens import SharedToken, shared_sessions
 from bot.worker import PermanentJobError
 from models.users import CHANNEL_MP, CHANNEL_WORK
 
@@ -48,8 +54,7 @@ class _RefreshOnce:
                 raise
         try:
             self.fetch_access_token()  # type: ignore[attr-defined]
-            token = self.session.get(self.access_token_key)  # type: ignore[attr-defined]
-            kwargs.setdefault("params", {})["access_token"] = token
+            kwargs.setdefault("params", {})["access_token"] = self.access_token  # type: ignore[attr-defined]
             for upload in (kwargs.get("files") or {}).values():  # the first attempt read the file
                 if isinstance(upload, tuple) and hasattr(upload[1], "seek"):
                     upload[1].seek(0)
@@ -63,45 +68,93 @@ class _RefreshOnce:
             ) from exc
 
 
-class _OfficialAccount(_RefreshOnce, WeChatClient):  # type: ignore[misc]
+class _SharedTokenClient(_RefreshOnce):
+    """The access token comes from the deployment's shared store (bot.tokens), not per process."""
+
+    shared: SharedToken | None = None
+
+    @property
+    def access_token(self) -> str:
+        if self.shared is None:
+            return super().access_token  # type: ignore[misc,no-any-return]
+        return self.shared.get()
+
+    def fetch_access_token(self) -> None:
+        """Called when WeChat rejected the token in hand: one refresh, shared with every process."""
+        if self.shared is None:
+            self._fetch_remote(force=True)
+        else:
+            self.shared.refresh()
+
+    def _fetch_remote(self, force: bool) -> tuple[str, int]:
+        raise NotImplementedError
+
+    def _token_answer(self, response: requests.Response) -> tuple[str, int]:
+        """(token, lifetime) from a token endpoint's answer; its errors as WeChatClientException."""
+        response.raise_for_status()
+        result = response.json()
+        if result.get("errcode"):
+            raise WeChatClientException(result["errcode"], result.get("errmsg"), client=self, response=response)
+        token, lifetime = result["access_token"], int(result.get("expires_in", 7200))
+        self.session.set(self.access_token_key, token, lifetime)  # type: ignore[attr-defined]
+        self.expires_at = int(time.time()) + lifetime
+        return token, lifetime
+
+
+class _OfficialAccount(_SharedTokenClient, WeChatClient):  # type: ignore[misc]
     secret_setting = "WECHAT_APP_SECRET"
 
     def __init__(self, cfg: WeChatConfig) -> None:
         super().__init__(cfg.app_id, cfg.app_secret, timeout=10, auto_retry=False)
         self.API_BASE_URL = cfg.api_base.rstrip("/") + "/cgi-bin/"
 
-    def fetch_access_token(self):  # type: ignore[no-untyped-def]
-        return self._fetch_access_token(
-            url=self.API_BASE_URL + "token",
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-        )
+    def _fetch_remote(self, force: bool) -> tuple[str, int]:
+        # The stable token: the same token until it nearly expires, and fetching it never knocks out
+        # the token of the bureau's other systems on this account, as /cgi-bin/token would.
+        return self._token_answer(self._http.post(self.API_BASE_URL + "stable_token", timeout=self.timeout, json={
+            "grant_type": "client_credential", "appid": self.appid, "secret": self.secret, "force_refresh": force}))
 
 
-class _WeComApp(_RefreshOnce, WeComClient):  # type: ignore[misc]
+class _WeComApp(_SharedTokenClient, WeComClient):  # type: ignore[misc]
     secret_setting = "WECOM_SECRET"
 
     def __init__(self, cfg: WeComConfig) -> None:
         super().__init__(cfg.corp_id, cfg.secret, timeout=10, auto_retry=False)
         self.API_BASE_URL = cfg.api_base.rstrip("/") + "/cgi-bin/"
 
-    def fetch_access_token(self):  # type: ignore[no-untyped-def]
-        return self._fetch_access_token(
-            url=self.API_BASE_URL + "gettoken", params={"corpid": self.corp_id, "corpsecret": self.secret}
-        )
+    def _fetch_remote(self, force: bool) -> tuple[str, int]:
+        # WeCom's gettoken returns the valid token again rather than replacing it, so no force is needed
+        return self._token_answer(self._http.get(self.API_BASE_URL + "gettoken", timeout=self.timeout,
+                                                 params={"corpid": self.corp_id, "corpsecret": self.secret}))
 
 
-@cache
 def official_account(cfg: WeChatConfig) -> WeChatClient:
     if not (cfg.app_id and cfg.app_secret):
         raise RuntimeError("WECHAT_APP_ID and WECHAT_APP_SECRET are needed to send messages to residents")
-    return _OfficialAccount(cfg)
+    return _official_account(cfg, shared_sessions())
 
 
-@cache
 def wecom_app(cfg: WeComConfig) -> WeComClient:
     if not (cfg.corp_id and cfg.secret and cfg.agent_id):
         raise RuntimeError("WECOM_CORP_ID, WECOM_SECRET and WECOM_AGENT_ID are needed to message staff")
-    return _WeComApp(cfg)
+    return _wecom_app(cfg, shared_sessions())
+
+
+@cache
+def _official_account(cfg: WeChatConfig, sessions: sessionmaker[Session] | None) -> WeChatClient:
+    return _with_shared_token(_OfficialAccount(cfg), f"mp:{cfg.app_id}", sessions)
+
+
+@cache
+def _wecom_app(cfg: WeComConfig, sessions: sessionmaker[Session] | None) -> WeComClient:
+    return _with_shared_token(_WeComApp(cfg), f"work:{cfg.corp_id}:{cfg.agent_id}", sessions)
+
+
+def _with_shared_token(client: _SharedTokenClient, app_key: str,
+                       sessions: sessionmaker[Session] | None) -> _SharedTokenClient:
+    if sessions is not None:
+        client.shared = SharedToken(sessions, app_key, client._fetch_remote)
+    return client
 
 
 def send_text(config: Config, channel: str, to: str, text: str) -> None:

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import reactions
+from bot import reactions, tokens
 from bot.config import Config
 from bot.db import make_engine, make_session_factory, webhook_concurrency
 from bot.uplink.hooks import install as install_uplink
@@ -31,6 +31,7 @@ class Service:
         sessions = make_session_factory(engine)
         reactions.install(sessions)
         install_calendar_loader(engine)  # imported holiday schedules (chengguan calendar import)
+        tokens.share_through(sessions)  # one WeChat/WeCom access token per app for every process
         install_uplink(sessions, config)  # queue platform pushes with accept/verify/close
         return cls(config=config, engine=engine, sessions=sessions,
                    webhook_slots=threading.BoundedSemaphore(webhook_concurrency(engine)))

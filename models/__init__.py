@@ -1,5 +1,6 @@
 """SQLAlchemy 2 models. Import from here; every table is registered on Base.metadata."""
 
+from models.api_tokens import ApiToken
 from models.audit import AuditEvent
 from models.base import Base, utcnow
 from models.calendar_days import CalendarDay
@@ -22,7 +23,7 @@ from models.users import Identity, User
 
 __all__ = [
     "DispatchRule", "InviteCode", "PhotoHash", "Unit",
-    "CalendarDay", "GroupChat", "SentDigest",
+    "ApiToken", "CalendarDay", "GroupChat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",

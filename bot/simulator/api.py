@@ -35,11 +35,13 @@ class FakeWeChatAPI:
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (to, image bytes) of image messages
     fail_pic_urls: bool = False  # make PicUrl downloads fail, to exercise the media API fallback
     reject_all_tokens: bool = False  # answer 40001 (invalid credential) to every call with a token
-    token_fetches: int = 0  # calls to /cgi-bin/token and /cgi-bin/gettoken
+    token_fetches: int = 0  # calls to /cgi-bin/token, /cgi-bin/stable_token and /cgi-bin/gettoken
     issued_tokens: list[str] = field(default_factory=list)
     fail_calls_with: int = 0  # an HTTP status to answer every call but the token fetch with (0: off)
     base_url: str = ""
     _tokens: set[str] = field(default_factory=set)
+    _mp_tokens: set[str] = field(default_factory=set)  # the Official Account's, which /cgi-bin/token replaces
+    _stable: str = ""
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     def add_media(self, data: bytes) -> tuple[str, str]:
@@ -68,6 +70,7 @@ class FakeWeChatAPI:
     def app(self) -> Flask:
         app = Flask("fake_wechat_api")
         app.add_url_rule("/cgi-bin/token", view_func=self._token)
+        app.add_url_rule("/cgi-bin/stable_token", view_func=self._stable_token, methods=["POST"])
         app.add_url_rule("/cgi-bin/gettoken", view_func=self._wecom_token)
         app.add_url_rule("/cgi-bin/message/custom/send", view_func=self._custom_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/send", view_func=self._app_send, methods=["POST"])
@@ -78,7 +81,7 @@ class FakeWeChatAPI:
         return app
 
     def _failing(self) -> Response | None:
-        if self.fail_calls_with and request.path not in ("/cgi-bin/token", "/cgi-bin/gettoken"):
+        if self.fail_calls_with and request.path not in ("/cgi-bin/token", "/cgi-bin/stable_token", "/cgi-bin/gettoken"):
             return Response("server error", status=self.fail_calls_with)
         return None
 
@@ -93,10 +96,31 @@ class FakeWeChatAPI:
         return jsonify(access_token=token, expires_in=7200)
 
     def _token(self) -> Response:
+        """The plain token API: a new token that knocks out the account's earlier ones (WeChat keeps them
+        5 more minutes; the stand-in is stricter), stable or not."""
         self.token_fetches += 1
         if (request.args.get("appid"), request.args.get("secret")) != (self.app_id, self.app_secret):
             return jsonify(errcode=40013, errmsg="invalid appid")
-        return self._issue_token()
+        self._tokens -= self._mp_tokens
+        self._mp_tokens.clear()
+        return self._issue_mp_token()
+
+    def _stable_token(self) -> Response:
+        """The same token until it is knocked out or a forced refresh asks for a new one."""
+        self.token_fetches += 1
+        body = request.get_json(force=True, silent=True) or {}
+        if (body.get("appid"), body.get("secret")) != (self.app_id, self.app_secret):
+            return jsonify(errcode=40013, errmsg="invalid appid")
+        if self._stable in self._tokens and not body.get("force_refresh"):
+            return jsonify(access_token=self._stable, expires_in=7200)
+        answer = self._issue_mp_token()
+        self._stable = answer.get_json()["access_token"]
+        return answer
+
+    def _issue_mp_token(self) -> Response:
+        answer = self._issue_token()
+        self._mp_tokens.add(answer.get_json()["access_token"])
+        return answer
 
     def _wecom_token(self) -> Response:
         self.token_fetches += 1

@@ -39,6 +39,10 @@ def exit_when_orphaned(interval: float = 1.0) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
+# -P: the child imports the installed package, never a `bot` folder in the current directory (#18).
+BOT_COMMAND = [sys.executable, "-P", "-m", "bot"]
+
+
 class ChildProcess:
     """`python -m bot <args>`, restarted when it dies, stopped with SIGTERM (then SIGKILL) on stop()."""
 
@@ -67,7 +71,7 @@ class ChildProcess:
     def _spawn(self) -> None:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
         lower = (lambda: os.nice(self.niceness)) if self.niceness else None
-        self._process = subprocess.Popen([sys.executable, "-m", "bot", *self.args], env=env, preexec_fn=lower)
+        self._process = subprocess.Popen([*BOT_COMMAND, *self.args], env=env, preexec_fn=lower)
         self._started = time.monotonic()
 
     def _watch(self) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from bot.supervisor import BOT_COMMAND
 
 
 def free_port() -> int:
@@ -27,7 +28,7 @@ def running_server(env: Mapping[str, str], log_path: Path, timeout: float = 30.0
     full_env = {**os.environ, **env}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args],
+            [*BOT_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args],
             env=full_env, stdout=log, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"

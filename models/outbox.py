@@ -7,11 +7,12 @@ cannot help. A worker killed mid-job loses nothing: its lease runs out and anoth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, or_, select, update
+from sqlalchemy import ColumnElement, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum, utcnow
@@ -57,26 +58,40 @@ def enqueue(
 
 
 def claim_due(session: Session, lease: timedelta, limit: int = 10) -> list[OutboxJob]:
-    """Take up to `limit` due jobs for this worker; each is won by exactly one claimant."""
+    """Take up to `limit` due jobs for this worker; each is won by exactly one claimant.
+
+    On PostgreSQL the read locks the rows it returns and skips rows another claimant holds, so two
+    workers never even try for the same job. SQLite needs no lock: its claim holds the one write lock.
+    """
     now = utcnow()
-    due = session.scalars(
-        select(OutboxJob.id)
-        .where(OutboxJob.status == JobStatus.PENDING, OutboxJob.next_try_at <= now)
-        .where(or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now))
-        .order_by(OutboxJob.next_try_at, OutboxJob.id)
-        .limit(limit)
-    ).all()
+    query = select(OutboxJob.id).where(*_due(now)).order_by(OutboxJob.next_try_at, OutboxJob.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return claim(session, session.scalars(query).all(), lease, now)
+
+
+def claim(session: Session, job_ids: Sequence[int], lease: timedelta, now: datetime) -> list[OutboxJob]:
+    """Lease the given jobs that are still due. The UPDATE checks every condition again: between a
+    read and this write another worker may have finished the job, or failed it into its back-off."""
     claimed = []
-    for job_id in due:
+    for job_id in job_ids:
         won = session.execute(
             update(OutboxJob)
-            .where(OutboxJob.id == job_id, or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now))
+            .where(OutboxJob.id == job_id, *_due(now))
             .values(locked_until=now + lease, attempts=OutboxJob.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if won.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append(job_id)
     return list(session.scalars(select(OutboxJob).where(OutboxJob.id.in_(claimed))).all()) if claimed else []
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        OutboxJob.status == JobStatus.PENDING,
+        OutboxJob.next_try_at <= now,
+        or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
+    )
 
 
 def backoff(attempts: int) -> timedelta:

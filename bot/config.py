@@ -92,6 +92,7 @@ class Config:
     max_photo_bytes: int = 20 * 1024 * 1024
     max_photo_pixels: int = 50_000_000
     photocheck_thresholds: dict[str, float] = field(default_factory=dict)  # overrides of photocheck's defaults
+    job_lease_seconds: int = 60  # a job of a worker that died is taken again after this
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
 
     @property
@@ -133,6 +134,7 @@ class Config:
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
             max_photo_pixels=_positive_int(env, "CHENGGUAN_MAX_PHOTO_PIXELS", 50_000_000),
             photocheck_thresholds=_json_object(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
+            job_lease_seconds=_positive_int(env, "CHENGGUAN_JOB_LEASE_SECONDS", 60),
         )
 
     def ensure_dirs(self) -> None:

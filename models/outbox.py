@@ -2,7 +2,10 @@
 
 Workers claim a job with a lease (an UPDATE that only one of them can win, on SQLite and on
 PostgreSQL alike), run it, and record success, or failure with back-off, or park it when a retry
-cannot help. A worker killed mid-job loses nothing: its lease runs out and another takes the job.
+cannot help. A worker killed mid-job loses nothing: its lease (short, renewed while the job runs)
+runs out and another takes the job. A job that calls something not safe to repeat (a WeChat
+customer-service message) records `sending_at` before the call; finding it set on a new claim means
+the last worker died mid-call, and the job is parked for a person to decide, not sent twice.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class OutboxJob(Base):
     next_try_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    sending_at: Mapped[datetime | None]  # a call not safe to repeat began; cleared with its outcome
     created_at: Mapped[created_at]
     done_at: Mapped[datetime | None]
 
@@ -99,15 +103,40 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
+def renew_leases(session: Session, job_ids: Sequence[int], lease: timedelta) -> None:
+    """Extend the leases of jobs this worker still holds (the heartbeat). A job already finished has no
+    lease any more (its outcome cleared it) and gets none back."""
+    session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id.in_(job_ids), OutboxJob.status == JobStatus.PENDING, OutboxJob.locked_until.is_not(None))
+        .values(locked_until=utcnow() + lease)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_done(job: OutboxJob) -> None:
     job.status, job.done_at, job.locked_until, job.last_error = JobStatus.DONE, utcnow(), None, None
+    job.sending_at = None
 
 
 def mark_failed(job: OutboxJob, error: str) -> None:
     job.last_error = error[:2000]
     job.next_try_at = utcnow() + backoff(job.attempts)
-    job.locked_until = None
+    job.locked_until = job.sending_at = None
+
+
+def mark_waiting(job: OutboxJob, reason: str, delay: timedelta) -> None:
+    """Not a failure: the job depends on another one that has not finished. Waiting costs no attempt."""
+    job.last_error = reason[:2000]
+    job.next_try_at = utcnow() + delay
+    job.attempts = max(job.attempts - 1, 0)
+    job.locked_until = job.sending_at = None
 
 
 def mark_parked(job: OutboxJob, error: str) -> None:
-    job.status, job.last_error, job.locked_until = JobStatus.PARKED, error[:2000], None
+    job.status, job.last_error, job.locked_until, job.sending_at = JobStatus.PARKED, error[:2000], None, None
+
+
+def requeue(job: OutboxJob) -> None:
+    """A person decided to try a parked job again."""
+    job.status, job.next_try_at, job.locked_until, job.sending_at = JobStatus.PENDING, utcnow(), None, None

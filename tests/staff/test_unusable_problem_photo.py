@@ -1,0 +1,44 @@
+"""A case whose only problem photo turned out unusable after the resident confirmed (it was still
+downloading): the rectification check cannot compare, and says so at once to the officer and the
+reviewers, instead of retrying for ever."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import CaseStatus, JobStatus, OutboxJob, Photo, PhotoRole, PhotoStatus, Role
+from tests.resident.test_report_flow import EAST_POINT_GCJ
+from tests.staff.scenario import SAME_ANGLE, case, seed_district, send_photo
+
+VERDICT = "问题照片不可用，请审核员处理"
+
+
+def test_a_rectification_without_a_usable_problem_photo_gets_a_verdict_not_retries(  # type: ignore[no-untyped-def]
+    mp_service, wechat_api, new_user, new_staff, run_worker,
+) -> None:
+    district = seed_district(mp_service)
+    reviewer = new_staff(Role.REVIEWER, "审核员甲")
+    officer = new_staff(Role.OFFICER, "队员乙", street_id=district.east, unit_id=district.east_unit)
+    resident = new_user()
+    resident.send_image(*wechat_api.add_media(b"\xff\xd8\xff\xe0 not really a jpeg"))
+    resident.send_location(EAST_POINT_GCJ.lat, EAST_POINT_GCJ.lon, "东街路口")
+    resident.send_text("路口有人占道经营")
+    resident.send_text("1")
+    number = resident.send_text("确认").text.split("案件编号: ")[1].split()[0]  # the photo is still downloading
+    run_worker()
+    assert any("照片无法使用" in m for m in wechat_api.messages_to(resident.openid))
+
+    reviewer.send_text(f"受理 {number}")
+    officer.send_text(f"整改 {number}")
+    send_photo(officer, wechat_api, SAME_ANGLE)
+    run_worker()
+
+    with mp_service.sessions() as s:
+        checks = s.scalars(select(OutboxJob).where(OutboxJob.kind == "rectify.check")).all()
+        rectification = s.scalars(select(Photo).where(Photo.role == PhotoRole.RECTIFICATION)).one()
+    assert [(j.status, j.attempts) for j in checks] == [(JobStatus.DONE, 1)]
+    assert rectification.status == PhotoStatus.STORED
+    assert rectification.check_result == {"ok": False, "reasons": [{"code": "problem_photo.unusable"}]}
+    assert any(number in m and VERDICT in m for m in wechat_api.messages_to(officer.openid))
+    assert any(number in m and VERDICT in m for m in wechat_api.messages_to(reviewer.openid))
+    assert case(mp_service, number).status == CaseStatus.RECTIFYING

@@ -128,6 +128,7 @@ def _safe_url(service: Service) -> str:
 
 def _attach_commands() -> None:
     from bot.admin_cli import staff, streets, units
+    from bot.jobs_cli import jobs_cli
     from bot.reminders.cli import groups_cli
     from bot.reports.cli import report_cli
     from bot.simulator.chat import chat_command
@@ -137,7 +138,7 @@ def _attach_commands() -> None:
     for command in (chat_command, staff, streets, units):
         cli.add_command(command)
     for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
-                        ("photocheck", photocheck_cli)):
+                        ("photocheck", photocheck_cli), ("jobs", jobs_cli)):
         cli.add_command(group, name)
 
 

@@ -28,7 +28,8 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="web request threads")
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--web-only", is_flag=True, help="no worker: run `chengguan worker` elsewhere (PostgreSQL, several hosts)")
+def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     from bot.supervisor import WORKER_NICENESS, ChildProcess
 
     service = _ready_service()  # migrates the embedded database before the children start
@@ -39,18 +40,21 @@ def serve(host: str, port: int, threads: int) -> None:
                        on_early_exit=web_failed)
     # Lower priority for the worker: under load the CPU goes to answering WeChat first; photo work
     # may lag a little (media stay downloadable for three days), a webhook reply may not.
-    worker = ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
+    worker = None if web_only else ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the children are stopped on the way out
     web.start()
-    worker.start()
-    click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {database}")
+    if worker is not None:
+        worker.start()
+    only = " (仅网页服务; 任务由 chengguan worker 处理)" if web_only else ""
+    click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {database}{only}")
     try:
         while not web_failed.wait(1.0):
             pass
         raise ConfigError(f"网页服务未能启动 (退出码 {web.early_exit_code}); 端口 {port} 是否已被占用? "
                           f"换一个: chengguan serve --port 8001")
     finally:
-        worker.stop()
+        if worker is not None:
+            worker.stop()
         web.stop()
 
 

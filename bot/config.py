@@ -151,13 +151,25 @@ def _normalise_database_url(url: str) -> str:
     """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver for all of them."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    if url.startswith("postgresql+psycopg:"):
+        _require_postgres_driver()
+        return url
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise ConfigError(
             f"DATABASE_URL={url!r} is not supported; use sqlite:///path/to/file.db "
             "or postgresql://user:password@host/dbname"
         )
     return url
+
+
+def _require_postgres_driver() -> None:
+    try:
+        import psycopg  # noqa: F401  (only its presence is checked here)
+    except ImportError as exc:
+        raise ConfigError(
+            "DATABASE_URL 指向 PostgreSQL, 但未安装其驱动 psycopg: 运行 pip install '.[postgres]' 后重试"
+        ) from exc
 
 
 def _platform(env: Mapping[str, str]) -> PlatformConfig:

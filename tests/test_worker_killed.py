@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Response
+from flask import Response, request
 from sqlalchemy import select
 
 from bot.config import Config
@@ -44,6 +44,7 @@ class HoldingAPI(FakeWeChatAPI):
 
     def _custom_send(self) -> Response:
         if not self.arrived.is_set():
+            request.get_json(force=True)  # read (and keep) the body before the sender dies
             self.arrived.set()
             self.release.wait(WAIT_S)
         return super()._custom_send()
@@ -76,6 +77,7 @@ def test_a_killed_worker_leaves_short_leases_and_its_interrupted_send_is_not_rep
                 worker.wait(WAIT_S)
             killed_at = utcnow()
             api.release.set()  # WeChat answers, to nobody, and the resident has the message
+            api.wait_for_message("resident-1", timeout=WAIT_S)
 
             with local.sessions() as s:
                 claimed = [s.get_one(OutboxJob, i) for i in ids]

@@ -87,7 +87,11 @@ def claim(session: Session, job_ids: Sequence[int], lease: timedelta, now: datet
         )
         if won.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append(job_id)
-    return list(session.scalars(select(OutboxJob).where(OutboxJob.id.in_(claimed))).all()) if claimed else []
+    if not claimed:
+        return []
+    # In the order they fell due: parts of one digest go out in sequence.
+    return list(session.scalars(
+        select(OutboxJob).where(OutboxJob.id.in_(claimed)).order_by(OutboxJob.next_try_at, OutboxJob.id)).all())
 
 
 def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:

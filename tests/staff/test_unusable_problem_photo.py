@@ -72,8 +72,9 @@ def test_a_rectification_waits_for_a_problem_photo_still_downloading_then_gets_i
     assert not any(VERDICT in m for m in wechat_api.messages_to(officer.openid))
 
     with transaction(mp_service.sessions) as s:  # the download ends (the photo is corrupt), the wait is over
+        now = utcnow()
         for job in s.scalars(select(OutboxJob).where(OutboxJob.kind.in_(["photo.fetch", "rectify.check"]))):
-            job.next_try_at = utcnow()
+            job.next_try_at = now  # due together: the older job (the download) runs first
     run_worker()
     with mp_service.sessions() as s:
         (check,) = s.scalars(select(OutboxJob).where(OutboxJob.kind == "rectify.check")).all()

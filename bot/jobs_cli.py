@@ -7,6 +7,7 @@ import click
 from sqlalchemy import select
 
 from bot.db import transaction
+from bot.worker import DEFAULT_MAX_ATTEMPTS
 from models.calendar import TZ
 from models.outbox import JobStatus, OutboxJob, requeue
 
@@ -37,13 +38,15 @@ def parked_cmd(kind: str | None) -> None:
 @jobs_cli.command("retry", help="Run the given parked jobs again (a send: only when the recipient did not get it).")
 @click.argument("job_ids", nargs=-1, type=int, required=True)
 def retry_cmd(job_ids: tuple[int, ...]) -> None:
+    from bot.jobs import job_handlers
     from bot.uplink.cli import _service
 
+    kinds = job_handlers()
     with transaction(_service().sessions) as session:
         jobs = session.scalars(select(OutboxJob).where(
             OutboxJob.id.in_(job_ids), OutboxJob.status == JobStatus.PARKED)).all()
         for job in jobs:
-            requeue(job)
+            requeue(job, kinds[job.kind].max_attempts if job.kind in kinds else DEFAULT_MAX_ATTEMPTS)
     missing = sorted(set(job_ids) - {job.id for job in jobs})
     if jobs:
         click.echo(f"已重新排队 {len(jobs)} 项")

@@ -141,6 +141,9 @@ def mark_parked(job: OutboxJob, error: str) -> None:
     job.status, job.last_error, job.locked_until, job.sending_at = JobStatus.PARKED, error[:2000], None, None
 
 
-def requeue(job: OutboxJob) -> None:
-    """A person decided to try a parked job again."""
+def requeue(job: OutboxJob, max_attempts: int) -> None:
+    """A person decided to try a parked job again: it gets at least one more try. Its attempts are lowered
+    only as far as that needs, so a job that ran before still knows it (an uplink push then first asks
+    the platform whether the case arrived)."""
     job.status, job.next_try_at, job.locked_until, job.sending_at = JobStatus.PENDING, utcnow(), None, None
+    job.attempts = min(job.attempts, max_attempts - 1)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import checkpoint_wal, transaction
 from bot.leases import heartbeat
+from bot.redact import install_log_redaction, redact
 from bot.service import Service
 from models.base import utcnow
 from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked, mark_waiting
@@ -92,6 +93,7 @@ class Worker:
         self.service, self.batch = service, batch
         self.kinds = {name: h if isinstance(h, JobKind) else JobKind(h) for name, h in handlers.items()}
         self.lease = lease or timedelta(seconds=service.config.job_lease_seconds)
+        install_log_redaction(service.config)
 
     def run_once(self) -> int:
         """Claim and run the jobs that are due now; returns how many ran."""
@@ -156,7 +158,7 @@ class Worker:
             except RetryLater as exc:
                 log.info("job %s %s waits: %s", job_id, job.kind, exc)
                 session.rollback()
-                mark_waiting(session.get_one(OutboxJob, job_id), str(exc), exc.delay)
+                mark_waiting(session.get_one(OutboxJob, job_id), redact(str(exc)), exc.delay)
                 session.commit()
                 return
             except PermanentJobError as exc:
@@ -170,11 +172,11 @@ class Worker:
             session.rollback()
             if attempts >= kind.max_attempts:
                 return self._park(context, job, kind, f"已试 {attempts} 次仍失败: {error}")
-            mark_failed(session.get_one(OutboxJob, job_id), error)
+            mark_failed(session.get_one(OutboxJob, job_id), redact(error))  # errors quote URLs with tokens
             session.commit()
 
     def _park(self, context: JobContext, job: Claimed, kind: JobKind | None, reason: str) -> None:
-        session = context.session
+        session, reason = context.session, redact(reason)
         mark_parked(session.get_one(OutboxJob, job.id), reason)
         if kind is not None and kind.on_parked is not None:
             try:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.open311.errors import Open311Error
 from bot.open311.serialize import find_category
+from handlers.catalog import source_rules
 from models.audit import AuditEvent
 from models.base import utcnow
 from models.cases import Case
@@ -54,7 +55,7 @@ def create_request(session: Session, key: ApiKey, form: Mapping[str, str]) -> di
         number=next_case_number(session, now), source=SOURCE, category_code=category.key,
         description=description, lat=point.lat if point else None, lon=point.lon if point else None,
         gcj_lat=gcj.lat if gcj else None, gcj_lon=gcj.lon if gcj else None, address=address[:200],
-        deadline=due_at(SOURCE, category, now),
+        deadline=due_at(SOURCE, category, now, source_rules()),
     )
     session.add(case)
     session.flush()

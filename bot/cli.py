@@ -28,7 +28,8 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="web request threads")
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--web-only", is_flag=True, help="no worker: run `chengguan worker` elsewhere (PostgreSQL, several hosts)")
+def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     from bot.supervisor import WORKER_NICENESS, ChildProcess
 
     service = _ready_service()  # migrates the embedded database before the children start
@@ -39,11 +40,13 @@ def serve(host: str, port: int, threads: int) -> None:
                        on_early_exit=web_failed)
     # Lower priority for the worker: under load the CPU goes to answering WeChat first; photo work
     # may lag a little (media stay downloadable for three days), a webhook reply may not.
-    worker = ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
+    worker = None if web_only else ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the children are stopped on the way out
     web.start()
-    worker.start()
-    click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {database}")
+    if worker is not None:
+        worker.start()
+    only = " (仅网页服务; 任务由 chengguan worker 处理)" if web_only else ""
+    click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {database}{only}")
     _echo_calendar_warnings()
     try:
         while not web_failed.wait(1.0):
@@ -51,7 +54,8 @@ def serve(host: str, port: int, threads: int) -> None:
         raise ConfigError(f"网页服务未能启动 (退出码 {web.early_exit_code}); 端口 {port} 是否已被占用? "
                           f"换一个: chengguan serve --port 8001")
     finally:
-        worker.stop()
+        if worker is not None:
+            worker.stop()
         web.stop()
 
 
@@ -150,6 +154,7 @@ def _safe_url(service: Service) -> str:
 def _attach_commands() -> None:
     from bot.admin_cli import staff, streets, units
     from bot.calendar_cli import calendar_cli
+    from bot.jobs_cli import jobs_cli
     from bot.reminders.cli import groups_cli
     from bot.reports.cli import report_cli
     from bot.simulator.chat import chat_command
@@ -159,7 +164,7 @@ def _attach_commands() -> None:
     for command in (chat_command, staff, streets, units):
         cli.add_command(command)
     for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
-                        ("photocheck", photocheck_cli), ("calendar", calendar_cli)):
+                        ("photocheck", photocheck_cli), ("calendar", calendar_cli), ("jobs", jobs_cli)):
         cli.add_command(group, name)
 
 

@@ -96,6 +96,7 @@ class Config:
     max_photo_pixels: int = 50_000_000
     photocheck_thresholds: dict[str, float] = field(default_factory=dict)  # overrides of photocheck's defaults
     photo_hosts: tuple[str, ...] = (".qpic.cn",)  # where a chat photo's PicUrl may be fetched (WeChat's media CDN)
+    job_lease_seconds: int = 60  # a job of a worker that died is taken again after this
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
     metrics_token: str = ""  # set: GET /metrics with "Authorization: Bearer <token>"; empty: no /metrics
 
@@ -141,6 +142,7 @@ class Config:
             photocheck_thresholds=_json_object(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
             photo_hosts=_photo_hosts(env),
             metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
+            job_lease_seconds=_positive_int(env, "CHENGGUAN_JOB_LEASE_SECONDS", 60),
         )
 
     def ensure_dirs(self) -> None:
@@ -157,13 +159,25 @@ def _normalise_database_url(url: str) -> str:
     """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver for all of them."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    if url.startswith("postgresql+psycopg:"):
+        _require_postgres_driver()
+        return url
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise ConfigError(
             f"DATABASE_URL={url!r} is not supported; use sqlite:///path/to/file.db "
             "or postgresql://user:password@host/dbname"
         )
     return url
+
+
+def _require_postgres_driver() -> None:
+    try:
+        import psycopg  # noqa: F401  (only its presence is checked here)
+    except ImportError as exc:
+        raise ConfigError(
+            "DATABASE_URL 指向 PostgreSQL, 但未安装其驱动 psycopg: 运行 pip install '.[postgres]' 后重试"
+        ) from exc
 
 
 def _platform(env: Mapping[str, str]) -> PlatformConfig:

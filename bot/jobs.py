@@ -1,21 +1,27 @@
-"""Which function runs each kind of outbox job. Every flow that enqueues work registers it here."""
+"""Which function runs each kind of outbox job, how often it may be tried, and who is told when it is
+parked. Every flow that enqueues work registers it here."""
 
 from __future__ import annotations
 
 from bot.reminders.send import KIND as GROUP_SEND, send_group_message
 from bot.tasks.notify import send_photo, send_text
-from bot.tasks.photos import fetch_photo
+from bot.tasks.photos import fetch_photo, photo_job_parked
 from bot.tasks.rectify import check_rectification_photo
 from bot.uplink.jobs import uplink_handlers
-from bot.worker import JobHandler
+from bot.worker import JobKind
+
+# Chat photos: about an hour of retries (WeChat keeps the media three days, the sender waits now).
+PHOTO_ATTEMPTS = 8
+# The platform may be down for a day: retried hourly once the back-off is at its cap, `platform stuck` shows them.
+UPLINK_ATTEMPTS = 48
 
 
-def job_handlers() -> dict[str, JobHandler]:
+def job_handlers() -> dict[str, JobKind]:
     return {
-        **uplink_handlers(),  # open311.push, open311.token, open311.poll, webhook.push
-        "photo.fetch": fetch_photo,
-        "rectify.check": check_rectification_photo,
-        "notify.text": send_text,
-        "notify.photo": send_photo,
-        GROUP_SEND: send_group_message,  # digests and bulletins to group chats
+        **{kind: JobKind(run, max_attempts=UPLINK_ATTEMPTS) for kind, run in uplink_handlers().items()},
+        "photo.fetch": JobKind(fetch_photo, PHOTO_ATTEMPTS, on_parked=photo_job_parked),
+        "rectify.check": JobKind(check_rectification_photo, PHOTO_ATTEMPTS, on_parked=photo_job_parked),
+        "notify.text": JobKind(send_text),
+        "notify.photo": JobKind(send_photo),
+        GROUP_SEND: JobKind(send_group_message),  # digests and bulletins to group chats
     }

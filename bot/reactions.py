@@ -63,14 +63,19 @@ def _tell_unit_of_dispatch(session: Session, case: Case, event: AuditEvent) -> N
                     key=f"dispatch-photo:{event.case_id}:{userid}:{case.version}")
 
 
-def _tell_reviewers_of_submission(session: Session, case: Case, event: AuditEvent) -> None:
+def reviewer_chat_ids(session: Session, case: Case) -> list[str]:
+    """WeCom ids of the reviewers who handle this case: its street's and the district's."""
     reviewers = session.scalars(
         select(User.id).where(User.role == Role.REVIEWER, User.active,
                               or_(User.street_id.is_(None), User.street_id == case.street_id))
     ).all()
+    return _chat_ids(session, list(reviewers), CHANNEL_WORK)
+
+
+def _tell_reviewers_of_submission(session: Session, case: Case, event: AuditEvent) -> None:
     text = (f"案件 {case.number} 已提交整改, 照片已通过原图和角度核验。"
             f"回复「通过 {case.number}」结案, 或「返工 {case.number} 原因」。")
-    for userid in _chat_ids(session, reviewers, CHANNEL_WORK):
+    for userid in reviewer_chat_ids(session, case):
         _send(session, CHANNEL_WORK, userid, text, f"submitted:{case.id}:{userid}:{case.rework_count}")
 
 

@@ -1,7 +1,9 @@
 """Drains the outbox: each job runs in its own transaction, with its result recorded beside it.
 
-A handler raises PermanentJobError for failures that retrying cannot fix (the job is parked and
-shown to people); any other exception is retried later with back-off.
+A handler raises PermanentJobError for failures that retrying cannot fix, and RetryLater when it
+waits on another job (a photo still downloading); any other exception is retried later with
+back-off, up to its kind's maximum number of attempts. A parked job keeps its reason, and the kind's
+`on_parked` tells whoever waits for it.
 """
 
 from __future__ import annotations
@@ -11,23 +13,37 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.db import checkpoint_wal, transaction
+from bot.leases import heartbeat
 from bot.redact import install_log_redaction, redact
 from bot.service import Service
-from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked
+from models.base import utcnow
+from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked, mark_waiting
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT_SECONDS = 1.0
+DEFAULT_MAX_ATTEMPTS = 10  # with the back-off: about three hours of trying
+BATCH = 3  # claimed at once: what a worker killed mid-job leaves waiting for its lease
+INTERRUPTED = "发送中断, 可能已送达: 上次发送时处理进程中止。确认对方未收到后运行 chengguan jobs retry {job_id} 重发"
 
 
 class PermanentJobError(Exception):
     """The job cannot succeed by retrying (bad data, a 4xx from the platform)."""
+
+
+class RetryLater(Exception):
+    """The job waits on something else (another job); run it again after `delay`, without counting an attempt."""
+
+    def __init__(self, reason: str, delay: timedelta = timedelta(seconds=5)) -> None:
+        super().__init__(reason)
+        self.delay = delay
 
 
 @dataclass
@@ -40,8 +56,22 @@ class JobContext:
         """Queue a chat message to a user, in this job's transaction."""
         enqueue(self.session, "notify.text", {"channel": channel, "to": to, "text": text}, key=key)
 
+    def mark_sending(self) -> None:
+        """Record, and commit, that a call that must not be repeated blindly begins now (commits the job's
+        writes so far too). A worker that finds the mark on a later claim parks the job (INTERRUPTED)."""
+        self.session.execute(update(OutboxJob).where(OutboxJob.id == self.job_id).values(sending_at=utcnow()))
+        self.session.commit()
+
 
 JobHandler = Callable[[JobContext, dict[str, Any]], None]
+ParkedHook = Callable[[JobContext, dict[str, Any], str], None]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    run: JobHandler
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    on_parked: ParkedHook | None = None  # tells whoever waits on the job, in the transaction that parks it
 
 
 @dataclass(frozen=True)
@@ -52,23 +82,30 @@ class Claimed:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    sending_at: datetime | None = None
 
 
 class Worker:
     def __init__(
-        self, service: Service, handlers: Mapping[str, JobHandler],
-        *, lease: timedelta = timedelta(minutes=5), batch: int = 10,
+        self, service: Service, handlers: Mapping[str, JobHandler | JobKind],
+        *, lease: timedelta | None = None, batch: int = BATCH,
     ) -> None:
-        self.service, self.handlers, self.lease, self.batch = service, handlers, lease, batch
+        self.service, self.batch = service, batch
+        self.kinds = {name: h if isinstance(h, JobKind) else JobKind(h) for name, h in handlers.items()}
+        self.lease = lease or timedelta(seconds=service.config.job_lease_seconds)
         install_log_redaction(service.config)
 
     def run_once(self) -> int:
         """Claim and run the jobs that are due now; returns how many ran."""
         with transaction(self.service.sessions) as session:
-            claimed = [Claimed(job.id, job.kind, dict(job.payload), job.attempts)
+            claimed = [Claimed(job.id, job.kind, dict(job.payload), job.attempts, job.sending_at)
                        for job in claim_due(session, self.lease, self.batch)]
-        for job in claimed:
-            self._run(job)
+        if not claimed:
+            return 0
+        with heartbeat(self.service.sessions, [job.id for job in claimed], self.lease) as held:
+            for job in claimed:
+                self._run(job)
+                held.release(job.id)
         return len(claimed)
 
     def run_until_idle(self, max_rounds: int = 100) -> int:
@@ -104,22 +141,48 @@ class Worker:
         the platform) before its first database access: on SQLite a transaction holds the one write
         lock, and holding it through a download would stall every webhook.
         """
-        job_id, kind, payload, attempts = job.id, job.kind, job.payload, job.attempts
+        job_id, kind, payload, attempts = job.id, self.kinds.get(job.kind), job.payload, job.attempts
         with self.service.sessions() as session:
-            handler = self.handlers.get(kind)
+            context = JobContext(session, self.service, job_id)
+            if kind is None:
+                return self._park(context, job, None, f"no handler for job kind {job.kind!r}")
+            if job.sending_at is not None:  # the last worker died inside a call that must not be repeated
+                return self._park(context, job, kind, INTERRUPTED.format(job_id=job_id))
+            if attempts > kind.max_attempts:  # claimed again and again, never finished: its worker keeps dying
+                return self._park(context, job, kind, f"已试 {attempts - 1} 次, 每次处理进程都中止了")
             try:
-                if handler is None:
-                    raise PermanentJobError(f"no handler for job kind {kind!r}")
-                handler(JobContext(session, self.service, job_id), payload)
+                kind.run(context, payload)
                 mark_done(session.get_one(OutboxJob, job_id))
                 session.commit()
                 return
+            except RetryLater as exc:
+                log.info("job %s %s waits: %s", job_id, job.kind, exc)
+                session.rollback()
+                mark_waiting(session.get_one(OutboxJob, job_id), redact(str(exc)), exc.delay)
+                session.commit()
+                return
             except PermanentJobError as exc:
-                log.warning("job %s %s parked: %s", job_id, kind, exc)
-                outcome, error = mark_parked, str(exc)
+                log.warning("job %s %s parked: %s", job_id, job.kind, exc)
+                error = str(exc)
+                session.rollback()  # the handler's own writes are undone; the failure is recorded
+                return self._park(context, job, kind, error)
             except Exception as exc:
-                log.exception("job %s %s failed (attempt %s)", job_id, kind, attempts)
-                outcome, error = mark_failed, f"{type(exc).__name__}: {exc}"
-            session.rollback()  # the handler's own writes are undone; the failure is recorded
-            outcome(session.get_one(OutboxJob, job_id), redact(error))  # errors quote URLs with tokens
+                log.exception("job %s %s failed (attempt %s)", job_id, job.kind, attempts)
+                error = f"{type(exc).__name__}: {exc}"
+            session.rollback()
+            if attempts >= kind.max_attempts:
+                return self._park(context, job, kind, f"已试 {attempts} 次仍失败: {error}")
+            mark_failed(session.get_one(OutboxJob, job_id), redact(error))  # errors quote URLs with tokens
             session.commit()
+
+    def _park(self, context: JobContext, job: Claimed, kind: JobKind | None, reason: str) -> None:
+        session, reason = context.session, redact(reason)
+        mark_parked(session.get_one(OutboxJob, job.id), reason)
+        if kind is not None and kind.on_parked is not None:
+            try:
+                kind.on_parked(context, job.payload, reason)
+            except Exception:  # telling people must not keep the job from being parked
+                log.exception("job %s %s: telling who waits that it is parked failed", job.id, job.kind)
+                session.rollback()
+                mark_parked(session.get_one(OutboxJob, job.id), reason)
+        session.commit()

@@ -148,19 +148,27 @@ def _summary(ctx: Context) -> str:
     data = ctx.conversation.data
     category = categories().get(data["category"]).label if data.get("category") else "未选择"
     place = data.get("address") or ("已发送定位" if data.get("gcj") else "未提供")
+    usable, receiving = _usable_photos(ctx), _photos_in(ctx, PhotoStatus.PENDING)
+    note = f" ({len(receiving)}张仍在接收)" if receiving else ""
     return (
-        f"照片: {len(_usable_photos(ctx))}张\n位置: {place}\n描述: {data.get('description', '')}\n类别: {category}"
+        f"照片: {len(usable)}张{note}\n位置: {place}\n描述: {data.get('description', '')}\n类别: {category}"
     )
 
 
 def _usable_photos(ctx: Context) -> list[int]:
+    """Photos not refused. One still downloading counts: the resident need not wait for it, and whatever
+    needs its pixels (the rectification check, the officer's copy) waits for its job, and is told when
+    it turns out unusable."""
+    rejected = set(_photos_in(ctx, PhotoStatus.REJECTED))
+    return [i for i in ctx.conversation.data.get("photos", []) if i not in rejected]
+
+
+def _photos_in(ctx: Context, status: PhotoStatus) -> list[int]:
     ids = ctx.conversation.data.get("photos", [])
     if not ids:
         return []
     with ctx.session.no_autoflush:  # photo rows are written already; pending draft changes do not matter here
-        rejected = set(ctx.session.scalars(
-            select(Photo.id).where(Photo.id.in_(ids), Photo.status == PhotoStatus.REJECTED)))
-    return [i for i in ids if i not in rejected]
+        return list(ctx.session.scalars(select(Photo.id).where(Photo.id.in_(ids), Photo.status == status)))
 
 
 def _submit(ctx: Context, fixed_on_spot: bool = False) -> str:

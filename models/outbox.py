@@ -2,16 +2,20 @@
 
 Workers claim a job with a lease (an UPDATE that only one of them can win, on SQLite and on
 PostgreSQL alike), run it, and record success, or failure with back-off, or park it when a retry
-cannot help. A worker killed mid-job loses nothing: its lease runs out and another takes the job.
+cannot help. A worker killed mid-job loses nothing: its lease (short, renewed while the job runs)
+runs out and another takes the job. A job that calls something not safe to repeat (a WeChat
+customer-service message) records `sending_at` before the call; finding it set on a new claim means
+the last worker died mid-call, and the job is parked for a person to decide, not sent twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, or_, select, update
+from sqlalchemy import ColumnElement, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum, utcnow
@@ -37,6 +41,7 @@ class OutboxJob(Base):
     next_try_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    sending_at: Mapped[datetime | None]  # a call not safe to repeat began; cleared with its outcome
     created_at: Mapped[created_at]
     done_at: Mapped[datetime | None]
 
@@ -57,26 +62,44 @@ def enqueue(
 
 
 def claim_due(session: Session, lease: timedelta, limit: int = 10) -> list[OutboxJob]:
-    """Take up to `limit` due jobs for this worker; each is won by exactly one claimant."""
+    """Take up to `limit` due jobs for this worker; each is won by exactly one claimant.
+
+    On PostgreSQL the read locks the rows it returns and skips rows another claimant holds, so two
+    workers never even try for the same job. SQLite needs no lock: its claim holds the one write lock.
+    """
     now = utcnow()
-    due = session.scalars(
-        select(OutboxJob.id)
-        .where(OutboxJob.status == JobStatus.PENDING, OutboxJob.next_try_at <= now)
-        .where(or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now))
-        .order_by(OutboxJob.next_try_at, OutboxJob.id)
-        .limit(limit)
-    ).all()
+    query = select(OutboxJob.id).where(*_due(now)).order_by(OutboxJob.next_try_at, OutboxJob.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return claim(session, session.scalars(query).all(), lease, now)
+
+
+def claim(session: Session, job_ids: Sequence[int], lease: timedelta, now: datetime) -> list[OutboxJob]:
+    """Lease the given jobs that are still due. The UPDATE checks every condition again: between a
+    read and this write another worker may have finished the job, or failed it into its back-off."""
     claimed = []
-    for job_id in due:
+    for job_id in job_ids:
         won = session.execute(
             update(OutboxJob)
-            .where(OutboxJob.id == job_id, or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now))
+            .where(OutboxJob.id == job_id, *_due(now))
             .values(locked_until=now + lease, attempts=OutboxJob.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if won.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append(job_id)
-    return list(session.scalars(select(OutboxJob).where(OutboxJob.id.in_(claimed))).all()) if claimed else []
+    if not claimed:
+        return []
+    # In the order they fell due: parts of one digest go out in sequence.
+    return list(session.scalars(
+        select(OutboxJob).where(OutboxJob.id.in_(claimed)).order_by(OutboxJob.next_try_at, OutboxJob.id)).all())
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        OutboxJob.status == JobStatus.PENDING,
+        OutboxJob.next_try_at <= now,
+        or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -84,15 +107,43 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
+def renew_leases(session: Session, job_ids: Sequence[int], lease: timedelta) -> None:
+    """Extend the leases of jobs this worker still holds (the heartbeat). A job already finished has no
+    lease any more (its outcome cleared it) and gets none back."""
+    session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id.in_(job_ids), OutboxJob.status == JobStatus.PENDING, OutboxJob.locked_until.is_not(None))
+        .values(locked_until=utcnow() + lease)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_done(job: OutboxJob) -> None:
     job.status, job.done_at, job.locked_until, job.last_error = JobStatus.DONE, utcnow(), None, None
+    job.sending_at = None
 
 
 def mark_failed(job: OutboxJob, error: str) -> None:
     job.last_error = error[:2000]
     job.next_try_at = utcnow() + backoff(job.attempts)
-    job.locked_until = None
+    job.locked_until = job.sending_at = None
+
+
+def mark_waiting(job: OutboxJob, reason: str, delay: timedelta) -> None:
+    """Not a failure: the job depends on another one that has not finished. Waiting costs no attempt."""
+    job.last_error = reason[:2000]
+    job.next_try_at = utcnow() + delay
+    job.attempts = max(job.attempts - 1, 0)
+    job.locked_until = job.sending_at = None
 
 
 def mark_parked(job: OutboxJob, error: str) -> None:
-    job.status, job.last_error, job.locked_until = JobStatus.PARKED, error[:2000], None
+    job.status, job.last_error, job.locked_until, job.sending_at = JobStatus.PARKED, error[:2000], None, None
+
+
+def requeue(job: OutboxJob, max_attempts: int) -> None:
+    """A person decided to try a parked job again: it gets at least one more try. Its attempts are lowered
+    only as far as that needs, so a job that ran before still knows it (an uplink push then first asks
+    the platform whether the case arrived)."""
+    job.status, job.next_try_at, job.locked_until, job.sending_at = JobStatus.PENDING, utcnow(), None, None
+    job.attempts = min(job.attempts, max_attempts - 1)

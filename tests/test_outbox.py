@@ -16,7 +16,7 @@ from bot.migrate import upgrade
 from bot.service import Service
 from bot.worker import PermanentJobError, Worker
 from models import JobStatus, OutboxJob, utcnow
-from models.outbox import backoff, claim_due, enqueue
+from models.outbox import backoff, claim, claim_due, enqueue
 
 
 def jobs(service) -> list[OutboxJob]:  # type: ignore[no-untyped-def]
@@ -155,3 +155,15 @@ def test_the_worker_loop_checkpoints_the_sqlite_wal_so_webhook_commits_need_not(
         assert jobs_in_database_file() == 30
     finally:
         service.engine.dispose()
+
+
+def test_a_claim_from_a_stale_read_takes_only_jobs_still_due(service) -> None:  # type: ignore[no-untyped-def]
+    """What a worker read as due may be done, backing off or parked by the time it writes its claim."""
+    with transaction(service.sessions) as s:
+        due, done, backing_off, parked = (enqueue(s, "demo", {"n": n}) for n in range(4))
+        s.flush()
+        ids = [due.id, done.id, backing_off.id, parked.id]
+        done.status, backing_off.next_try_at, parked.status = JobStatus.DONE, utcnow() + timedelta(minutes=1), JobStatus.PARKED
+    with transaction(service.sessions) as s:
+        claimed = claim(s, ids, timedelta(minutes=5), utcnow())
+    assert [j.id for j in claimed] == [ids[0]]

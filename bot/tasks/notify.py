@@ -1,30 +1,35 @@
 """notify.text and notify.photo: a message or a stored photo pushed to a chat user (customer-service
-message / WeCom app message)."""
+message / WeCom app message).
+
+Neither API can tell a repeated message from a new one, so each send is marked in the job before the
+call (JobContext.mark_sending): after a crash or a timeout inside the call nobody knows whether it
+arrived, and the job is parked for a person to decide instead of being sent again."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
+import requests
 from wechatpy.exceptions import WeChatClientException
 
 from bot import outbound, photostore
-from bot.worker import JobContext, PermanentJobError
+from bot.worker import JobContext, PermanentJobError, RetryLater
 from models import Photo, PhotoStatus
 
 # WeChat error codes that no retry can fix: the user unfollowed, blocked us, or the 48-hour
 # customer-service window is over; the user id is invalid.
 HOPELESS = {40003, 43004, 45015, 45047, 46004, 60111, 81013}
+PHOTO_WAIT = timedelta(seconds=5)
+TIMED_OUT = "发送超时, 可能已送达。确认对方未收到后运行 chengguan jobs retry {job_id} 重发"
 
 
 def send_text(ctx: JobContext, payload: dict[str, Any]) -> None:
-    with _refusals_are_final():
+    ctx.mark_sending()
+    with _refusals_are_final(ctx):
         outbound.send_text(ctx.service.config, payload["channel"], payload["to"], payload["text"])
-
-
-class PhotoNotReady(Exception):
-    """The photo is still being downloaded; the job is tried again later."""
 
 
 def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -36,10 +41,13 @@ def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     if status in (None, PhotoStatus.REJECTED):
         return  # nothing worth showing
     if status == PhotoStatus.PENDING or not path:
-        raise PhotoNotReady(f"photo {payload['photo_id']} is not stored yet")
+        # With several workers the dispatch that queued this can run before the photo's own job:
+        # wait for it (that job ends with the photo stored or rejected).
+        raise RetryLater(f"photo {payload['photo_id']} is not stored yet", PHOTO_WAIT)
     config = ctx.service.config
     data = photostore.read(config.photo_dir, path)
-    with _refusals_are_final():
+    ctx.mark_sending()
+    with _refusals_are_final(ctx):
         try:
             outbound.send_image(config, payload["channel"], payload["to"], data, filename=path.rsplit("/", 1)[-1])
         except ValueError as exc:  # too large for WeChat
@@ -47,9 +55,11 @@ def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 
 @contextmanager
-def _refusals_are_final() -> Iterator[None]:
+def _refusals_are_final(ctx: JobContext) -> Iterator[None]:
     try:
         yield
+    except requests.ReadTimeout as exc:  # sent, perhaps: the answer did not come
+        raise PermanentJobError(TIMED_OUT.format(job_id=ctx.job_id)) from exc
     except WeChatClientException as exc:
         if exc.errcode in HOPELESS:
             raise PermanentJobError(f"WeChat refused the message: {exc.errcode} {exc.errmsg}") from exc

@@ -135,3 +135,14 @@ def reject(ctx: JobContext, photo: Photo, payload: dict[str, Any], code: str, me
     photo.status, photo.error = PhotoStatus.REJECTED, code
     text = f"您发送的照片无法使用: {message_zh}"
     ctx.enqueue_text(payload["channel"], payload["sender"], text, key=f"photo.rejected:{photo.id}")
+
+
+UNPROCESSED = "这张照片未能处理, 请重新拍摄发送。"
+
+
+def photo_job_parked(ctx: JobContext, payload: dict[str, Any], reason: str) -> None:
+    """photo.fetch / rectify.check gave up: the photo is unusable from now on (so nothing waits on it for
+    ever), and the sender hears it and what to do."""
+    photo = pending_photo(ctx, payload)
+    if photo is not None:
+        reject(ctx, photo, payload, "job.parked", UNPROCESSED, reason)

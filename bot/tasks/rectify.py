@@ -6,19 +6,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from datetime import timedelta
+from typing import Any, NoReturn
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot import photostore
 from bot.tasks.photos import Received, pending_photo, receive, reject, store
-from bot.worker import JobContext
+from bot.reactions import reviewer_chat_ids
+from bot.worker import JobContext, RetryLater
 from handlers.rectify import submit_checked_rectification
 from models import AuditEvent, Case, Conversation, Photo, PhotoRole, PhotoStatus
 from models.photo_index import similar_photos
+from models.users import CHANNEL_WORK
 from photocheck import Thresholds, Verdict, check_rectification
 
 log = logging.getLogger(__name__)
+
+UNUSABLE = "问题照片不可用，请审核员处理"
+PROBLEM_PHOTO_WAIT = timedelta(seconds=10)
 
 
 def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -30,7 +37,11 @@ def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
         reject(ctx, photo, payload, *received.refusal)
         return
     case = ctx.session.get_one(Case, photo.case_id)
-    check = _gather(ctx, case, received)
+    try:
+        check = _gather(ctx, case, received)
+    except ProblemPhotoUnusable:
+        _hand_to_reviewers(ctx, payload, case, photo, received)
+        return
     ctx.session.commit()  # nothing written yet: let webhooks write while the (CPU-heavy) check runs
     verdict = check()
     store(ctx, photo, received)
@@ -54,7 +65,7 @@ def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Ver
         .order_by(Photo.id)
     ).first()
     if problem is None or problem.storage_path is None:
-        raise RuntimeError(f"case {case.number} has no stored problem photo yet; retrying later")
+        _no_stored_problem_photo(session, case)
     thresholds = Thresholds.from_dict(ctx.service.config.photocheck_thresholds)
     problem_ids = session.scalars(select(Photo.id).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM))
     assert received.fingerprint is not None
@@ -78,6 +89,32 @@ def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Ver
         )
 
     return check
+
+
+class ProblemPhotoUnusable(Exception):
+    """Every problem photo of the case was refused (corrupt, expired…): nothing to compare with, ever."""
+
+
+def _no_stored_problem_photo(session: Session, case: Case) -> NoReturn:
+    statuses = set(session.scalars(
+        select(Photo.status).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM)))
+    if PhotoStatus.PENDING in statuses:  # its download job ends with it stored or refused
+        raise RetryLater(f"case {case.number}: the problem photo is not stored yet", PROBLEM_PHOTO_WAIT)
+    raise ProblemPhotoUnusable(case.number)
+
+
+def _hand_to_reviewers(ctx: JobContext, payload: dict[str, Any], case: Case, photo: Photo, received: Received) -> None:
+    """Keep the rectification photo unchecked and tell the officer and the reviewers who must decide."""
+    store(ctx, photo, received)
+    photo.check_result = {"ok": False, "reasons": [{"code": "problem_photo.unusable"}]}
+    _finish_conversation(ctx, payload)
+    ctx.enqueue_text(payload["channel"], payload["sender"],
+                     f"案件 {case.number} {UNUSABLE}。整改照片已保存, 无需重拍, 请等待审核员联系。",
+                     key=f"rectify.verdict:{photo.id}")
+    for userid in reviewer_chat_ids(ctx.session, case):
+        ctx.enqueue_text(CHANNEL_WORK, userid,
+                         f"案件 {case.number} {UNUSABLE}: 整改照片无法与之比对, 请现场核实后处理。",
+                         key=f"rectify.unusable:{photo.id}:{userid}")
 
 
 def _conversation(ctx: JobContext, payload: dict[str, Any]) -> Conversation | None:

@@ -107,8 +107,9 @@ def stuck_cmd(min_attempts: int) -> None:
 @click.option("--resend", is_flag=True,
               help="skip the check whether the platform already has the case (after you checked it by hand)")
 def retry_cmd(job_ids: tuple[int, ...], resend: bool) -> None:
+    from bot.jobs import UPLINK_ATTEMPTS
     from bot.uplink.jobs import KINDS
-    from models.base import utcnow
+    from models.outbox import requeue
 
     with transaction(_service().sessions) as session:
         query = select(OutboxJob).where(OutboxJob.kind.in_(KINDS), OutboxJob.status == JobStatus.PARKED)
@@ -116,7 +117,7 @@ def retry_cmd(job_ids: tuple[int, ...], resend: bool) -> None:
             query = query.where(OutboxJob.id.in_(job_ids))
         jobs = list(session.scalars(query))
         for job in jobs:
-            job.status, job.next_try_at, job.locked_until = JobStatus.PENDING, utcnow(), None
+            requeue(job, UPLINK_ATTEMPTS)
             if resend:
                 job.payload = {**job.payload, "skip_lookup": True}
     click.echo(f"已重新排队 {len(jobs)} 项" if jobs else "没有被搁置的上报任务")

@@ -1,0 +1,55 @@
+"""`chengguan jobs …`: outbox jobs parked for a person to decide (a send interrupted mid-call, a job
+that used up its attempts), and sending them again once decided."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from bot.db import transaction
+from bot.worker import DEFAULT_MAX_ATTEMPTS
+from models.calendar import TZ
+from models.outbox import JobStatus, OutboxJob, requeue
+
+
+@click.group(help="Outbox jobs parked for a person to decide.")
+def jobs_cli() -> None:
+    pass
+
+
+@jobs_cli.command("parked", help="List parked jobs with their reason.")
+@click.option("--kind", default=None, help="only this kind, e.g. notify.text")
+def parked_cmd(kind: str | None) -> None:
+    from bot.uplink.cli import _service
+
+    with _service().sessions() as session:
+        query = select(OutboxJob).where(OutboxJob.status == JobStatus.PARKED).order_by(OutboxJob.id)
+        jobs = session.scalars(query.where(OutboxJob.kind == kind) if kind else query).all()
+    if not jobs:
+        click.echo("没有被搁置的任务。")
+        return
+    for job in jobs:
+        to = f" 发给 {job.payload['to']}" if isinstance(job.payload.get("to"), str) else ""
+        click.echo(f"任务 {job.id} {job.kind}{to} (建于 {job.created_at.astimezone(TZ):%m-%d %H:%M}, "
+                   f"已试 {job.attempts} 次)\n  原因: {(job.last_error or '')[:300]}")
+    click.echo("确认后运行 chengguan jobs retry 任务编号 重新执行。")
+
+
+@jobs_cli.command("retry", help="Run the given parked jobs again (a send: only when the recipient did not get it).")
+@click.argument("job_ids", nargs=-1, type=int, required=True)
+def retry_cmd(job_ids: tuple[int, ...]) -> None:
+    from bot.jobs import job_handlers
+    from bot.uplink.cli import _service
+
+    kinds = job_handlers()
+    with transaction(_service().sessions) as session:
+        jobs = session.scalars(select(OutboxJob).where(
+            OutboxJob.id.in_(job_ids), OutboxJob.status == JobStatus.PARKED)).all()
+        for job in jobs:
+            requeue(job, kinds[job.kind].max_attempts if job.kind in kinds else DEFAULT_MAX_ATTEMPTS)
+    missing = sorted(set(job_ids) - {job.id for job in jobs})
+    if jobs:
+        click.echo(f"已重新排队 {len(jobs)} 项")
+    if missing:
+        raise click.ClickException(f"这些任务不存在或未被搁置: {' '.join(map(str, missing))}; "
+                                   "用 chengguan jobs parked 查看")

@@ -16,9 +16,9 @@ from tests.staff.scenario import SAME_ANGLE, case, seed_district, send_photo
 VERDICT = "问题照片不可用，请审核员处理"
 
 
-def test_a_rectification_without_a_usable_problem_photo_gets_a_verdict_not_retries(  # type: ignore[no-untyped-def]
-    mp_service, wechat_api, new_user, new_staff, run_worker,
-) -> None:
+def report_with_a_corrupt_photo(mp_service, wechat_api, new_user, new_staff):  # type: ignore[no-untyped-def]
+    """A resident's report confirmed while its only photo (corrupt, as it turns out) is still downloading;
+    the east street's reviewer and officer. Returns (reviewer, officer, resident, case number)."""
     district = seed_district(mp_service)
     reviewer = new_staff(Role.REVIEWER, "审核员甲")
     officer = new_staff(Role.OFFICER, "队员乙", street_id=district.east, unit_id=district.east_unit)
@@ -27,7 +27,14 @@ def test_a_rectification_without_a_usable_problem_photo_gets_a_verdict_not_retri
     resident.send_location(EAST_POINT_GCJ.lat, EAST_POINT_GCJ.lon, "东街路口")
     resident.send_text("路口有人占道经营")
     assert "照片: 1张 (1张仍在接收)" in resident.send_text("1").text
-    number = resident.send_text("确认").text.split("案件编号: ")[1].split()[0]  # the photo is still downloading
+    number = resident.send_text("确认").text.split("案件编号: ")[1].split()[0]
+    return reviewer, officer, resident, number
+
+
+def test_a_rectification_without_a_usable_problem_photo_gets_a_verdict_not_retries(  # type: ignore[no-untyped-def]
+    mp_service, wechat_api, new_user, new_staff, run_worker,
+) -> None:
+    reviewer, officer, resident, number = report_with_a_corrupt_photo(mp_service, wechat_api, new_user, new_staff)
     run_worker()
     assert any("照片无法使用" in m for m in wechat_api.messages_to(resident.openid))
 
@@ -50,15 +57,7 @@ def test_a_rectification_without_a_usable_problem_photo_gets_a_verdict_not_retri
 def test_a_rectification_waits_for_a_problem_photo_still_downloading_then_gets_its_verdict(  # type: ignore[no-untyped-def]
     mp_service, wechat_api, new_user, new_staff, run_worker,
 ) -> None:
-    district = seed_district(mp_service)
-    reviewer = new_staff(Role.REVIEWER, "审核员甲")
-    officer = new_staff(Role.OFFICER, "队员乙", street_id=district.east, unit_id=district.east_unit)
-    resident = new_user()
-    resident.send_image(*wechat_api.add_media(b"\xff\xd8\xff\xe0 not really a jpeg"))
-    resident.send_location(EAST_POINT_GCJ.lat, EAST_POINT_GCJ.lon, "东街路口")
-    resident.send_text("路口有人占道经营")
-    resident.send_text("1")
-    number = resident.send_text("确认").text.split("案件编号: ")[1].split()[0]
+    reviewer, officer, _resident, number = report_with_a_corrupt_photo(mp_service, wechat_api, new_user, new_staff)
     with transaction(mp_service.sessions) as s:  # the download is slow: another worker still has it
         (fetch,) = s.scalars(select(OutboxJob).where(OutboxJob.kind == "photo.fetch")).all()
         fetch.next_try_at = utcnow() + timedelta(hours=1)

@@ -15,6 +15,7 @@ from bot.open311.keys import authenticate
 from bot.open311.serialize import category_table, find_category, request_items, service_item
 from bot.open311.submit import add_update, create_request
 from bot.service import current_service
+from bot.xmltext import has_nul
 from bot.uplink.media import media_blueprint
 from models.base import utcnow
 from models.cases import Case
@@ -43,8 +44,16 @@ def open311_blueprint() -> Blueprint:
     bp.add_url_rule("/requests/<number>.<fmt>", "request", one_request)
     bp.add_url_rule("/tokens/<token>.<fmt>", "token", token)
     bp.add_url_rule("/servicerequestupdates.<fmt>", "update", post_update, methods=["POST"])
+    bp.before_request(refuse_nul)
     bp.register_error_handler(Open311Error, lambda e: error_response(e, (request.view_args or {}).get("fmt", "json")))
     return bp
+
+
+def refuse_nul() -> None:
+    """PostgreSQL cannot store or compare text with NUL in it (the query fails); nothing needs one."""
+    pairs = [*request.args.items(multi=True), *request.form.items(multi=True), *(request.view_args or {}).items()]
+    if any(has_nul(key) or has_nul(str(value)) for key, value in pairs):
+        raise Open311Error(400, "a parameter contains a NUL character (\\0); remove it and send again")
 
 
 def _answer(items, root: str, fmt: str, status: int = 200) -> Response:  # type: ignore[no-untyped-def]
@@ -53,7 +62,8 @@ def _answer(items, root: str, fmt: str, status: int = 200) -> Response:  # type:
 
 
 def discovery(fmt: str) -> Response:
-    base = request.url_root.rstrip("/") + "/open311/v2"
+    # From configuration, never from the Host header (a client could point other clients anywhere).
+    base = current_service().config.platform.public_url + "/open311/v2"
     body = {"changeset": "2026-11-22T00:00:00+08:00", "contact": "城管随手拍平台管理员",
             "key_service": "chengguan platform add-key",
             "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
@@ -85,7 +95,7 @@ def list_requests(fmt: str) -> Response:
         query = query.where(Case.number.in_(ids))
     else:
         end = _date(args.get("end_date"), "end_date") or utcnow()
-        start = _date(args.get("start_date"), "start_date") or end - MAX_SPAN
+        start = _date(args.get("start_date"), "start_date") or _before(end, MAX_SPAN)
         if end - start > MAX_SPAN:
             raise Open311Error(400, "start_date to end_date may span at most 90 days")
         query = query.where(Case.created_at >= start, Case.created_at <= end)
@@ -106,7 +116,7 @@ def _cases_answer(query, fmt: str, missing: str | None = None) -> Response:  # t
         cases = list(session.scalars(query))
         if missing and not cases:
             raise Open311Error(404, f"{missing} was not found")
-        items = request_items(session, service.config, cases, request.url_root)
+        items = request_items(session, service.config, cases)
     return _answer(items, "service_requests", fmt)
 
 
@@ -145,8 +155,15 @@ def _date(raw: str | None, name: str):  # type: ignore[no-untyped-def]
         return None
     try:
         return parse_w3(raw)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the zone moves it out of years 1-9999
         raise Open311Error(400, f"{name}={raw} is not a W3C datetime such as 2026-11-01T00:00:00+08:00") from None
+
+
+def _before(end, span: timedelta):  # type: ignore[no-untyped-def]
+    try:
+        return end - span
+    except OverflowError:
+        raise Open311Error(400, "end_date is too early; send a date after 0001-04-01") from None
 
 
 def _status_filter(query, statuses: list[str]):  # type: ignore[no-untyped-def]

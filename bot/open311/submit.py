@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.open311.errors import Open311Error
 from bot.open311.serialize import find_category
+from bot.xmltext import xml_safe
 from models.audit import AuditEvent
 from models.base import utcnow
 from models.cases import Case
@@ -30,7 +31,7 @@ SOURCE = CaseSource.HOTLINE  # cases from other systems arrive like 12345 hotlin
 
 
 def create_request(session: Session, key: ApiKey, form: Mapping[str, str]) -> dict[str, Any]:
-    external_id = (form.get("attribute[external_id]") or "").strip()[:100] or None
+    external_id = _text(form, "attribute[external_id]")[:100] or None
     if external_id:
         seen = _submission(session, key, "request", external_id)
         if seen is not None:
@@ -42,10 +43,10 @@ def create_request(session: Session, key: ApiKey, form: Mapping[str, str]) -> di
     if category is None:
         raise Open311Error(404, f"service_code {code} was not found; see services.json")
     point = _point(form)
-    address = (form.get("address_string") or form.get("address_id") or "").strip()
+    address = _text(form, "address_string") or _text(form, "address_id")
     if point is None and not address:
         raise Open311Error(400, "a location is required: lat and long (WGS-84), or address_string")
-    description = (form.get("description") or "").strip()
+    description = _text(form, "description")
     if len(description) > 4000:
         raise Open311Error(400, "description is longer than 4000 characters")
     now = utcnow()
@@ -79,13 +80,18 @@ def add_update(session: Session, key: ApiKey, form: Mapping[str, str]) -> dict[s
     if seen is None:
         session.add(AuditEvent(
             case_id=case.id, action="open311_update", from_status=case.status, to_status=case.status,
-            note=(form.get("description") or "").strip()[:4000],
+            note=_text(form, "description")[:4000],
             data={"open311_key": key.name, "update_id": update_id, "status": form.get("status"),
                   "media_url": form.get("media_url") or None, "updated_datetime": form.get("updated_datetime")},
         ))
         seen = _insert_once(session, Open311Submission(api_key_id=key.id, kind="update", external_id=update_id,
                                                        case_id=case.id))
     return {"update_id": str(seen.id)}
+
+
+def _text(form: Mapping[str, str], name: str) -> str:
+    """A form field as text every format can carry (see bot.xmltext)."""
+    return xml_safe(form.get(name) or "").strip()
 
 
 def _point(form: Mapping[str, str]) -> Point | None:

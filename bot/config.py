@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.filemodes import private_folder, private_sqlite_file
 
 
 class ConfigError(Exception):
@@ -137,7 +143,9 @@ class Config:
 
     def ensure_dirs(self) -> None:
         try:
-            self.photo_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(self.data_dir)
+            private_folder(self.photo_dir)
+            private_sqlite_file(self.database_url)
         except OSError as exc:
             raise ConfigError(
                 f"CHENGGUAN_DATA_DIR={self.data_dir} is not writable ({exc.strerror}); "
@@ -149,13 +157,28 @@ def _normalise_database_url(url: str) -> str:
     """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver for all of them."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            url = "postgresql+psycopg://" + url[len(prefix):]
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise ConfigError(
-            f"DATABASE_URL={url!r} is not supported; use sqlite:///path/to/file.db "
+            f"DATABASE_URL={masked_url(url)!r} is not supported; use sqlite:///path/to/file.db "
             "or postgresql://user:password@host/dbname"
         )
+    try:
+        port = make_url(url).port
+        readable = port is None or 0 < port < 65536
+    except (ArgumentError, ValueError):
+        readable = False
+    if not readable:
+        raise ConfigError(
+            f"DATABASE_URL={masked_url(url)!r} cannot be read; write it as postgresql://user:password@host:port/dbname "
+            "(percent-encode @ : / in the password)"
+        )
     return url
+
+
+def masked_url(url: str) -> str:
+    """`url` with the password (user:PASSWORD@host) replaced by ***, however malformed the rest is."""
+    return re.sub(r"(://[^/@:]*:).*@", r"\1***@", url)
 
 
 def _platform(env: Mapping[str, str]) -> PlatformConfig:

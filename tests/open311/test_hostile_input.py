@@ -12,6 +12,7 @@ from bot.app import create_app
 from bot.config import Config
 from bot.service import Service
 from models import Case, Photo, PhotoRole, PhotoStatus
+from tests.factories import make_street
 from tests.open311.conftest import check
 
 BASE = "/open311/v2"
@@ -93,3 +94,16 @@ def test_links_start_at_the_configured_public_url(database_url, tmp_path, api_ke
     client = create_app(service=Service.build(configured)).test_client()
     discovery = client.get(f"{BASE}/discovery.json", headers={"Host": "evil.example"}).get_json()
     assert discovery["endpoints"][0]["url"] == "https://cg.example.gov.cn/open311/v2"
+
+
+def test_a_case_filed_over_open311_gets_its_street_like_a_chat_report(client, service, api_key) -> None:  # type: ignore[no-untyped-def]
+    with service.sessions.begin() as s:
+        street_id = make_street(s).id  # WGS-84 square 116.30-116.31 E, 39.90-39.91 N
+        make_street(s, code="JD02", name="长安街道", polygon={"type": "Polygon", "coordinates": [
+            [[117.0, 40.0], [117.1, 40.0], [117.1, 40.1], [117.0, 40.1], [117.0, 40.0]]]})
+    inside = {"lat": "39.905", "long": "116.305", "address_string": ""}
+    client.post(f"{BASE}/requests.json", data={"api_key": api_key, **FORM, **inside})
+    client.post(f"{BASE}/requests.json", data={"api_key": api_key, **FORM, "lat": "", "long": "",
+                                                "address_string": "长安街道办事处门口"})
+    with service.sessions() as s:
+        assert [c.street_id for c in s.scalars(select(Case).order_by(Case.id))] == [street_id, street_id + 1]

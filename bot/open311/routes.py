@@ -112,7 +112,7 @@ def one_request(number: str, fmt: str) -> Response:
 
 def _cases_answer(query, fmt: str, missing: str | None = None) -> Response:  # type: ignore[no-untyped-def]
     service = current_service()
-    with service.sessions() as session:
+    with service.reads() as session:  # never the write lock: see bot.db.make_read_engine
         cases = list(session.scalars(query))
         if missing and not cases:
             raise Open311Error(404, f"{missing} was not found")
@@ -138,7 +138,7 @@ def post_update(fmt: str) -> Response:
 
 def token(token: str, fmt: str) -> Response:
     check_format(fmt)
-    with current_service().sessions() as session:
+    with current_service().reads() as session:
         number = session.scalar(select(Case.number).join(Open311Submission, Open311Submission.case_id == Case.id)
                                 .where(Open311Submission.token == token))
     if number is None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from limits import parse as parse_rate
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -76,6 +77,16 @@ class PlatformConfig:
 
 
 @dataclass(frozen=True)
+class Open311Limits:
+    """Limits of our GeoReport server (bot/open311): rate strings as `limits` reads them ("120/minute")."""
+
+    reads_per_address: str = "120/minute"  # anonymous GETs per client address (429 past it)
+    cache_seconds: int = 10                # Cache-Control max-age; how stale a listing may be
+    posts_per_key: str = "60/minute"       # POSTs per api key
+    cases_per_key_per_day: int = 1000      # cases one api key may file per day (Asia/Shanghai)
+
+
+@dataclass(frozen=True)
 class ReminderConfig:
     """Daily group digests and deadline nudges (bot/reminders)."""
 
@@ -93,6 +104,7 @@ class Config:
     wecom: WeComConfig = field(default_factory=WeComConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     reminders: ReminderConfig = field(default_factory=ReminderConfig)
+    open311: Open311Limits = field(default_factory=Open311Limits)
     max_body_bytes: int = 256 * 1024
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
@@ -134,6 +146,7 @@ class Config:
             ),
             platform=_platform(env),
             reminders=_reminders(env),
+            open311=_open311(env),
             max_body_bytes=_positive_int(env, "CHENGGUAN_MAX_BODY_BYTES", 256 * 1024),
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
@@ -225,6 +238,27 @@ def _reminders(env: Mapping[str, str]) -> ReminderConfig:
         nudge_lead_minutes=_positive_int(env, "CHENGGUAN_NUDGE_LEAD_MINUTES", 120),
         webhook_base=base,
     )
+
+
+def _open311(env: Mapping[str, str]) -> Open311Limits:
+    default = Open311Limits()
+    return Open311Limits(
+        reads_per_address=_rate(env, "CHENGGUAN_OPEN311_READ_LIMIT", default.reads_per_address),
+        cache_seconds=_positive_int(env, "CHENGGUAN_OPEN311_CACHE_SECONDS", default.cache_seconds),
+        posts_per_key=_rate(env, "CHENGGUAN_OPEN311_KEY_LIMIT", default.posts_per_key),
+        cases_per_key_per_day=_positive_int(env, "CHENGGUAN_OPEN311_KEY_DAILY", default.cases_per_key_per_day),
+    )
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or default).strip()
+    try:
+        usable = parse_rate(raw).amount > 0
+    except ValueError:
+        usable = False
+    if not usable:
+        raise ConfigError(f"{name}={raw!r} must be a rate such as 120/minute or 10/second")
+    return raw
 
 
 def _check_aes_key(name: str, value: str) -> None:

@@ -3,17 +3,22 @@ filing a request or an update needs an api_key (see `chengguan platform add-key`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db import transaction
+from bot.open311.caching import ListingCache, Rendered, cacheable, data_stamp
 from bot.open311.errors import Open311Error, check_format, error_response
 from bot.open311.formats import parse_w3, render
 from bot.open311.keys import authenticate
 from bot.open311.serialize import category_table, find_category, request_items, service_item
 from bot.open311.submit import add_update, create_request
+from bot.open311.throttle import ReadThrottle
 from bot.service import current_service
 from bot.xmltext import has_nul
 from bot.uplink.media import media_blueprint
@@ -45,6 +50,8 @@ def open311_blueprint() -> Blueprint:
     bp.add_url_rule("/tokens/<token>.<fmt>", "token", token)
     bp.add_url_rule("/servicerequestupdates.<fmt>", "update", post_update, methods=["POST"])
     bp.before_request(refuse_nul)
+    bp.before_request(throttle_reads)
+    bp.record_once(_install_read_guards)
     bp.register_error_handler(Open311Error, lambda e: error_response(e, (request.view_args or {}).get("fmt", "json")))
     return bp
 
@@ -56,9 +63,35 @@ def refuse_nul() -> None:
         raise Open311Error(400, "a parameter contains a NUL character (\\0); remove it and send again")
 
 
-def _answer(items, root: str, fmt: str, status: int = 200) -> Response:  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class ReadGuards:
+    throttle: ReadThrottle
+    listings: ListingCache
+    max_age: int
+
+
+def _install_read_guards(state: BlueprintSetupState) -> None:
+    limits = state.app.extensions["chengguan"].config.open311
+    state.app.extensions["chengguan.open311"] = ReadGuards(
+        ReadThrottle(limits.reads_per_address), ListingCache(limits.cache_seconds), limits.cache_seconds)
+
+
+def _guards() -> ReadGuards:
+    guards: ReadGuards = current_app.extensions["chengguan.open311"]
+    return guards
+
+
+def throttle_reads() -> None:
+    """Anonymous reads are counted per client address before any work (POSTs are limited per key)."""
+    if request.method in ("GET", "HEAD"):
+        _guards().throttle.check(request.remote_addr or "unknown")
+
+
+def _answer(items, root: str, fmt: str, status: int = 200, last_modified=None) -> Response:  # type: ignore[no-untyped-def]
     body, content_type = render(items, root, check_format(fmt))
-    return Response(body, status=status, content_type=content_type)
+    if request.method != "GET" or status != 200:
+        return Response(body, status=status, content_type=content_type)
+    return cacheable(Rendered(body, content_type, last_modified), request, _guards().max_age)
 
 
 def discovery(fmt: str) -> Response:
@@ -102,7 +135,7 @@ def list_requests(fmt: str) -> Response:
         if codes := _csv(args.get("service_code")):
             query = query.where(Case.category_code.in_(codes))
         query = _status_filter(query, _csv(args.get("status")))
-    return _cases_answer(query, fmt)
+    return _cached_listing(query, fmt)
 
 
 def one_request(number: str, fmt: str) -> Response:
@@ -111,13 +144,26 @@ def one_request(number: str, fmt: str) -> Response:
 
 
 def _cases_answer(query, fmt: str, missing: str | None = None) -> Response:  # type: ignore[no-untyped-def]
-    service = current_service()
-    with service.reads() as session:  # never the write lock: see bot.db.make_read_engine
-        cases = list(session.scalars(query))
-        if missing and not cases:
-            raise Open311Error(404, f"{missing} was not found")
-        items = request_items(session, service.config, cases)
-    return _answer(items, "service_requests", fmt)
+    with current_service().reads() as session:  # never the write lock: see bot.db.make_read_engine
+        rendered = _render_cases(session, query, fmt, missing)
+    return cacheable(rendered, request, _guards().max_age)
+
+
+def _cached_listing(query, fmt: str) -> Response:  # type: ignore[no-untyped-def]
+    """A listing is built once per change of the data, however many clients poll it (see caching)."""
+    key = (fmt, tuple(sorted(request.args.items(multi=True))))
+    with current_service().reads() as session:
+        rendered = _guards().listings.get(key, data_stamp(session), lambda: _render_cases(session, query, fmt))
+    return cacheable(rendered, request, _guards().max_age)
+
+
+def _render_cases(session: Session, query, fmt: str, missing: str | None = None) -> Rendered:  # type: ignore[no-untyped-def]
+    cases = list(session.scalars(query))
+    if missing and not cases:
+        raise Open311Error(404, f"{missing} was not found")
+    items = request_items(session, current_service().config, cases)
+    body, content_type = render(items, "service_requests", check_format(fmt))
+    return Rendered(body, content_type, max((c.updated_at for c in cases), default=None))
 
 
 def post_request(fmt: str) -> Response:

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from limits import parse as parse_rate
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.filemodes import private_folder, private_sqlite_file
+from bot.rates import Rate
 
 
 class ConfigError(Exception):
@@ -253,11 +253,9 @@ def _open311(env: Mapping[str, str]) -> Open311Limits:
 def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     raw = (env.get(name) or default).strip()
     try:
-        usable = parse_rate(raw).amount > 0
+        Rate.parse(raw)
     except ValueError:
-        usable = False
-    if not usable:
-        raise ConfigError(f"{name}={raw!r} must be a rate such as 120/minute or 10/second")
+        raise ConfigError(f"{name}={raw!r} must be a rate such as 120/minute or 10/second") from None
     return raw
 
 

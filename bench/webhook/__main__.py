@@ -1,4 +1,8 @@
-"""Webhook benchmark: `python -m bench.webhook [--seconds S] [--rates 50,100,200,400]`.
+"""Webhook benchmark: `python -m bench.webhook [--seconds S] [--rates 50,100,200,400] [--readers N]`.
+
+With `--readers N` it measures instead what anonymous Open311 readers do to the webhooks: on one
+server with 1,000 cases (`--cases`), each rate runs without readers and then with N clients polling
+the case listing back to back; the section "webhook with Open311 readers" gets both p99s.
 
 Runs `chengguan serve` on the embedded default (SQLite, local photo folder, in-process worker) and a
 bare signature-checking Flask echo endpoint (the baseline) on loopback, drives both with an open-loop
@@ -20,6 +24,7 @@ import httpx
 from bench.results import machine, write_section
 from bench.webhook.inprocess import per_message_ms
 from bench.webhook.load import LightHTTP, RunResult, mixed_sender, run
+from bench.webhook.readers import Readers, seed_cases
 from bot.simulator.api import running_api
 from bot.simulator.server import free_port, running_server
 from bot.simulator.user import WeChatUser
@@ -33,8 +38,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rates", default="50,100,200,400")
+    parser.add_argument("--readers", type=int, default=0, help="Open311 clients polling the listing")
+    parser.add_argument("--cases", type=int, default=1000, help="cases in the listing (with --readers)")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
+    if args.readers:
+        readers_main(rates, args.seconds, args.readers, args.cases)
+        return
     with running_api() as api, tempfile.TemporaryDirectory() as tmp:
         pic = api.add_media(photo("images/opensfm_lund/01.jpg"))
         env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
@@ -43,6 +53,58 @@ def main() -> None:
             service_runs = _sweep(base, pic, rates, args.seconds, "service")
         baseline_runs = _with_baseline(lambda base: _sweep(base, pic, rates, args.seconds, "baseline"))
     _report(service_runs, baseline_runs, args.seconds, per_message_ms())
+
+
+def readers_main(rates: list[float], seconds: float, readers: int, cases: int) -> None:
+    """Per rate: no readers, then readers under the default per-address limit, then with it lifted."""
+    rows = []
+    for label, limit in (("default read limit", ""), ("read limit lifted", "1000000/second")):
+        with running_api() as api, tempfile.TemporaryDirectory() as tmp:
+            pic = api.add_media(photo("images/opensfm_lund/01.jpg"))
+            seed_cases(tmp, cases)
+            env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
+                   "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url,
+                   "WECHAT_ENCODING_AES_KEY": "", "CHENGGUAN_OPEN311_READ_LIMIT": limit}
+            with running_server(env, Path(tmp) / "serve.log") as base:
+                for rate in rates:
+                    quiet = _sweep(base, pic, [rate], seconds, "quiet")[0]
+                    with Readers(base, readers) as polling:
+                        busy = _sweep(base, pic, [rate], seconds, "readers")[0]
+                    print(f"{label}: readers {polling.stats.answers} median {polling.stats.median_ms():.1f} ms",
+                          flush=True)
+                    rows.append((label, rate, quiet, busy, polling.stats))
+    _report_readers(rows, seconds, readers, cases)
+
+
+def _report_readers(rows, seconds: float, readers: int, cases: int) -> None:  # type: ignore[no-untyped-def]
+    table = [f"| readers' limit | rate (msg/s) | p50 / p99 no readers | p50 / p99 with {readers} readers | p99 ratio | "
+             "listings answered (status: count) | listing median | MB read |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    worst = 0.0
+    for label, rate, quiet, busy, stats in rows:
+        ratio = busy.percentile(99) / quiet.percentile(99)
+        worst = max(worst, ratio)
+        answers = ", ".join(f"{status}: {n}" for status, n in sorted(stats.answers.items()))
+        table.append(f"| {label} | {rate:.0f} | {quiet.p50:.1f} / {quiet.percentile(99):.1f} ms | {busy.p50:.1f} / "
+                     f"{busy.percentile(99):.1f} ms | {ratio:.2f}× | {answers} | {stats.median_ms():.0f} ms | "
+                     f"{stats.bytes_read / 1e6:.0f} |")
+    body = (
+        f"Machine: {machine()}.\n\n"
+        f"`python -m bench.webhook --readers {readers} --rates {','.join(sorted({f'{r:.0f}' for _, r, *_ in rows}))} "
+        f"--seconds {seconds:.0f}`: one `chengguan serve` (SQLite) with {cases} open cases; at each rate the "
+        f"webhook load of the section above runs {seconds:.0f} s without readers, then {seconds:.0f} s while "
+        f"{readers} clients, each from its own loopback address and in a process of their own, poll "
+        f"`GET /open311/v2/requests.json` ({cases} cases) back to back, without If-None-Match (so each 200 "
+        f"carries the whole listing) and without waiting out a 429. Once with the default per-address limit "
+        f"(`CHENGGUAN_OPEN311_READ_LIMIT`, 120/minute), once with it lifted to measure the read path alone; "
+        f"a fresh server and database for each. "
+        f"Readers use their own read-only connections without the write lock (`bot.db.make_read_engine`) and "
+        f"the listing is rebuilt only when the cases change (`bot.open311.caching`).\n\n"
+        + "\n".join(table)
+        + f"\n\nTarget webhook p99 with readers < 2× the p99 without, same run: "
+          f"**{'met' if worst < 2 else 'missed'}** (worst {worst:.2f}×)."
+    )
+    write_section("webhook with Open311 readers", body)
 
 
 def _sweep(base: str, pic: tuple[str, str], rates: list[float], seconds: float, label: str) -> list[RunResult]:

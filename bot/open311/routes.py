@@ -17,6 +17,7 @@ from bot.open311.errors import Open311Error, check_format, error_response
 from bot.open311.formats import parse_w3, render
 from bot.open311.keys import authenticate
 from bot.open311.serialize import category_table, find_category, request_items, service_item
+from bot.open311.quota import count_post
 from bot.open311.submit import add_update, create_request
 from bot.open311.throttle import ReadThrottle
 from bot.service import current_service
@@ -168,16 +169,20 @@ def _render_cases(session: Session, query, fmt: str, missing: str | None = None)
 
 def post_request(fmt: str) -> Response:
     check_format(fmt)
-    with transaction(current_service().sessions) as session:
+    service = current_service()
+    with transaction(service.sessions) as session:
         key = authenticate(session, request.form.get("api_key"))
-        receipt = create_request(session, key, request.form)
+        count_post(session, key, service.config.open311, utcnow())
+        receipt = create_request(session, key, request.form, service.config.open311)
     return _answer([receipt], "service_requests", fmt)
 
 
 def post_update(fmt: str) -> Response:
     check_format(fmt)
-    with transaction(current_service().sessions) as session:
+    service = current_service()
+    with transaction(service.sessions) as session:
         key = authenticate(session, request.form.get("api_key"))
+        count_post(session, key, service.config.open311, utcnow())
         receipt = add_update(session, key, request.form)
     return _answer([receipt], "service_request_updates", fmt)
 

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.config import Open311Limits
 from bot.open311.errors import Open311Error
+from bot.open311.quota import count_case
 from bot.open311.serialize import find_category
 from bot.xmltext import xml_safe
 from models.audit import AuditEvent
@@ -31,7 +33,7 @@ from models.platform import ApiKey, Open311Submission
 SOURCE = CaseSource.HOTLINE  # cases from other systems arrive like 12345 hotline work orders
 
 
-def create_request(session: Session, key: ApiKey, form: Mapping[str, str]) -> dict[str, Any]:
+def create_request(session: Session, key: ApiKey, form: Mapping[str, str], limits: Open311Limits) -> dict[str, Any]:
     external_id = _text(form, "attribute[external_id]")[:100] or None
     if external_id:
         seen = _submission(session, key, "request", external_id)
@@ -51,6 +53,7 @@ def create_request(session: Session, key: ApiKey, form: Mapping[str, str]) -> di
     if len(description) > 4000:
         raise Open311Error(400, "description is longer than 4000 characters")
     now = utcnow()
+    count_case(session, key, limits, now)  # after the checks: a refused form does not use the quota
     gcj = wgs84_to_gcj02(point) if point else None
     case = Case(
         number=next_case_number(session, now), source=SOURCE, category_code=category.key,

@@ -24,7 +24,8 @@ import httpx
 from bench.results import machine, write_section
 from bench.webhook.inprocess import per_message_ms
 from bench.webhook.load import LightHTTP, RunResult, mixed_sender, run
-from bench.webhook.readers import Readers, seed_cases
+from bench.webhook.pollers import WARM_UP_S, Readers
+from bench.webhook.readers import seed_cases
 from bot.simulator.api import running_api
 from bot.simulator.server import free_port, running_server
 from bot.simulator.user import WeChatUser
@@ -94,6 +95,8 @@ def _report_readers(rows, seconds: float, readers: int, cases: int) -> None:  # 
         f"--seconds {seconds:.0f}`: one `chengguan serve` (SQLite) with {cases} open cases; at each rate the "
         f"webhook load of the section above runs {seconds:.0f} s without readers, then {seconds:.0f} s while "
         f"{readers} clients, each from its own loopback address and in a process of their own, poll "
+        f"(measured from {WARM_UP_S} s after they start: the child's start and the server's first build of the "
+        f"listing are not counted) "
         f"`GET /open311/v2/requests.json` ({cases} cases) back to back, without If-None-Match (so each 200 "
         f"carries the whole listing) and without waiting out a 429. Once with the default per-address limit "
         f"(`CHENGGUAN_OPEN311_READ_LIMIT`, 120/minute), once with it lifted to measure the read path alone; "

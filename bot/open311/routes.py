@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +52,7 @@ def open311_blueprint() -> Blueprint:
     bp.add_url_rule("/servicerequestupdates.<fmt>", "update", post_update, methods=["POST"])
     bp.before_request(refuse_nul)
     bp.before_request(throttle_reads)
+    bp.teardown_request(end_read)
     bp.record_once(_install_read_guards)
     bp.register_error_handler(Open311Error, lambda e: error_response(e, (request.view_args or {}).get("fmt", "json")))
     return bp
@@ -83,9 +84,15 @@ def _guards() -> ReadGuards:
 
 
 def throttle_reads() -> None:
-    """Anonymous reads are counted per client address before any work (POSTs are limited per key)."""
+    """Anonymous reads are admitted (bot.open311.throttle) before any work; POSTs are limited per key."""
     if request.method in ("GET", "HEAD"):
-        _guards().throttle.check(request.remote_addr or "unknown")
+        _guards().throttle.admit(request.remote_addr or "unknown")
+        g.open311_read_admitted = True
+
+
+def end_read(_error: BaseException | None) -> None:
+    if g.pop("open311_read_admitted", False):
+        _guards().throttle.done()
 
 
 def _answer(items, root: str, fmt: str, status: int = 200, last_modified=None) -> Response:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from bot.app import create_app
 from bot.config import Config, ConfigError
 from bot.db import make_engine, transaction
 from bot.open311 import routes
+from bot.open311.throttle import READS_AT_ONCE
 from bot.service import Service
 from models import Case, CaseStatus, Role
 from tests.factories import make_user
@@ -107,3 +108,16 @@ def test_a_listing_is_built_once_however_many_clients_poll_it(client, service, a
 def test_a_bad_read_limit_is_one_clear_config_line(value) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match="CHENGGUAN_OPEN311_READ_LIMIT=.*120/minute"):
         Config.from_env({"CHENGGUAN_OPEN311_READ_LIMIT": value})
+
+
+def test_reads_beyond_the_few_at_once_are_refused_at_once_not_queued(client) -> None:  # type: ignore[no-untyped-def]
+    client.get(f"{BASE}/services.json")  # the app's read guards exist once it has served
+    throttle = client.application.extensions["chengguan.open311"].throttle
+    for n in range(READS_AT_ONCE):  # as if that many listings were being built right now
+        throttle.admit(f"10.0.0.{n}")
+    busy = client.get(f"{BASE}/requests.json")
+    assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
+    assert "服务器繁忙" in busy.get_json()[0]["description"]
+    throttle.done()
+    assert client.get(f"{BASE}/requests.json").status_code == 200
+    assert client.get(f"{BASE}/requests.json").status_code == 200  # each read gave its place back

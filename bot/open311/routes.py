@@ -3,25 +3,23 @@ filing a request or an update needs an api_key (see `chengguan platform add-key`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, g, request
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
-from bot.open311.caching import ListingCache, Rendered, cacheable, data_stamp
+from bot.open311.caching import Rendered, cacheable, data_stamp
 from bot.open311.errors import Open311Error, check_format, error_response
 from bot.open311.formats import parse_w3, render
+from bot.open311.guards import guards
+from bot.open311.guards import install as install_guards
 from bot.open311.keys import authenticate
-from bot.open311.serialize import category_table, find_category, request_items, service_item
 from bot.open311.quota import count_post
+from bot.open311.serialize import category_table, find_category, request_items, service_item
 from bot.open311.submit import add_update, create_request
-from bot.open311.throttle import ReadThrottle
 from bot.service import current_service
-from bot.xmltext import has_nul
 from bot.uplink.media import media_blueprint
 from models.base import utcnow
 from models.cases import Case
@@ -50,56 +48,16 @@ def open311_blueprint() -> Blueprint:
     bp.add_url_rule("/requests/<number>.<fmt>", "request", one_request)
     bp.add_url_rule("/tokens/<token>.<fmt>", "token", token)
     bp.add_url_rule("/servicerequestupdates.<fmt>", "update", post_update, methods=["POST"])
-    bp.before_request(refuse_nul)
-    bp.before_request(throttle_reads)
-    bp.teardown_request(end_read)
-    bp.record_once(_install_read_guards)
+    install_guards(bp)  # NUL refused, reads admitted, this app's throttle and listing cache
     bp.register_error_handler(Open311Error, lambda e: error_response(e, (request.view_args or {}).get("fmt", "json")))
     return bp
-
-
-def refuse_nul() -> None:
-    """PostgreSQL cannot store or compare text with NUL in it (the query fails); nothing needs one."""
-    pairs = [*request.args.items(multi=True), *request.form.items(multi=True), *(request.view_args or {}).items()]
-    if any(has_nul(key) or has_nul(str(value)) for key, value in pairs):
-        raise Open311Error(400, "a parameter contains a NUL character (\\0); remove it and send again")
-
-
-@dataclass(frozen=True)
-class ReadGuards:
-    throttle: ReadThrottle
-    listings: ListingCache
-    max_age: int
-
-
-def _install_read_guards(state: BlueprintSetupState) -> None:
-    limits = state.app.extensions["chengguan"].config.open311
-    state.app.extensions["chengguan.open311"] = ReadGuards(
-        ReadThrottle(limits.reads_per_address), ListingCache(limits.cache_seconds), limits.cache_seconds)
-
-
-def _guards() -> ReadGuards:
-    guards: ReadGuards = current_app.extensions["chengguan.open311"]
-    return guards
-
-
-def throttle_reads() -> None:
-    """Anonymous reads are admitted (bot.open311.throttle) before any work; POSTs are limited per key."""
-    if request.method in ("GET", "HEAD"):
-        _guards().throttle.admit(request.remote_addr or "unknown")
-        g.open311_read_admitted = True
-
-
-def end_read(_error: BaseException | None) -> None:
-    if g.pop("open311_read_admitted", False):
-        _guards().throttle.done()
 
 
 def _answer(items, root: str, fmt: str, status: int = 200, last_modified=None) -> Response:  # type: ignore[no-untyped-def]
     body, content_type = render(items, root, check_format(fmt))
     if request.method != "GET" or status != 200:
         return Response(body, status=status, content_type=content_type)
-    return cacheable(Rendered(body, content_type, last_modified), request, _guards().max_age)
+    return cacheable(Rendered(body, content_type, last_modified), request, guards().max_age)
 
 
 def discovery(fmt: str) -> Response:
@@ -154,15 +112,15 @@ def one_request(number: str, fmt: str) -> Response:
 def _cases_answer(query, fmt: str, missing: str | None = None) -> Response:  # type: ignore[no-untyped-def]
     with current_service().reads() as session:  # never the write lock: see bot.db.make_read_engine
         rendered = _render_cases(session, query, fmt, missing)
-    return cacheable(rendered, request, _guards().max_age)
+    return cacheable(rendered, request, guards().max_age)
 
 
 def _cached_listing(query, fmt: str) -> Response:  # type: ignore[no-untyped-def]
     """A listing is built once per change of the data, however many clients poll it (see caching)."""
     key = (fmt, tuple(sorted(request.args.items(multi=True))))
     with current_service().reads() as session:
-        rendered = _guards().listings.get(key, data_stamp(session), lambda: _render_cases(session, query, fmt))
-    return cacheable(rendered, request, _guards().max_age)
+        rendered = guards().listings.get(key, data_stamp(session), lambda: _render_cases(session, query, fmt))
+    return cacheable(rendered, request, guards().max_age)
 
 
 def _render_cases(session: Session, query, fmt: str, missing: str | None = None) -> Rendered:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from bot.db import transaction
 from bot.service import Service
+from handlers.dispatch import dispatch_waiting
 from models import DispatchRule, InviteCode, Role, Street, Unit, User
 
 STAFF_ROLES = [r.value for r in Role if r != Role.RESIDENT]
@@ -84,7 +85,13 @@ def units_route(unit: str, street: str | None, category: str) -> None:
     with transaction(_service().sessions) as session:
         session.add(DispatchRule(unit_id=_unit(session, unit), street_id=_street(session, street),
                                  category_prefix=category.upper()))
+        session.flush()
+        dispatched = dispatch_waiting(session)  # cases accepted while no rule fitted stop waiting now
     click.echo(f"已添加派遣规则: {street or '所有街道'} / {category or '所有类别'} -> {unit}")
+    if dispatched:
+        click.echo(f"已自动派遣 {len(dispatched)} 件等待派遣的案件:")
+        for number, unit_name in dispatched:
+            click.echo(f"  {number} -> {unit_name}")
 
 
 @click.group(help="Staff (路长, 队员, 审核员, 管理员) and their WeCom invite codes.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -11,13 +13,20 @@ from bot.channels import mp, work
 from bot.config import Config
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
+from bot.metrics import Metrics
+from bot.redact import install_log_redaction
 from bot.service import Service, current_service
 from handlers import resident, staff
 from models.users import CHANNEL_MP, CHANNEL_WORK
 
+log = logging.getLogger(__name__)
+
 
 def create_app(config: Config | None = None, service: Service | None = None) -> Flask:
     service = service or Service.build(config or Config.from_env())
+    install_log_redaction(service.config)
+    if service.config.wechat.token and not service.config.wechat.safe_mode:
+        log.warning("WECHAT_ENCODING_AES_KEY is empty: plain mode, for development only; set it for production")
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = service.config.max_body_bytes
     app.extensions["chengguan"] = service
@@ -27,6 +36,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.register_blueprint(mp.bp)
     app.register_blueprint(work.bp)
     app.register_error_handler(HTTPException, _plain_http_error)
+    Metrics(service.sessions).install(app, service.config.metrics_token)
     return app
 
 

@@ -44,6 +44,7 @@ def serve(host: str, port: int, threads: int) -> None:
     web.start()
     worker.start()
     click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {database}")
+    _echo_calendar_warnings()
     try:
         while not web_failed.wait(1.0):
             pass
@@ -105,6 +106,17 @@ def db_upgrade() -> None:
     click.echo("数据库已升级到最新版本")
 
 
+@cli.command(help="检查本部署: 数据库、迁移版本、工作日历，每项一行")
+def doctor() -> None:
+    from bot.doctor import run_checks
+
+    checks = list(run_checks(Config.from_env()))
+    for check in checks:
+        click.echo(check.line())
+    if any(not c.ok and c.fatal for c in checks):
+        sys.exit(1)
+
+
 def _exit_on_sigterm(*_: object) -> None:
     raise SystemExit(0)
 
@@ -122,12 +134,22 @@ def _ready_service() -> Service:
     return service
 
 
+def _echo_calendar_warnings() -> None:
+    from bot.reminders.calendar_notice import calendar_warnings
+    from models import utcnow
+    from models.calendar import TZ
+
+    for warning in calendar_warnings(utcnow().astimezone(TZ).date()):
+        click.echo(f"注意: {warning}")
+
+
 def _safe_url(service: Service) -> str:
     return service.engine.url.render_as_string(hide_password=True)
 
 
 def _attach_commands() -> None:
     from bot.admin_cli import staff, streets, units
+    from bot.calendar_cli import calendar_cli
     from bot.reminders.cli import groups_cli
     from bot.reports.cli import report_cli
     from bot.simulator.chat import chat_command
@@ -137,7 +159,7 @@ def _attach_commands() -> None:
     for command in (chat_command, staff, streets, units):
         cli.add_command(command)
     for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
-                        ("photocheck", photocheck_cli)):
+                        ("photocheck", photocheck_cli), ("calendar", calendar_cli)):
         cli.add_command(group, name)
 
 

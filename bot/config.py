@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.filemodes import private_folder, private_sqlite_file
 from bot.rates import Rate
+from models.deadlines import SourceRules
 
 
 class ConfigError(Exception):
@@ -110,7 +111,9 @@ class Config:
     max_photo_bytes: int = 20 * 1024 * 1024
     max_photo_pixels: int = 50_000_000
     photocheck_thresholds: dict[str, float] = field(default_factory=dict)  # overrides of photocheck's defaults
+    photo_hosts: tuple[str, ...] = (".qpic.cn",)  # where a chat photo's PicUrl may be fetched (WeChat's media CDN)
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
+    metrics_token: str = ""  # set: GET /metrics with "Authorization: Bearer <token>"; empty: no /metrics
 
     @property
     def is_embedded_sqlite(self) -> bool:
@@ -125,6 +128,7 @@ class Config:
         _check_aes_key("WECHAT_ENCODING_AES_KEY", aes_key)
         wecom_key = env.get("WECOM_ENCODING_AES_KEY", "")
         _check_aes_key("WECOM_ENCODING_AES_KEY", wecom_key)
+        _check_source_rules(env.get("CHENGGUAN_SOURCE_RULES_FILE", ""))
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -152,6 +156,8 @@ class Config:
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
             max_photo_pixels=_positive_int(env, "CHENGGUAN_MAX_PHOTO_PIXELS", 50_000_000),
             photocheck_thresholds=_json_object(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
+            photo_hosts=_photo_hosts(env),
+            metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
         )
 
     def ensure_dirs(self) -> None:
@@ -259,6 +265,23 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+_HOST_ENTRY = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?")
+
+
+def _photo_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("CHENGGUAN_PHOTO_HOSTS")
+    if not raw:
+        return Config.photo_hosts
+    entries = tuple(entry.strip().lower() for entry in raw.split(",") if entry.strip())
+    for entry in entries:
+        if not _HOST_ENTRY.fullmatch(entry):
+            raise ConfigError(
+                f"CHENGGUAN_PHOTO_HOSTS entry {entry!r} must be a host (mmbiz.qpic.cn), a domain with a "
+                "leading dot (.qpic.cn) or host:port, separated by commas"
+            )
+    return entries
+
+
 def _check_aes_key(name: str, value: str) -> None:
     if value and len(value) != 43:
         raise ConfigError(
@@ -291,3 +314,15 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name}={raw!r} must be greater than 0")
     return value
+
+
+def _check_source_rules(path: str) -> None:
+    """A deployment's own deadline rules must load now, not fail on the first report."""
+    if not path:
+        return
+    try:
+        SourceRules.load(path)
+    except OSError as exc:
+        raise ConfigError(f"CHENGGUAN_SOURCE_RULES_FILE={path!r} cannot be read ({exc.strerror}); fix the path") from None
+    except ValueError as exc:
+        raise ConfigError(f"CHENGGUAN_SOURCE_RULES_FILE: {exc}") from None

@@ -19,16 +19,17 @@ from bot.db import transaction
 from bot.messages import Inbound
 from bot.service import Service
 from handlers.context import Context
+from handlers.expiry import expired_notice
 from models import Conversation, Identity, InboxMessage, Role, User, utcnow
 from models.base import insert_unless_present
 from models.inbox import store_once
+from models.nonces import Delivery, claim
 from models.users import CHANNEL_MP
 
 log = logging.getLogger(__name__)
 
 Router = Callable[[Context], str | None]
 
-EXPIRED_NOTICE = "您上次未完成的上报已超时, 草稿已清除。"
 SORRY = "系统暂时无法处理这条消息, 已记录, 请稍后再试。"
 
 # Built once, run with parameters: every webhook runs them, and building a query costs more than running it.
@@ -47,9 +48,13 @@ class Dispatcher:
     def __init__(self, service: Service, routers: dict[str, Router]) -> None:
         self.service, self.routers = service, routers
 
-    def handle(self, message: Inbound) -> str | None:
+    def handle(self, message: Inbound, delivery: Delivery | None = None) -> str | None:
+        """The reply to `message`. With `delivery` (plain-mode callbacks), a signature already used for
+        another body raises ReplayedDelivery and nothing is stored."""
         try:
             with transaction(self.service.sessions) as session:
+                if delivery is not None:
+                    claim(session, delivery)
                 inbox_id = _store(session, message)
                 if inbox_id is None:
                     return self._reply_to_retry(session, message)
@@ -63,6 +68,8 @@ class Dispatcher:
         except _HandlerFailed:
             # The rollback took the handler's changes; keep the message itself, unhandled, for a person.
             with transaction(self.service.sessions) as session:
+                if delivery is not None:  # the rollback released the signature too
+                    claim(session, delivery)
                 _store(session, message)
             return SORRY
 
@@ -84,8 +91,8 @@ class Dispatcher:
         timeout = timedelta(minutes=self.service.config.conversation_timeout_minutes)
         notice = ""
         if conversation.is_expired(timeout):
+            notice = expired_notice(conversation.flow, conversation.state, conversation.data)
             conversation.finish()
-            notice = EXPIRED_NOTICE
         return Context(
             session=session, config=self.service.config, user=_user(session, message),
             conversation=conversation, message=message, now=utcnow(), notice=notice,

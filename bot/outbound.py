@@ -3,6 +3,12 @@
 wechatpy keeps the API host in one class attribute but hard-codes the token URL; the two small
 subclasses below move both to the configured base, so tests and private deployments can point
 WECHAT_API_BASE / WECOM_API_BASE at their own server.
+
+wechatpy's auto_retry answers a token error (40001/40014/42001) by fetching a new token and calling
+again, recursively and without limit: an API that rejects every token made 708 token fetches and
+ended in RecursionError, while WeChat allows 2,000 fetches a day per account, shared with every
+other system using the secret. So auto_retry is off and _RefreshOnce allows one refresh and one
+retry per call; a fresh token that is rejected too raises TokenRejected, which parks the job.
 """
 
 from __future__ import annotations
@@ -11,16 +17,57 @@ import io
 import mimetypes
 from functools import cache
 
+from typing import Any
+
 from wechatpy import WeChatClient
 from wechatpy.enterprise import WeChatClient as WeComClient
+from wechatpy.exceptions import WeChatClientException
 
 from bot.config import Config, WeChatConfig, WeComConfig
+from bot.worker import PermanentJobError
 from models.users import CHANNEL_MP, CHANNEL_WORK
 
+# invalid credential, invalid access_token, access_token expired
+TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 
-class _OfficialAccount(WeChatClient):  # type: ignore[misc]
+
+class TokenRejected(PermanentJobError):
+    """A freshly fetched access token was refused too: the secret or the IP whitelist needs a person."""
+
+
+class _RefreshOnce:
+    """One token refresh and one retry per API call (mixed into wechatpy's clients, auto_retry off)."""
+
+    secret_setting = ""  # named in TokenRejected's message
+
+    def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        try:
+            return super()._request(method, url_or_endpoint, **kwargs)  # type: ignore[misc]
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+        try:
+            self.fetch_access_token()  # type: ignore[attr-defined]
+            token = self.session.get(self.access_token_key)  # type: ignore[attr-defined]
+            kwargs.setdefault("params", {})["access_token"] = token
+            for upload in (kwargs.get("files") or {}).values():  # the first attempt read the file
+                if isinstance(upload, tuple) and hasattr(upload[1], "seek"):
+                    upload[1].seek(0)
+            return super()._request(method, url_or_endpoint, **kwargs)  # type: ignore[misc]
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            raise TokenRejected(
+                f"WeChat refused a freshly fetched access token ({exc.errcode} {exc.errmsg}); check "
+                f"{self.secret_setting} and this server's IP whitelist, then retry the job"
+            ) from exc
+
+
+class _OfficialAccount(_RefreshOnce, WeChatClient):  # type: ignore[misc]
+    secret_setting = "WECHAT_APP_SECRET"
+
     def __init__(self, cfg: WeChatConfig) -> None:
-        super().__init__(cfg.app_id, cfg.app_secret, timeout=10)
+        super().__init__(cfg.app_id, cfg.app_secret, timeout=10, auto_retry=False)
         self.API_BASE_URL = cfg.api_base.rstrip("/") + "/cgi-bin/"
 
     def fetch_access_token(self):  # type: ignore[no-untyped-def]
@@ -30,9 +77,11 @@ class _OfficialAccount(WeChatClient):  # type: ignore[misc]
         )
 
 
-class _WeComApp(WeComClient):  # type: ignore[misc]
+class _WeComApp(_RefreshOnce, WeComClient):  # type: ignore[misc]
+    secret_setting = "WECOM_SECRET"
+
     def __init__(self, cfg: WeComConfig) -> None:
-        super().__init__(cfg.corp_id, cfg.secret, timeout=10)
+        super().__init__(cfg.corp_id, cfg.secret, timeout=10, auto_retry=False)
         self.API_BASE_URL = cfg.api_base.rstrip("/") + "/cgi-bin/"
 
     def fetch_access_token(self):  # type: ignore[no-untyped-def]

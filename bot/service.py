@@ -13,6 +13,7 @@ from bot import reactions
 from bot.config import Config
 from bot.db import make_engine, make_read_engine, make_session_factory, webhook_concurrency
 from bot.uplink.hooks import install as install_uplink
+from models.calendar_days import install_loader as install_calendar_loader
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Service:
         engine = make_engine(config.database_url)
         sessions = make_session_factory(engine)
         reactions.install(sessions)
+        install_calendar_loader(engine)  # imported holiday schedules (chengguan calendar import)
         install_uplink(sessions, config)  # queue platform pushes with accept/verify/close
         read_engine = make_read_engine(config.database_url, engine)
         return cls(config=config, engine=engine, sessions=sessions,

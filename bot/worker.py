@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.db import checkpoint_wal, transaction
+from bot.redact import install_log_redaction, redact
 from bot.service import Service
 from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked
 
@@ -59,6 +60,7 @@ class Worker:
         *, lease: timedelta = timedelta(minutes=5), batch: int = 10,
     ) -> None:
         self.service, self.handlers, self.lease, self.batch = service, handlers, lease, batch
+        install_log_redaction(service.config)
 
     def run_once(self) -> int:
         """Claim and run the jobs that are due now; returns how many ran."""
@@ -119,5 +121,5 @@ class Worker:
                 log.exception("job %s %s failed (attempt %s)", job_id, kind, attempts)
                 outcome, error = mark_failed, f"{type(exc).__name__}: {exc}"
             session.rollback()  # the handler's own writes are undone; the failure is recorded
-            outcome(session.get_one(OutboxJob, job_id), error)
+            outcome(session.get_one(OutboxJob, job_id), redact(error))  # errors quote URLs with tokens
             session.commit()

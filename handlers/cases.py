@@ -13,11 +13,12 @@ class Refusal(Exception):
     """A staff command that cannot be carried out; the message says why and what to do."""
 
 
-def case_in_scope(ctx: Context, number: str) -> Case:
-    """The case, row-locked, if it exists and the sender may act on it; otherwise Refusal."""
+def case_in_scope(ctx: Context, number: str, command: str) -> Case:
+    """The case, row-locked, if it exists and the sender may act on it; otherwise Refusal.
+    `command` is the word the sender typed, for the example in the refusal."""
     number = number.strip()
     if not number:
-        raise Refusal("请在命令后写上案件编号, 例如「受理 2026112200017」。")
+        raise Refusal(f"请在命令后写上案件编号, 例如「{command} 2026112200017」。")
     case = case_for_update(ctx.session, number)
     if case is None:
         raise Refusal(f"没有找到案件 {number}, 请核对编号。")
@@ -50,4 +51,4 @@ def open_tasks(ctx: Context) -> list[Case]:
     if ctx.user.unit_id is not None:
         mine = mine | (Case.unit_id == ctx.user.unit_id)
     active = (CaseStatus.DISPATCHED, CaseStatus.RECTIFYING, CaseStatus.RETURNED)
-    return list(ctx.session.scalars(select(Case).where(mine, Case.status.in_(active)).order_by(Case.deadline)))
+    return list(ctx.session.scalars(select(Case).where(mine, Case.status.in_(active)).order_by(Case.deadline, Case.id)))

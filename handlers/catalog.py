@@ -1,4 +1,5 @@
-"""The category table this process uses, loaded once (a deployment may point to its own CSV)."""
+"""The category table and deadline rules this process uses, loaded once (a deployment may point to
+its own CSVs)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import os
 from functools import cache
 
 from models.categories import Category, CategoryTable
+from models.deadlines import SourceRules
 
 
 @cache
 def categories() -> CategoryTable:
     return CategoryTable.load(os.environ.get("CHENGGUAN_CATEGORIES_FILE") or None)
+
+
+@cache
+def source_rules() -> SourceRules:
+    return SourceRules.load(os.environ.get("CHENGGUAN_SOURCE_RULES_FILE") or None)
 
 
 def find_by_words(text: str) -> Category | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.catalog import categories, find_by_words
+from handlers.catalog import categories, find_by_words, source_rules
 from handlers.context import Context
 from handlers.photos import receive_photo
 from models import CaseSource, Photo, PhotoRole, PhotoStatus, Street
@@ -31,8 +31,18 @@ PROMPTS = {
 
 
 def start(ctx: Context, source: CaseSource = CaseSource.SNAPSHOT) -> str:
+    """A report begun by its first piece (a photo, a place, words naming a problem)."""
     ctx.conversation.start(FLOW, "photo", {"photos": [], "source": source.value})
     return step(ctx)
+
+
+def start_by_command(ctx: Context, source: CaseSource, description: str = "") -> str:
+    """A report begun by a command (巡查, 马路办公): the command word is not part of the report,
+    words after it are its description."""
+    ctx.conversation.start(FLOW, "photo", {"photos": [], "source": source.value})
+    if description:
+        _set_description(ctx, description)
+    return _ask_next(ctx)
 
 
 def _source(ctx: Context) -> CaseSource:
@@ -161,7 +171,7 @@ def _submit(ctx: Context, fixed_on_spot: bool = False) -> str:
     place = Place(gcj=Point(*data["gcj"]) if data.get("gcj") else None, address=data.get("address", ""))
     case = open_case(
         ctx.session, source=_source(ctx), category=category, description=data["description"],
-        place=place, reporter=ctx.user, photo_ids=_usable_photos(ctx), now=ctx.now,
+        place=place, reporter=ctx.user, photo_ids=_usable_photos(ctx), now=ctx.now, rules=source_rules(),
     )
     ctx.conversation.finish()
     deadline = case.deadline.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if case.deadline else "待定"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.cases import Refusal, case_in_scope, require_role
 from handlers.context import Context
-from handlers.rectify import submit_checked_rectification
-from models import Case, CaseStatus, Photo, PhotoRole, Role, Unit
+from handlers.dispatch import dispatch, dispatched_text, no_unit_text
+from models import CaseStatus, Role
 from models.units import responsible_unit
 
 REWORK_REASONS = {"整改不到位": "rectify.incomplete", "角度不一致": "angle.mismatch", "非原图": "not_original"}
@@ -15,25 +13,13 @@ REWORK_REASONS = {"整改不到位": "rectify.incomplete", "角度不一致": "a
 
 def accept(ctx: Context, argument: str) -> str:
     require_role(ctx, "受理", Role.REVIEWER, Role.ADMIN)
-    case = case_in_scope(ctx, argument)
+    case = case_in_scope(ctx, argument, "受理")
     case.transition(CaseStatus.ACCEPTED, ctx.user)
     unit = responsible_unit(ctx.session, case.street_id, case.category_code)
     if unit is None:
-        return (f"案件 {case.number} 已受理, 但没有找到负责单位, 未能派遣。"
-                "请管理员配置派遣规则 (chengguan routes add)。")
-    _dispatch(ctx, case, unit)
-    spot = ctx.session.scalars(
-        select(Photo).where(Photo.case_id == case.id, Photo.role == PhotoRole.RECTIFICATION).order_by(Photo.id.desc())
-    ).first()
-    if spot is not None and (spot.check_result or {}).get("ok") is True:
-        submit_checked_rectification(ctx.session, case, spot)
-        return f"案件 {case.number} 已受理并派遣至{unit.name}; 现场已整改且照片核验通过, 已提交审核。回复「通过 {case.number}」结案。"
-    return f"案件 {case.number} 已受理并派遣至{unit.name}, 已通知该单位人员。"
-
-
-def _dispatch(ctx: Context, case: Case, unit: Unit) -> None:
-    case.unit_id = unit.id
-    case.transition(CaseStatus.DISPATCHED, ctx.user, note=f"派遣至{unit.name}", data={"unit_id": unit.id})
+        return no_unit_text(ctx.session, case)
+    submitted = dispatch(ctx.session, case, unit, ctx.user)
+    return dispatched_text(case, unit, submitted, done="已受理并派遣")
 
 
 def reject(ctx: Context, argument: str) -> str:
@@ -41,14 +27,14 @@ def reject(ctx: Context, argument: str) -> str:
     number, _, reason = argument.partition(" ")
     if not reason.strip():
         raise Refusal("请写明退回原因, 例如「退回 2026112200017 非城管事项」。")
-    case = case_in_scope(ctx, number)
+    case = case_in_scope(ctx, number, "退回")
     case.transition(CaseStatus.REJECTED, ctx.user, note=reason.strip())
     return f"案件 {case.number} 已退回 (不予受理): {reason.strip()}"
 
 
 def approve(ctx: Context, argument: str) -> str:
     require_role(ctx, "通过", Role.REVIEWER, Role.ADMIN)
-    case = case_in_scope(ctx, argument)
+    case = case_in_scope(ctx, argument, "通过")
     case.transition(CaseStatus.VERIFIED, ctx.user)
     if ctx.config.platform.open311_enabled:  # the platform checks next; its verdict closes or returns the case
         return f"案件 {case.number} 核查通过, 已上报平台; 平台结案后自动结案, 平台返工会通知整改人员。"
@@ -62,7 +48,7 @@ def rework(ctx: Context, argument: str) -> str:
     reason = reason.strip()
     if not reason:
         raise Refusal("请写明返工原因: 整改不到位 / 角度不一致 / 非原图 / 其他说明。")
-    case = case_in_scope(ctx, number)
+    case = case_in_scope(ctx, number, "返工")
     code = REWORK_REASONS.get(reason, "other")
     case.transition(CaseStatus.RETURNED, ctx.user, note=reason, data={"reason": code})
     return f"案件 {case.number} 已退回返工 (第{case.rework_count}次): {reason}。已通知整改人员。"

@@ -4,29 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import binding, rectify, report, review
+from handlers import binding, dispatch, rectify, report, review
 from handlers.cases import Refusal, require_role
 from handlers.context import Context
 from models import CaseSource, Role, TransitionError
 
 HELP = {
     Role.ROAD_CHIEF: "路长命令:\n巡查 / 马路办公: 开始上报 (照片→位置→描述→确认, 确认前可回复「已现场整改」)\n我的任务 / 整改 案件编号",
-    Role.OFFICER: "队员命令:\n我的任务: 待整改案件\n整改 案件编号: 发送整改照片\n巡查: 上报发现的问题",
-    Role.REVIEWER: "审核命令:\n受理 案件编号 / 退回 案件编号 原因\n通过 案件编号 / 返工 案件编号 原因 (整改不到位/角度不一致/非原图)",
-    Role.ADMIN: "管理员可使用全部审核命令: 受理 / 退回 / 通过 / 返工。",
+    Role.OFFICER: "队员命令:\n我的任务: 待整改案件\n整改 案件编号: 发送整改照片 (只有一件时可省略编号)\n巡查: 上报发现的问题",
+    Role.REVIEWER: ("审核命令:\n受理 案件编号 / 退回 案件编号 原因\n派遣 案件编号 单位代码 (没有派遣规则时)\n"
+                    "通过 案件编号 / 返工 案件编号 原因 (整改不到位/角度不一致/非原图)"),
+    Role.ADMIN: "管理员可使用全部审核命令: 受理 / 退回 / 派遣 / 通过 / 返工。",
 }
 
 
 def _patrol(source: CaseSource) -> Callable[[Context, str], str]:
-    def start(ctx: Context, _argument: str) -> str:
+    def start(ctx: Context, argument: str) -> str:
         require_role(ctx, source.label, Role.ROAD_CHIEF, Role.OFFICER)
-        return report.start(ctx, source)
+        return report.start_by_command(ctx, source, argument)
     return start
 
 
 COMMANDS: dict[str, Callable[[Context, str], str]] = {
     "受理": review.accept,
     "退回": review.reject,
+    "派遣": dispatch.dispatch_by_hand,
     "通过": review.approve,
     "返工": review.rework,
     "整改": rectify.begin,
@@ -59,7 +61,9 @@ def route(ctx: Context) -> str | None:
             return report.step(ctx)
         if ctx.conversation.flow == rectify.FLOW:
             return rectify.step(ctx)
-        if m.kind in {"image", "location"} and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
+        if m.kind == "image" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
+            return rectify.photo_outside_flow(ctx) or report.start(ctx, CaseSource.PATROL)
+        if m.kind == "location" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
             return report.start(ctx, CaseSource.PATROL)
     except Refusal as refusal:
         return str(refusal)

@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base, utcnow
+from models.calendar_days import CalendarDay
 from models.cases import Case
 from models.conversations import Conversation
 from models.groups import GroupChat, SentDigest
@@ -9,6 +10,7 @@ from models.enums import CaseSource, CaseStatus, PhotoRole, PhotoStatus, Role, S
 from models.inbox import InboxMessage
 from models.invites import InviteCode
 from models.lifecycle import IllegalTransition, RoleNotAllowed, TransitionError
+from models.nonces import CallbackNonce
 from models.numbering import DailyCounter, next_case_number
 from models.outbox import JobStatus, OutboxJob
 from models.photo_index import PhotoHash
@@ -21,9 +23,9 @@ from models.users import Identity, User
 
 __all__ = [
     "DispatchRule", "InviteCode", "PhotoHash", "RateCounter", "Unit",
-    "GroupChat", "SentDigest",
+    "CalendarDay", "GroupChat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
-    "AuditEvent", "Base", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
+    "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",
     "PhotoRole", "PhotoStatus", "Role", "Satisfaction", "RoleNotAllowed", "Street", "TransitionError", "User", "next_case_number",
     "utcnow",

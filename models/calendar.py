@@ -1,9 +1,8 @@
 """Working time on the Chinese calendar (Asia/Shanghai).
 
-Which days are working days comes from the maintained ``chinesecalendar``
-package (statutory holidays and 调休 make-up working days), optionally
-overridden by ``models/data/holiday_overrides.csv`` so a deployment can add the
-State Council's schedule for a new year before the package ships it.
+Which days are working days comes from ``models.workdays``: the official
+schedule (imported, packaged or from the ``chinesecalendar`` package), or a
+provisional one for a year without it, so no date ever stops the service.
 
 All public functions take and return timezone-aware datetimes; naive input
 raises ``ValueError``. Results are expressed in Asia/Shanghai.
@@ -22,20 +21,13 @@ Rules:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from models import workdays
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-class CalendarDataMissing(LookupError):
-    """The holiday schedule of a year is unknown."""
 
 
 @dataclass(frozen=True)
@@ -95,49 +87,10 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def is_working_day(day: dt.date) -> bool:
-    """True on a working day, including 调休 weekend working days."""
+    """True on a working day, including 调休 weekend working days (see ``models.workdays``)."""
     if isinstance(day, dt.datetime):
         day = _local(day).date()
-    overrides = _overrides()
-    if day in overrides:
-        return overrides[day]
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError as exc:
-        if any(known.year == day.year for known in overrides):
-            return day.weekday() < 5
-        raise CalendarDataMissing(
-            f"没有 {day.year} 年的节假日安排数据，请升级 chinesecalendar 包"
-            f"（pip install -U chinesecalendar），或在 models/data/holiday_overrides.csv "
-            f"中补充该年的国务院放假安排。 / No holiday data for {day.year}: upgrade "
-            f"the chinesecalendar package, or add that year to holiday_overrides.csv. "
-            f"({exc})"
-        ) from exc
-
-
-@cache
-def _overrides() -> dict[dt.date, bool]:
-    """Rows of holiday_overrides.csv: ``date,workday(0|1),note``; ``#`` starts a comment.
-
-    A row overrides the package for its day. For a year the package does not
-    know, any row of that year makes the year usable: listed days as given,
-    other days Monday-Friday. So add a new year's full official schedule.
-    """
-    source = files("models") / "data" / "holiday_overrides.csv"
-    lines = source.read_text(encoding="utf-8").splitlines()
-    result: dict[dt.date, bool] = {}
-    rows = csv.DictReader(line for line in lines if not line.lstrip().startswith("#"))
-    for row in rows:
-        try:
-            day = dt.date.fromisoformat(row["date"].strip())
-            flag = {"1": True, "0": False}[row["workday"].strip()]
-        except (KeyError, ValueError, AttributeError) as exc:
-            raise ValueError(
-                f"holiday_overrides.csv 行格式错误: {row} (应为 date,workday,note，"
-                f"workday 为 0 或 1) / bad row"
-            ) from exc
-        result[day] = flag
-    return result
+    return workdays.is_working_day(day)
 
 
 def add_working_hours(
@@ -151,7 +104,7 @@ def add_working_hours(
     if not remaining:
         return current
     day = current.date()
-    while True:  # ends: each day consumes time, or the calendar data runs out
+    while True:  # ends: every week has working days, whatever the source
         for open_at, close_at in working.intervals(day):
             begin = max(open_at, current)
             if begin >= close_at:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models.audit import AuditEvent
 from models.cases import Case
 from models.categories import Category
-from models.deadlines import due_at
+from models.deadlines import SourceRules, due_at
 from models.enums import CaseSource, CaseStatus
 from models.geo import Point, StreetLocator, gcj02_to_wgs84
 from models.numbering import next_case_number
@@ -40,7 +40,7 @@ def locate_street(session: Session, place: Place) -> int | None:
 
 def open_case(
     session: Session, *, source: CaseSource, category: Category, description: str, place: Place,
-    reporter: User | None, photo_ids: Sequence[int] = (), now: datetime,
+    reporter: User | None, photo_ids: Sequence[int] = (), now: datetime, rules: SourceRules | None = None,
 ) -> Case:
     wgs = gcj02_to_wgs84(place.gcj) if place.gcj else None
     case = Case(
@@ -55,7 +55,7 @@ def open_case(
         address=place.address[:200],
         street_id=locate_street(session, place),
         reporter_id=reporter.id if reporter else None,
-        deadline=due_at(source, category, now),
+        deadline=due_at(source, category, now, rules),
         status=CaseStatus.REPORTED,
     )
     session.add(case)

@@ -3,7 +3,9 @@
 Every limit is explicit so that an untrusted upload can never exhaust memory:
 the byte size is checked before parsing, the pixel count is checked from the
 header before any pixel is decoded, and Pillow's own bomb warnings are turned
-into errors. JPEGs are decoded in draft mode (DCT scaling) when a target size
+into errors. Only the formats a phone sends are parsed at all, and a JPEG with more scans than a
+camera writes is refused before decoding (photocheck.jpegscan): decode time grows with the scan
+count, not the file size. JPEGs are decoded in draft mode (DCT scaling) when a target size
 is given, which is several times faster than a full decode of a phone photo.
 """
 
@@ -14,17 +16,25 @@ import struct
 import warnings
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError, features
+
+from .jpegscan import count_jpeg_scans
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 60_000_000
+# Phones write 1 scan (baseline) or about 10 (progressive); each scan is a pass over the whole image.
+MAX_JPEG_SCANS = 64
+# Only what a phone sends; Pillow would otherwise try some 40 parsers on hostile bytes.
+# (HEIC needs a plugin that is not installed; WebP only where Pillow was built with it.)
+PHONE_FORMATS = ("JPEG", "PNG", "WEBP") if features.check("webp") else ("JPEG", "PNG")
 
 _MESSAGES = {
     "image.empty": "图片为空, 请重新拍摄上传",
-    "image.not_image": "文件不是图片, 请直接拍照上传",
+    "image.not_image": "文件不是手机照片 (JPEG/PNG), 请直接用相机拍照上传",
     "image.corrupt": "图片已损坏, 请重新拍摄上传",
     "image.too_large": "图片文件过大, 请用手机相机直接拍摄后上传",
     "image.bomb": "图片尺寸异常, 请用手机相机直接拍摄后上传",
+    "image.too_complex": "图片编码异常, 请换一张用手机相机直接拍摄的照片",
 }
 
 # Orientation values that swap width and height (EXIF tag 0x0112).
@@ -87,7 +97,7 @@ def load_image(
             raise ImageRejected("image.bomb", detail="out of memory while decoding") from exc
 
 
-_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")
+_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 
 def _looks_like_image(data: bytes) -> bool:
@@ -95,7 +105,10 @@ def _looks_like_image(data: bytes) -> bool:
 
 
 def _decode(data: bytes, max_pixels: int, draft_size: tuple[int, int] | None, mode: str) -> LoadedImage:
-    im = Image.open(io.BytesIO(data))
+    scans = count_jpeg_scans(data, stop_after=MAX_JPEG_SCANS)
+    if scans > MAX_JPEG_SCANS:
+        raise ImageRejected("image.too_complex", detail=f"more than {MAX_JPEG_SCANS} JPEG scans")
+    im = Image.open(io.BytesIO(data), formats=PHONE_FORMATS)
     width, height = im.size
     if width <= 0 or height <= 0:
         raise ImageRejected("image.corrupt", detail="zero size")

@@ -43,7 +43,12 @@ def mp_env(api: FakeWeChatAPI, database_url: str, data_dir: Path, *, safe: bool 
         "WECOM_TOKEN": WECOM_TOKEN,
         "WECOM_ENCODING_AES_KEY": WECOM_AES_KEY,
         "WECOM_API_BASE": api.base_url,
+        "CHENGGUAN_PHOTO_HOSTS": api_host(api),  # the stand-in hosts the PicUrls
     }
+
+
+def api_host(api: FakeWeChatAPI) -> str:
+    return api.base_url.removeprefix("http://")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import delete
 
 from bot.config import Config
 from bot.service import Service
-from models import Base
+from models import Base, workdays
 from tests.databases import fresh_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,6 +50,20 @@ def session(service: Service):  # type: ignore[no-untyped-def]
     with service.sessions() as session:
         yield session
         session.rollback()
+
+
+@pytest.fixture(autouse=True)
+def _no_imported_schedules_between_tests() -> Iterator[None]:
+    """Holiday schedules a test imported or primed must not leak into the next test."""
+    yield
+    workdays.imported.install(None)
+
+
+@pytest.fixture
+def official_until_2026(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin the calendar data: chinesecalendar knows the years up to 2026 and none after, whatever
+    release is installed, so tests of the provisional calendar hold when a release adds 2027."""
+    monkeypatch.setattr(workdays, "chinesecalendar_knows", lambda year: year <= 2026)
 
 
 pytest_plugins = ["tests.chat"]

@@ -5,7 +5,6 @@ import pytest
 from models import calendar as wc
 from models.calendar import (
     TZ,
-    CalendarDataMissing,
     WorkingHours,
     add_working_days,
     add_working_hours,
@@ -140,23 +139,32 @@ def test_end_of_month_uses_shanghai_date():
     assert end_of_month(moment) == dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=TZ)
 
 
-def test_unknown_year_names_the_fix():
-    with pytest.raises(CalendarDataMissing, match="chinesecalendar"):
-        is_working_day(dt.date(2099, 1, 5))
-    with pytest.raises(CalendarDataMissing):
-        add_working_days(at(2026, 12, 28, 10), 30)  # runs into a year without data
+def test_a_year_without_official_data_is_provisional_not_an_error(official_until_2026):
+    assert wc.workdays.year_source(2027) is wc.workdays.DaySource.PROVISIONAL
+    assert not is_working_day(dt.date(2027, 1, 1))  # 元旦 (Friday), by rule
+    assert not is_working_day(dt.date(2027, 2, 9))  # 春节 falls on a weekend: observed on Tuesday
+    assert is_working_day(dt.date(2027, 2, 11))  # Thursday after the festival
+    assert not is_working_day(dt.date(2027, 2, 20))  # Saturday: no 调休 make-up days by rule
+    assert is_working_day(dt.date(2099, 1, 5))  # a far year never raises: a Monday is a working day
+    # 2026-12-28 10:00 + 30 working days: 3 left in 2026; 2027-01-01 off; 24 up to Thu 02-04; then
+    # 02-05 (除夕) and Mon-Wed 02-08..10 (observed) off by rule; 02-11, 02-12, Mon 02-15
+    assert add_working_days(at(2026, 12, 28, 10), 30) == at(2027, 2, 15, 10)
 
 
-def test_overrides_extend_and_change_the_calendar(monkeypatch):
-    overrides = {dt.date(2099, 1, 1): False, dt.date(2099, 1, 3): True, dt.date(2026, 3, 2): False}
-    monkeypatch.setattr(wc, "_overrides", lambda: overrides)
-    assert not is_working_day(dt.date(2099, 1, 1))  # listed holiday (Thursday)
-    assert is_working_day(dt.date(2099, 1, 2))  # Friday, weekday rule
-    assert is_working_day(dt.date(2099, 1, 3))  # listed make-up Saturday
-    assert not is_working_day(dt.date(2099, 1, 4))  # Sunday
-    assert not is_working_day(dt.date(2026, 3, 2))  # local override of a known year
+def test_sources_take_precedence_by_year(official_until_2026, monkeypatch):
+    packaged = {2027: {dt.date(2027, 1, 1): False, dt.date(2027, 2, 20): True},
+                2026: {dt.date(2026, 3, 2): False}}
+    monkeypatch.setattr(wc.workdays, "packaged_schedules", lambda: packaged)
+    assert wc.workdays.year_source(2027) is wc.workdays.DaySource.PACKAGED
+    assert is_working_day(dt.date(2027, 2, 20))  # listed make-up Saturday
+    assert is_working_day(dt.date(2027, 2, 9))  # not listed: Monday-Friday, the rule no longer applies
+    assert not is_working_day(dt.date(2026, 3, 2))  # a packaged year replaces the package's whole year
+    assert not is_working_day(dt.date(2026, 10, 10))  # ... so 2026's 调休 Saturday is now a rest day
+    wc.workdays.imported.prime({2027: {dt.date(2027, 2, 19): False}})
+    assert wc.workdays.year_source(2027) is wc.workdays.DaySource.IMPORTED
+    assert not is_working_day(dt.date(2027, 2, 19)) and not is_working_day(dt.date(2027, 2, 20))
 
 
-def test_packaged_overrides_file_loads():
-    wc._overrides.cache_clear()
-    assert isinstance(wc._overrides(), dict)
+def test_packaged_overrides_file_is_valid_and_lists_no_year_yet():
+    wc.workdays.packaged_schedules.cache_clear()
+    assert wc.workdays.packaged_schedules() == {}

@@ -81,7 +81,8 @@ def test_hotline_uses_the_table(table):
 def test_month_end_sources(table, source):
     garbage = table.by_name("市容环境/暴露垃圾")
     assert due_at(source, garbage, at(2026, 2, 27, 16)) == at(2026, 2, 28, 23, 59, 59)
-    assert due_at(source, garbage, at(2026, 12, 31, 22)) == at(2026, 12, 31, 23, 59, 59)
+    # reported after the last working hour of the year: less than the minimum left, so the next month's end
+    assert due_at(source, garbage, at(2026, 12, 31, 22)) == at(2027, 1, 31, 23, 59, 59)
     assert due_at(source.value, garbage, at(2026, 9, 30, 8)) == at(2026, 9, 30, 23, 59, 59)
 
 
@@ -119,3 +120,56 @@ def test_bad_rules_file(tmp_path, body, message):
 def test_naive_report_time_rejected(table):
     with pytest.raises(ValueError):
         due_at(CaseSource.PATROL, table.get("E0102"), dt.datetime(2026, 3, 2, 9))
+
+
+@pytest.mark.parametrize("source", [CaseSource.SNAPSHOT, CaseSource.PATROL, CaseSource.ROAD_OFFICE])
+def test_month_end_leaves_at_least_one_working_day(table, source):
+    garbage = table.by_name("市容环境/暴露垃圾")
+    assert due_at(source, garbage, at(2026, 11, 30, 16)) == at(2026, 12, 31, 23, 59, 59)  # 1.5 h left
+    assert due_at(source, garbage, at(2026, 10, 30, 9)) == at(2026, 11, 30, 23, 59, 59)  # 7 h left (31st: Saturday)
+    assert due_at(source, garbage, at(2026, 11, 27, 16)) == at(2026, 11, 30, 23, 59, 59)  # 9 h left
+    assert SourceRules.load().minimums[source] == TimeLimit(1, "d")
+
+
+def _rules(tmp_path, snapshot_minimum: str):
+    path = tmp_path / "rules.csv"
+    path.write_text(
+        "source,rule,min_time\nthird_party,table,\nhotline,table,\n"
+        f"snapshot,month_end,{snapshot_minimum}\npatrol,month_end,\nroad_office,month_end,1d\n",
+        encoding="utf-8",
+    )
+    return SourceRules.load(path)
+
+
+def test_minimum_time_from_the_rules_file(tmp_path, table):
+    garbage, building = table.by_name("市容环境/暴露垃圾"), table.get("E0101")
+    four_hours = _rules(tmp_path, "4h")
+    assert due_at(CaseSource.SNAPSHOT, garbage, at(2026, 11, 30, 9), four_hours) == at(2026, 11, 30, 23, 59, 59)
+    assert due_at(CaseSource.SNAPSHOT, garbage, at(2026, 11, 30, 14), four_hours) == at(2026, 12, 31, 23, 59, 59)
+    assert due_at(CaseSource.PATROL, garbage, at(2026, 11, 30, 16), four_hours) == at(2026, 11, 30, 23, 59, 59)  # none
+    by_category = _rules(tmp_path, "table")  # the category's own time limit is the minimum
+    assert building.limit.unit == "d" and building.limit.amount > 1
+    assert due_at(CaseSource.SNAPSHOT, garbage, at(2026, 11, 30, 9), by_category) == at(2026, 11, 30, 23, 59, 59)
+    assert due_at(CaseSource.SNAPSHOT, building, at(2026, 11, 30, 9), by_category) == at(2026, 12, 31, 23, 59, 59)
+
+
+def test_a_rules_file_without_minimums_keeps_the_plain_month_end(tmp_path, table):
+    path = tmp_path / "rules.csv"
+    path.write_text("source,rule\nthird_party,table\nhotline,table\nsnapshot,month_end\npatrol,month_end\n"
+                    "road_office,month_end\n", encoding="utf-8")
+    garbage = table.by_name("市容环境/暴露垃圾")
+    assert due_at(CaseSource.SNAPSHOT, garbage, at(2026, 11, 30, 16), SourceRules.load(path)) == at(2026, 11, 30, 23, 59, 59)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("source,rule,min_time\nthird_party,table,\nhotline,table,\nsnapshot,month_end,3w\n", "第 4 行.*min_time"),
+        ("source,rule,min_time\nthird_party,table,4h\n", "第 2 行.*month_end"),
+    ],
+)
+def test_bad_minimum_time(tmp_path, body, message):
+    path = tmp_path / "rules.csv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        SourceRules.load(path)

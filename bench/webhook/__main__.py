@@ -50,7 +50,8 @@ def main() -> None:
     with running_api() as api, tempfile.TemporaryDirectory() as tmp:
         pic = api.add_media(photo("images/opensfm_lund/01.jpg"))
         env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
-               "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url, "WECHAT_ENCODING_AES_KEY": ""}
+               "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url, "WECHAT_ENCODING_AES_KEY": "",
+               "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://")}
         with running_server(env, Path(tmp) / "serve.log") as base:
             service_runs = _sweep(base, pic, rates, args.seconds, "service")
         baseline_runs = _with_baseline(lambda base: _sweep(base, pic, rates, args.seconds, "baseline"))

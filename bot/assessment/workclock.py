@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from models.calendar import DEFAULT_HOURS, CalendarDataMissing, TZ, WorkingHours, is_working_day, working_hours_between
+from models.calendar import DEFAULT_HOURS, TZ, WorkingHours, is_working_day, working_hours_between
 
 
 class WorkClock:
@@ -18,10 +18,7 @@ class WorkClock:
         self._workday: dict[date, bool] = {}
         total, day = 0.0, first
         while day <= last:
-            try:
-                self._workday[day] = is_working_day(day)
-            except CalendarDataMissing:  # a year the calendar does not know: measured (and refused) slowly
-                break
+            self._workday[day] = is_working_day(day)
             self._cum[day] = total
             if self._workday[day]:
                 total += working.hours_per_day * 3600

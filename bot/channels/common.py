@@ -12,9 +12,11 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 
+from bot.channels.freshness import Signed
 from bot.channels.xml import BadMessage, ensure_safe_xml, to_inbound
 from bot.dispatcher import current_dispatcher
 from bot.service import current_service
+from models.nonces import Delivery, ReplayedDelivery
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +28,21 @@ Encrypt = Callable[[str], str]
 AUTHENTICATION_ERRORS = (InvalidSignatureException, InvalidAppIdException, InvalidCorpIdException)
 
 
-def handle_post(channel: str, parse: Callable[[bytes], Any], decrypt: Decrypt | None, encrypt: Encrypt | None) -> Response:
+def handle_post(channel: str, parse: Callable[[bytes], Any], decrypt: Decrypt | None, encrypt: Encrypt | None,
+                *, unsigned_body: Signed | None = None) -> Response:
+    """`unsigned_body`: the signature does not cover the body (plain mode), so it may be used once."""
     body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before we read it
+    delivery = unsigned_body.delivery(channel, body) if unsigned_body is not None else None
     with current_service().webhook_slots:  # see bot.db.webhook_concurrency
-        return _handle(channel, body, parse, decrypt, encrypt)
+        try:
+            return _handle(channel, body, parse, decrypt, encrypt, delivery)
+        except ReplayedDelivery:
+            log.warning("refused a replayed %s callback (signature already used for another body)", channel)
+            abort(403, "callback signature already used")
 
 
 def _handle(channel: str, body: bytes, parse: Callable[[bytes], Any], decrypt: Decrypt | None,
-            encrypt: Encrypt | None) -> Response:
+            encrypt: Encrypt | None, delivery: Delivery | None) -> Response:
     try:
         ensure_safe_xml(body)
         if decrypt is not None:
@@ -48,7 +57,7 @@ def _handle(channel: str, body: bytes, parse: Callable[[bytes], Any], decrypt: D
         log.info("refused an unreadable %s message: %s", channel, type(exc).__name__)
         abort(400)
 
-    text = current_dispatcher().handle(inbound)
+    text = current_dispatcher().handle(inbound, delivery)
     if not text:
         return Response("success", content_type="text/plain")  # WeChat's "received, no reply"
     xml = TextReply(content=text, message=message).render()

@@ -9,7 +9,9 @@ from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from bot.channels.common import handle_post
+from bot.channels.freshness import Signed, claim_alone, require_fresh
 from bot.service import current_service
+from models.nonces import ReplayedDelivery
 from models.users import CHANNEL_MP
 
 bp = Blueprint("wechat_mp", __name__)
@@ -21,15 +23,23 @@ def callback() -> Response | str:
     if not cfg.token:
         abort(503, "WECHAT_TOKEN is not set")
     args = request.args
-    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    timestamp, nonce, signature = args.get("timestamp", ""), args.get("nonce", ""), args.get("signature", "")
     try:
-        check_signature(cfg.token, args.get("signature", ""), timestamp, nonce)
+        check_signature(cfg.token, signature, timestamp, nonce)
     except InvalidSignatureException:
         abort(403)
+    signed = Signed(require_fresh(timestamp), nonce, signature)
     if request.method == "GET":
-        return args.get("echostr", "")
+        echo = args.get("echostr", "")
+        if not cfg.safe_mode:  # in plain mode this URL could carry a POST body: use it up
+            try:
+                claim_alone(signed.delivery(CHANNEL_MP, b"GET " + echo.encode()))
+            except ReplayedDelivery:
+                abort(403, "callback signature already used")
+        return echo
     if not cfg.safe_mode:
-        return handle_post(CHANNEL_MP, parse_message, None, None)
+        # Plain mode is for development: the signature does not cover the body, so it may be used once.
+        return handle_post(CHANNEL_MP, parse_message, None, None, unsigned_body=signed)
     crypto = WeChatCrypto(cfg.token, cfg.encoding_aes_key, cfg.app_id)
     return handle_post(
         CHANNEL_MP, parse_message,

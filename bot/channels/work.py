@@ -7,6 +7,7 @@ from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.channels.common import AUTHENTICATION_ERRORS, handle_post
+from bot.channels.freshness import require_fresh
 from bot.service import current_service
 from models.users import CHANNEL_WORK
 
@@ -21,6 +22,7 @@ def callback() -> Response | str:
     crypto = WeChatCrypto(cfg.token, cfg.encoding_aes_key, cfg.corp_id)
     args = request.args
     signature, timestamp, nonce = args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", "")
+    require_fresh(timestamp)  # the signature covers the ciphertext: a replay repeats one message, which the inbox drops
     if request.method == "GET":  # URL verification: the echo string is encrypted too
         try:
             return str(crypto.check_signature(signature, timestamp, nonce, args.get("echostr", "")))

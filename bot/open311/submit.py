@@ -20,6 +20,7 @@ from bot.open311.errors import Open311Error
 from bot.open311.quota import count_case
 from bot.open311.serialize import find_category
 from bot.xmltext import xml_safe
+from handlers.catalog import source_rules
 from models.audit import AuditEvent
 from models.base import utcnow
 from models.cases import Case
@@ -61,7 +62,7 @@ def create_request(session: Session, key: ApiKey, form: Mapping[str, str], limit
         gcj_lat=gcj.lat if gcj else None, gcj_lon=gcj.lon if gcj else None, address=address[:200],
         # Routed like a chat report, so the street's reviewers see it and dispatch can find its unit.
         street_id=locate_street(session, Place(gcj=gcj, address=address)),
-        deadline=due_at(SOURCE, category, now),
+        deadline=due_at(SOURCE, category, now, source_rules()),
     )
     session.add(case)
     session.flush()

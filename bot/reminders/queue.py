@@ -4,14 +4,21 @@ the others roll back on the unique key."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import transaction
 from bot.reminders.send import KIND
 from models.groups import SentDigest
 from models.outbox import enqueue
+
+
+log = logging.getLogger(__name__)
 
 
 def already_queued(session: Session, group_id: int, what: str, period: str) -> bool:
@@ -29,3 +36,19 @@ def queue_messages(session: Session, group_id: int, what: str, period: str, mess
         enqueue(session, KIND, {"group_id": group_id, "sent_id": sent.id, "part": part, "message": message},
                 key=f"group:{what}:{group_id}:{period}:{part}")
     return sent
+
+
+def queue_to_groups(sessions: sessionmaker[Session], group_ids: Iterable[int], what: str, period: str,
+                    messages: list[dict[str, Any]]) -> int:
+    """The same messages to each group that has not had them for `period`, one transaction per group;
+    returns how many groups were queued (a concurrent worker's win is not counted)."""
+    queued = 0
+    for group_id in group_ids:
+        try:
+            with transaction(sessions) as session:
+                if not already_queued(session, group_id, what, period):
+                    queue_messages(session, group_id, what, period, messages)
+                    queued += 1
+        except IntegrityError:
+            log.info("%s %s for group %s was queued by another worker", what, period, group_id)
+    return queued

@@ -7,6 +7,7 @@ import logging
 
 from apscheduler.schedulers.base import BaseScheduler
 
+from bot.reminders.calendar_notice import run_calendar_notice
 from bot.reminders.schedule import run_digests
 from bot.reminders.nudges import run_nudges
 from bot.service import Service
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 def digest_round(service: Service) -> None:
     run_digests(service, utcnow())
+    run_calendar_notice(service, utcnow())
     from bot.reports.bulletin import run_bulletin  # matplotlib is only imported when a bulletin is due
 
     run_bulletin(service, utcnow())

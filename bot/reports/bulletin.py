@@ -4,26 +4,20 @@ the next month at the digest time, or by hand with `chengguan report month YYYY-
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from bot.assessment.period import Month
 from bot.assessment.report import MonthReport, build_report
-from bot.db import transaction
 from bot.reminders import robot
-from bot.reminders.queue import already_queued, queue_messages
+from bot.reminders.queue import already_queued, queue_to_groups
 from bot.reminders.schedule import digest_due
 from bot.reports.chart import ranking_png
 from bot.reports.table import percent
 from bot.service import Service
 from models.calendar import TZ, is_working_day
 from models.groups import GroupChat
-
-log = logging.getLogger(__name__)
-
 
 def bulletin_markdown(report: MonthReport) -> str:
     total = report.total
@@ -49,16 +43,7 @@ def queue_bulletin(service: Service, month: Month) -> int:
             return 0
         report = build_report(session, month)
     messages = [robot.markdown(bulletin_markdown(report)), robot.image(ranking_png(report))]
-    queued = 0
-    for group_id in group_ids:
-        try:
-            with transaction(service.sessions) as session:
-                if not already_queued(session, group_id, "bulletin", str(month)):
-                    queue_messages(session, group_id, "bulletin", str(month), messages)
-                    queued += 1
-        except IntegrityError:
-            log.info("bulletin %s for group %s was queued by another worker", month, group_id)
-    return queued
+    return queue_to_groups(service.sessions, group_ids, "bulletin", str(month), messages)
 
 
 def first_working_day(day: date) -> bool:

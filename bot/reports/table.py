@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.assessment.indicators import Indicators
 from bot.assessment.report import MonthReport, ScopeRow
 
@@ -9,24 +11,48 @@ HEADERS = ("排名", "较上月", "名称", "得分", "上报", "应结案", "�
            "核查", "返工", "返工率", "返工3次+", "评价", "满意率", "平均结案(工作日)")
 
 
+NOT_APPLICABLE = "—"
+RATE_FORMAT, DECIMAL_FORMAT = "0.0%", "0.0"  # Excel number formats
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with the format it is shown in: the ledger writes the number itself with the Excel
+    format (so it sorts and sums), the terminal table prints str(). None: does not apply."""
+
+    value: float | None
+    excel_format: str
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return NOT_APPLICABLE
+        if self.excel_format == RATE_FORMAT:
+            return percent(self.value)
+        return f"{self.value:.1f}"
+
+
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
+    return NOT_APPLICABLE if value is None else f"{100 * value:.1f}%"
 
 
-def number(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+def rate(value: float | None) -> Figure:
+    return Figure(value, RATE_FORMAT)
+
+
+def decimal(value: float | None) -> Figure:
+    return Figure(value, DECIMAL_FORMAT)
 
 
 def indicator_values(ind: Indicators) -> list[object]:
-    return [ind.reported, ind.due, ind.suspended, ind.closed, percent(ind.closure_rate), ind.closed_on_time,
-            percent(ind.on_time_rate), ind.verified, ind.returned, percent(ind.rework_rate), ind.returned_3plus,
-            ind.rated, percent(ind.satisfaction_rate), number(ind.avg_close_days)]
+    return [ind.reported, ind.due, ind.suspended, ind.closed, rate(ind.closure_rate), ind.closed_on_time,
+            rate(ind.on_time_rate), ind.verified, ind.returned, rate(ind.rework_rate), ind.returned_3plus,
+            ind.rated, rate(ind.satisfaction_rate), decimal(ind.avg_close_days)]
 
 
 def row_values(row: ScopeRow) -> list[object]:
     ranked = row.ranked
-    return [ranked.rank if ranked.rank is not None else "—", ranked.change_label, row.scope.name,
-            number(ranked.score), *indicator_values(row.indicators)]
+    return [ranked.rank if ranked.rank is not None else NOT_APPLICABLE, ranked.change_label, row.scope.name,
+            decimal(ranked.score), *indicator_values(row.indicators)]
 
 
 def total_values(report: MonthReport) -> list[object]:

@@ -34,6 +34,10 @@ class FakeWeChatAPI:
     pushed: list[Pushed] = field(default_factory=list)  # text messages
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (to, image bytes) of image messages
     fail_pic_urls: bool = False  # make PicUrl downloads fail, to exercise the media API fallback
+    reject_all_tokens: bool = False  # answer 40001 (invalid credential) to every call with a token
+    token_fetches: int = 0  # calls to /cgi-bin/token and /cgi-bin/gettoken
+    issued_tokens: list[str] = field(default_factory=list)
+    fail_calls_with: int = 0  # an HTTP status to answer every call but the token fetch with (0: off)
     base_url: str = ""
     _tokens: set[str] = field(default_factory=set)
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -70,25 +74,43 @@ class FakeWeChatAPI:
         app.add_url_rule("/cgi-bin/media/get", view_func=self._media_get)
         app.add_url_rule("/cgi-bin/media/upload", view_func=self._media_upload, methods=["POST"])
         app.add_url_rule("/pic/<media_id>", view_func=self._pic)
+        app.before_request(self._failing)
         return app
+
+    def _failing(self) -> Response | None:
+        if self.fail_calls_with and request.path not in ("/cgi-bin/token", "/cgi-bin/gettoken"):
+            return Response("server error", status=self.fail_calls_with)
+        return None
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every issued token, as another system fetching a new one does after 5 minutes."""
+        self._tokens.clear()
 
     def _issue_token(self) -> Response:
         token = secrets.token_hex(16)
         self._tokens.add(token)
+        self.issued_tokens.append(token)
         return jsonify(access_token=token, expires_in=7200)
 
     def _token(self) -> Response:
+        self.token_fetches += 1
         if (request.args.get("appid"), request.args.get("secret")) != (self.app_id, self.app_secret):
             return jsonify(errcode=40013, errmsg="invalid appid")
         return self._issue_token()
 
     def _wecom_token(self) -> Response:
+        self.token_fetches += 1
         if (request.args.get("corpid"), request.args.get("corpsecret")) != (self.corp_id, self.corp_secret):
             return jsonify(errcode=40001, errmsg="invalid credential")
         return self._issue_token()
 
     def _authorised(self) -> bool:
-        return request.args.get("access_token") in self._tokens
+        return request.args.get("access_token") in self._tokens and not self.reject_all_tokens
+
+    def _token_error(self) -> Response:
+        if self.reject_all_tokens:
+            return jsonify(errcode=40001, errmsg="invalid credential, access_token is invalid or not latest")
+        return jsonify(errcode=40014, errmsg="invalid access_token")
 
     def _record(self, to: str, text: str) -> None:
         with self._changed:
@@ -105,7 +127,7 @@ class FakeWeChatAPI:
 
     def _custom_send(self) -> Response:
         if not self._authorised():
-            return jsonify(errcode=40014, errmsg="invalid access_token")
+            return self._token_error()
         body = request.get_json(force=True)
         if body.get("msgtype") == "image":
             return self._record_image(body["touser"], body["image"]["media_id"]) or jsonify(errcode=0, errmsg="ok")
@@ -114,7 +136,7 @@ class FakeWeChatAPI:
 
     def _app_send(self) -> Response:
         if not self._authorised():
-            return jsonify(errcode=40014, errmsg="invalid access_token")
+            return self._token_error()
         body = request.get_json(force=True)
         users = str(body.get("touser", "")).split("|")
         if body.get("msgtype") == "image":
@@ -129,7 +151,7 @@ class FakeWeChatAPI:
 
     def _media_upload(self) -> Response:
         if not self._authorised():
-            return jsonify(errcode=40014, errmsg="invalid access_token")
+            return self._token_error()
         upload = request.files.get("media")
         if request.args.get("type") != "image" or upload is None or not upload.filename:
             return jsonify(errcode=40004, errmsg="invalid media type or missing media")
@@ -142,7 +164,7 @@ class FakeWeChatAPI:
 
     def _media_get(self) -> Response:
         if not self._authorised():
-            return jsonify(errcode=40014, errmsg="invalid access_token")
+            return self._token_error()
         data = self.media.get(request.args.get("media_id", ""))
         if data is None:
             return jsonify(errcode=40007, errmsg="invalid media_id")

@@ -37,12 +37,13 @@ def chat_command(url: str | None, token: str, openid: str, data_dir: Path) -> No
             env = {
                 "CHENGGUAN_DATA_DIR": str(data_dir.resolve()), "DATABASE_URL": "", "WECHAT_TOKEN": token,
                 "WECHAT_APP_ID": api.app_id, "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url,
-                "WECHAT_ENCODING_AES_KEY": "",
+                "WECHAT_ENCODING_AES_KEY": "", "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://"),
             }
             click.echo("正在启动本地服务…")
             url = stack.enter_context(running_server(env, data_dir.resolve().parent / "chat-server.log"))
         else:
             click.echo(f"推送消息只在服务端设置 WECHAT_API_BASE={api.base_url} "
+                       f"CHENGGUAN_PHOTO_HOSTS={api.base_url.removeprefix('http://')} "
                        f"WECHAT_APP_ID={api.app_id} WECHAT_APP_SECRET={api.app_secret} 时显示")
         user = WeChatUser(url, token, openid)
         stop = threading.Event()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import random
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,6 +20,11 @@ from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 def sign(token: str, timestamp: str, nonce: str, *extra: str) -> str:
     """WeChat's signature: sha1 of the sorted token, timestamp, nonce (and ciphertext)."""
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, *extra])).encode()).hexdigest()
+
+
+def fresh_signing_values(timestamp: int | None = None) -> tuple[str, str]:
+    """The timestamp (now unless given) and a new random nonce for one callback."""
+    return str(int(time.time()) if timestamp is None else timestamp), str(secrets.randbelow(10**10))
 
 
 class Poster(Protocol):
@@ -72,9 +78,10 @@ class WeChatUser:
     def send(self, msg_type: str, body: str, *, msg_id: bool = True) -> Reply:
         return self.post(self.message_xml(msg_type, body, msg_id=msg_id))
 
-    def post(self, xml: str, *, signature: str | None = None) -> Reply:
-        """POST one message as WeChat does (a retry is the same xml posted again)."""
-        timestamp, nonce = str(int(time.time())), str(random.randrange(10**9))
+    def post(self, xml: str, *, signature: str | None = None, timestamp: int | None = None) -> Reply:
+        """POST one message as WeChat does (a retry is the same xml posted again), signed now with a
+        fresh nonce (the service refuses stale timestamps and reused signatures) or at `timestamp`."""
+        timestamp, nonce = fresh_signing_values(timestamp)
         params = {"timestamp": timestamp, "nonce": nonce, "openid": self.openid}
         params["signature"] = signature if signature is not None else sign(self.token, timestamp, nonce)
         data = xml.encode()
@@ -113,8 +120,8 @@ class WeComUser(WeChatUser):
         xml = super().message_xml(msg_type, body, msg_id=msg_id, create_time=create_time)
         return xml.replace("</xml>", f"<AgentID>{self.agent_id}</AgentID></xml>")
 
-    def post(self, xml: str, *, signature: str | None = None) -> Reply:
-        timestamp, nonce = str(int(time.time())), str(random.randrange(10**9))
+    def post(self, xml: str, *, signature: str | None = None, timestamp: int | None = None) -> Reply:
+        timestamp, nonce = fresh_signing_values(timestamp)
         data = self.crypto.encrypt_message(xml, nonce, timestamp).encode()
         msg_signature = SafeET.fromstring(data).findtext("MsgSignature") or ""
         params = {"msg_signature": signature if signature is not None else msg_signature,

@@ -8,12 +8,9 @@ from sqlalchemy import select
 
 from bot.db import transaction
 from bot.service import Service
+from handlers.expiry import expired_text
 from models import Conversation, utcnow
 from models.outbox import enqueue
-
-
-def expired_note(minutes: int) -> str:
-    return f"您的上报超过{minutes}分钟未完成, 草稿已清除。需要时请重新发送照片开始。"
 
 
 def expire_idle_conversations(service: Service, now: datetime | None = None) -> int:
@@ -28,7 +25,9 @@ def expire_idle_conversations(service: Service, now: datetime | None = None) -> 
         ).all()
         for conversation in idle:
             key = f"expired:{conversation.id}:{int(conversation.updated_at.timestamp())}"
+            text = expired_text(conversation.flow, conversation.state, conversation.data, minutes)
             conversation.finish()
-            payload = {"channel": conversation.channel, "to": conversation.external_id, "text": expired_note(minutes)}
-            enqueue(session, "notify.text", payload, key=key)
+            if text:
+                payload = {"channel": conversation.channel, "to": conversation.external_id, "text": text}
+                enqueue(session, "notify.text", payload, key=key)
     return len(idle)

@@ -10,6 +10,7 @@ import httpx
 
 from bot import outbound, photostore
 from bot.httpclient import shared_http
+from bot.tasks.photo_hosts import photo_host_allowed
 from bot.worker import JobContext
 from models import Photo, PhotoStatus, utcnow
 from models.photo_index import index_photo
@@ -18,7 +19,7 @@ from photocheck import Fingerprint, ImageRejected, fingerprint
 
 log = logging.getLogger(__name__)
 
-SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+SUFFIX = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 EXPIRED = "图片已过期或无法下载, 请重新拍摄发送。"
 
 
@@ -83,18 +84,25 @@ def fetch_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 
 def _download(ctx: JobContext, payload: dict[str, Any]) -> bytes:
-    """PicUrl first (no token needed); the media API when that fails. Network trouble is retried."""
-    limit = ctx.service.config.max_photo_bytes
-    if payload.get("pic_url"):
+    """PicUrl first (no token needed) when it is on a WeChat media host; the media API otherwise or
+    when that fails. Network trouble is retried."""
+    config = ctx.service.config
+    limit = config.max_photo_bytes
+    pic_url = payload.get("pic_url") or ""
+    if pic_url and not photo_host_allowed(pic_url, config.photo_hosts):
+        log.warning("photo %s: PicUrl is not on a WeChat media host (CHENGGUAN_PHOTO_HOSTS); not fetched",
+                    payload.get("photo_id"))
+        pic_url = ""
+    if pic_url:
         try:
-            return _get_bounded(payload["pic_url"], limit)
+            return _get_bounded(pic_url, limit)
         except (httpx.HTTPError, _Unavailable) as exc:
             if not payload.get("media_id"):
                 raise
             log.info("PicUrl failed (%s); trying the media API", exc)
     if not payload.get("media_id"):
         raise ImageRejected("image.empty")
-    data = outbound.download_media(ctx.service.config, payload["channel"], payload["media_id"])
+    data = outbound.download_media(config, payload["channel"], payload["media_id"])
     if len(data) > limit:
         raise ImageRejected("image.too_large", detail=f"{len(data)} bytes")
     return data
@@ -105,8 +113,9 @@ class _Unavailable(Exception):
 
 
 def _get_bounded(url: str, limit: int) -> bytes:
-    """Download at most `limit` bytes: a huge body is refused without being read into memory."""
-    with shared_http().stream("GET", url, timeout=10, follow_redirects=True) as response:
+    """Download at most `limit` bytes: a huge body is refused without being read into memory.
+    A redirect is not followed (it could lead anywhere): it counts as unavailable."""
+    with shared_http().stream("GET", url, timeout=10, follow_redirects=False) as response:
         if response.status_code != 200:
             raise _Unavailable(f"HTTP {response.status_code}")
         declared = int(response.headers.get("Content-Length") or 0)

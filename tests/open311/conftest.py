@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from jsonschema import Draft202012Validator
 
 from bot.app import create_app
 from bot.db import transaction
 from bot.open311.keys import create_key
+from models.calendar import TZ
+
+FIXED_NOW = datetime(2026, 11, 25, 10, tzinfo=TZ)  # a Wednesday; the tests' dates do not depend on today
 
 SCHEMAS = Path(__file__).parent / "schemas"
 
@@ -22,6 +28,12 @@ def check(name: str, body: Any) -> Any:
     errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.path))
     assert not errors, f"{name}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
     return body
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[None]:
+    with time_machine.travel(FIXED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from models import Photo, PhotoStatus
+from tests.photocheck.test_decode_bounds import repeated_scan_jpeg
 
 
 def bomb() -> bytes:
@@ -25,6 +26,12 @@ def small_jpeg(size: tuple[int, int] = (64, 64)) -> bytes:
     return buffer.getvalue()
 
 
+def tga() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (120, 130, 140)).save(buffer, format="TGA")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("make", "code", "byte_limit"),
     [
@@ -32,8 +39,10 @@ def small_jpeg(size: tuple[int, int] = (64, 64)) -> bytes:
         (lambda: small_jpeg()[:300], "image.corrupt", None),
         (bomb, "image.bomb", None),
         (lambda: small_jpeg((2000, 2000)), "image.too_large", 20_000),
+        (lambda: repeated_scan_jpeg(300), "image.too_complex", None),
+        (tga, "image.not_image", None),
     ],
-    ids=["not-an-image", "truncated", "decompression-bomb", "over-size-limit"],
+    ids=["not-an-image", "truncated", "decompression-bomb", "over-size-limit", "scan-bomb", "not-a-phone-format"],
 )
 def test_unusable_photo_is_refused_with_a_message(make, code, byte_limit, mp_service, wechat_api, new_user, run_worker) -> None:  # type: ignore[no-untyped-def]
     if byte_limit:

@@ -27,13 +27,15 @@ class District:
     west_unit: int
 
 
-def seed_district(service) -> District:  # type: ignore[no-untyped-def]
+def seed_district(service, *, routed: bool = True) -> District:  # type: ignore[no-untyped-def]
+    """Two streets with a unit each; `routed=False` leaves the routing table empty (nothing dispatches itself)."""
     with transaction(service.sessions) as s:
         east, west = make_street(s, "E", "东街街道", EAST).id, make_street(s, "W", "西街街道", WEST).id
         east_unit, west_unit = Unit(code="E-ZF", name="东街执法队", street_id=east), Unit(code="W-ZF", name="西街执法队", street_id=west)
         s.add_all([east_unit, west_unit])
         s.flush()
-        s.add_all([DispatchRule(street_id=east, unit_id=east_unit.id), DispatchRule(street_id=west, unit_id=west_unit.id)])
+        if routed:
+            s.add_all([DispatchRule(street_id=east, unit_id=east_unit.id), DispatchRule(street_id=west, unit_id=west_unit.id)])
     return District(east, west, east_unit.id, west_unit.id)
 
 

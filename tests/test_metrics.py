@@ -1,0 +1,77 @@
+"""/metrics speaks the Prometheus text format (parsed here by the client's own parser), only to a bearer of
+CHENGGUAN_METRICS_TOKEN, with webhook latency by channel and the database's outbox and verdict gauges."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+
+from bot.app import create_app
+from bot.db import transaction
+from models import OutboxJob, Photo, PhotoRole, PhotoStatus, utcnow
+from models.outbox import JobStatus, enqueue
+
+METRICS_TOKEN = "metrics-token-for-tests"
+
+
+@pytest.fixture
+def metrics_service(mp_service):  # type: ignore[no-untyped-def]
+    mp_service.config = dataclasses.replace(mp_service.config, metrics_token=METRICS_TOKEN)
+    return mp_service
+
+
+def scrape(http) -> list[Sample]:  # type: ignore[no-untyped-def]
+    answer = http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain; version=")
+    return [sample for family in text_string_to_metric_families(answer.text) for sample in family.samples]
+
+
+def sample(samples: list[Sample], name: str, **labels: str) -> float | None:
+    """The one sample of that name whose labels include `labels`; None when there is none."""
+    found = [s.value for s in samples if s.name == name and s.labels.items() >= labels.items()]
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def test_metrics_need_the_token_and_do_not_exist_without_it(metrics_service, mp_service) -> None:  # type: ignore[no-untyped-def]
+    client = create_app(service=metrics_service).test_client()
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    metrics_service.config = dataclasses.replace(metrics_service.config, metrics_token="")
+    assert create_app(service=metrics_service).test_client().get(
+        "/metrics", headers={"Authorization": "Bearer "}).status_code == 404
+
+
+def test_webhook_latency_outbox_depth_and_verdicts(metrics_service, new_user, http, wechat_api) -> None:  # type: ignore[no-untyped-def]
+    resident = new_user()
+    resident.send_text("帮助")
+    resident.send_text("查询")
+    with transaction(metrics_service.sessions) as s:
+        enqueue(s, "notify.text", {"x": 1})
+        retrying = enqueue(s, "notify.text", {"x": 2})
+        parked = enqueue(s, "uplink.open311", {"x": 3})
+        s.flush()
+        retrying.attempts = 2
+        parked.status = JobStatus.PARKED
+        old = enqueue(s, "photo.fetch", {"x": 4})
+        s.flush()
+        old.created_at = utcnow() - timedelta(minutes=10)
+        for ok in (True, True, False):
+            s.add(Photo(role=PhotoRole.RECTIFICATION, status=PhotoStatus.STORED, check_result={"ok": ok}))
+        s.add(Photo(role=PhotoRole.PROBLEM, status=PhotoStatus.STORED))
+
+    families = scrape(http)
+    assert sample(families, "chengguan_webhook_seconds_count", channel="mp") == 2
+    assert sample(families, "chengguan_webhook_seconds_bucket", channel="mp", le="5.0") == 2
+    assert sample(families, "chengguan_webhook_answers_total", channel="mp", status="200") == 2
+    assert sample(families, "chengguan_outbox_jobs", kind="notify.text", state="pending") == 1
+    assert sample(families, "chengguan_outbox_jobs", kind="notify.text", state="retrying") == 1
+    assert sample(families, "chengguan_outbox_jobs", kind="uplink.open311", state="parked") == 1
+    assert 590 < sample(families, "chengguan_outbox_oldest_pending_age_seconds", kind="photo.fetch") < 900
+    assert sample(families, "chengguan_photocheck_verdicts", verdict="pass") == 2
+    assert sample(families, "chengguan_photocheck_verdicts", verdict="fail") == 1
+    assert sample(families, "chengguan_webhook_seconds_count", channel="work") is None

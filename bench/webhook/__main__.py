@@ -67,7 +67,8 @@ def readers_main(rates: list[float], seconds: float, readers: int, cases: int) -
             seed_cases(tmp, cases)
             env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
                    "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url,
-                   "WECHAT_ENCODING_AES_KEY": "", "CHENGGUAN_OPEN311_READ_LIMIT": limit}
+                   "WECHAT_ENCODING_AES_KEY": "", "CHENGGUAN_OPEN311_READ_LIMIT": limit,
+                   "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://")}
             with running_server(env, Path(tmp) / "serve.log") as base:
                 for rate in rates:
                     quiet = _sweep(base, pic, [rate], seconds, "quiet")[0]

@@ -33,32 +33,43 @@ class ReaderStats:
 
 class Readers:
     """N clients, each GETting the listing again as soon as the last answer arrived (after a 429, once
-    its Retry-After has passed), without If-None-Match: every 200 carries the whole body."""
+    its Retry-After has passed), without If-None-Match: every 200 carries the whole body. They poll
+    only between `resume()` and `pause()`, so quiet and busy periods can alternate on one server."""
 
     def __init__(self, base: str, count: int) -> None:
         context = multiprocessing.get_context("spawn")
-        self._stop = context.Event()
+        self._stop, self._active = context.Event(), context.Event()
         self._results = context.Queue()
-        self._process = context.Process(target=_poll_all, args=(base, count, self._stop, self._results), daemon=True)
+        self._process = context.Process(target=_poll_all, daemon=True,
+                                        args=(base, count, self._stop, self._active, self._results))
         self.stats = ReaderStats()
 
     def __enter__(self) -> Readers:
+        self._active.set()  # the child's start and the server's first build of the listing, not measured
         self._process.start()
         time.sleep(WARM_UP_S)
+        self._active.clear()
         return self
+
+    def resume(self) -> None:
+        self._active.set()
+
+    def pause(self) -> None:
+        self._active.clear()
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
+        self._active.set()
         self.stats = self._results.get(timeout=120)
         self._process.join(timeout=30)
 
 
-def _poll_all(base: str, count: int, stop, results) -> None:  # type: ignore[no-untyped-def]
+def _poll_all(base: str, count: int, stop, active, results) -> None:  # type: ignore[no-untyped-def]
     stats, lock = ReaderStats(), threading.Lock()
 
     def poll(address: str) -> None:
         http = urllib3.PoolManager(maxsize=1, retries=False, timeout=60, source_address=(address, 0))
-        while not stop.is_set():
+        while active.wait() and not stop.is_set():
             started = time.perf_counter()
             response = http.request("GET", base + LISTING)
             elapsed = (time.perf_counter() - started) * 1000

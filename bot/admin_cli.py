@@ -132,6 +132,6 @@ def _add_staff(session: Session, row: dict[str, str | None]) -> str:
                 unit_id=_unit(session, row.get("unit")), road=row.get("road") or "", mobile=row.get("mobile") or None)
     session.add(user)
     session.flush()
-    invite = InviteCode.issue(user.id)
+    invite, code = InviteCode.issue(user.id)
     session.add(invite)
-    return invite.code
+    return code

@@ -34,7 +34,7 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
 
     service = _ready_service()  # migrates the embedded database before the children start
     database = _safe_url(service)
-    service.engine.dispose()  # each child builds its own
+    service.dispose()  # each child builds its own
     web_failed = threading.Event()
     web = ChildProcess("web server", ["web", "--host", host, "--port", str(port), "--threads", str(threads)],
                        on_early_exit=web_failed)

@@ -14,6 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.filemodes import private_folder, private_sqlite_file
+from bot.rates import Rate
 from models.deadlines import SourceRules
 
 
@@ -73,6 +78,16 @@ class PlatformConfig:
 
 
 @dataclass(frozen=True)
+class Open311Limits:
+    """Limits of our GeoReport server (bot/open311): rate strings as `limits` reads them ("120/minute")."""
+
+    reads_per_address: str = "120/minute"  # anonymous GETs per client address (429 past it)
+    cache_seconds: int = 10                # Cache-Control max-age; how stale a listing may be
+    posts_per_key: str = "60/minute"       # POSTs per api key
+    cases_per_key_per_day: int = 1000      # cases one api key may file per day (Asia/Shanghai)
+
+
+@dataclass(frozen=True)
 class ReminderConfig:
     """Daily group digests and deadline nudges (bot/reminders)."""
 
@@ -90,6 +105,7 @@ class Config:
     wecom: WeComConfig = field(default_factory=WeComConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     reminders: ReminderConfig = field(default_factory=ReminderConfig)
+    open311: Open311Limits = field(default_factory=Open311Limits)
     max_body_bytes: int = 256 * 1024
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
@@ -135,6 +151,7 @@ class Config:
             ),
             platform=_platform(env),
             reminders=_reminders(env),
+            open311=_open311(env),
             max_body_bytes=_positive_int(env, "CHENGGUAN_MAX_BODY_BYTES", 256 * 1024),
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
@@ -147,7 +164,9 @@ class Config:
 
     def ensure_dirs(self) -> None:
         try:
-            self.photo_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(self.data_dir)
+            private_folder(self.photo_dir)
+            private_sqlite_file(self.database_url)
         except OSError as exc:
             raise ConfigError(
                 f"CHENGGUAN_DATA_DIR={self.data_dir} is not writable ({exc.strerror}); "
@@ -160,14 +179,23 @@ def _normalise_database_url(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
-    if url.startswith("postgresql+psycopg:"):
-        _require_postgres_driver()
-        return url
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise ConfigError(
-            f"DATABASE_URL={url!r} is not supported; use sqlite:///path/to/file.db "
+            f"DATABASE_URL={masked_url(url)!r} is not supported; use sqlite:///path/to/file.db "
             "or postgresql://user:password@host/dbname"
         )
+    try:
+        port = make_url(url).port
+        readable = port is None or 0 < port < 65536
+    except (ArgumentError, ValueError):
+        readable = False
+    if not readable:
+        raise ConfigError(
+            f"DATABASE_URL={masked_url(url)!r} cannot be read; write it as postgresql://user:password@host:port/dbname "
+            "(percent-encode @ : / in the password)"
+        )
+    if url.startswith("postgresql+psycopg:"):
+        _require_postgres_driver()
     return url
 
 
@@ -178,6 +206,11 @@ def _require_postgres_driver() -> None:
         raise ConfigError(
             "DATABASE_URL 指向 PostgreSQL, 但未安装其驱动 psycopg: 运行 pip install '.[postgres]' 后重试"
         ) from exc
+
+
+def masked_url(url: str) -> str:
+    """`url` with the password (user:PASSWORD@host) replaced by ***, however malformed the rest is."""
+    return re.sub(r"(://[^/@:]*:).*@", r"\1***@", url)
 
 
 def _platform(env: Mapping[str, str]) -> PlatformConfig:
@@ -224,6 +257,25 @@ def _reminders(env: Mapping[str, str]) -> ReminderConfig:
         nudge_lead_minutes=_positive_int(env, "CHENGGUAN_NUDGE_LEAD_MINUTES", 120),
         webhook_base=base,
     )
+
+
+def _open311(env: Mapping[str, str]) -> Open311Limits:
+    default = Open311Limits()
+    return Open311Limits(
+        reads_per_address=_rate(env, "CHENGGUAN_OPEN311_READ_LIMIT", default.reads_per_address),
+        cache_seconds=_positive_int(env, "CHENGGUAN_OPEN311_CACHE_SECONDS", default.cache_seconds),
+        posts_per_key=_rate(env, "CHENGGUAN_OPEN311_KEY_LIMIT", default.posts_per_key),
+        cases_per_key_per_day=_positive_int(env, "CHENGGUAN_OPEN311_KEY_DAILY", default.cases_per_key_per_day),
+    )
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or default).strip()
+    try:
+        Rate.parse(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} must be a rate such as 120/minute or 10/second") from None
+    return raw
 
 
 _HOST_ENTRY = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?")

@@ -15,6 +15,7 @@ from bot.writelock import QueuedConnection, WriteLock
 BUSY_TIMEOUT_S = 30
 SERVER_POOL_SIZE = 5
 AUTOCHECKPOINT_PAGES = 20_000  # 4 KiB pages: ~80 MiB of WAL
+READ_POOL_SIZE = 4
 
 
 def make_engine(database_url: str) -> Engine:
@@ -36,6 +37,26 @@ def make_engine(database_url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(database_url, pool_pre_ping=True, pool_size=SERVER_POOL_SIZE, max_overflow=5)
+
+
+def make_read_engine(database_url: str, engine: Engine) -> Engine:
+    """Connections for anonymous reads (the Open311 listing, photo links) that never wait for writers
+    nor make them wait.
+
+    On SQLite a read must not go through `engine`: its one connection and every BEGIN IMMEDIATE
+    queue behind the write lock, so six clients polling a 1,000-case listing held the webhooks off
+    for seconds (issue #12). Here reads get their own small pool, a deferred BEGIN (in WAL mode a
+    reader sees the last commit and blocks no one) and query_only, so a read path that tried to
+    write would fail instead of taking the lock. A database server already lets readers and
+    writers pass each other: there it is `engine` itself.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    reads = create_engine(database_url, pool_size=READ_POOL_SIZE, max_overflow=0, pool_timeout=60,
+                          connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+    event.listen(reads, "connect", _sqlite_read_pragmas)
+    event.listen(reads, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+    return reads
 
 
 
@@ -80,6 +101,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     # default (1000) every few hundred webhooks one waits for a checkpoint. The worker checkpoints
     # instead (checkpoint_wal); this high mark only matters when no worker runs for a long time.
     cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+    cursor.close()
+
+
+def _sqlite_read_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None  # BEGIN is ours (a deferred one), as for writers
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    cursor.execute("PRAGMA query_only=ON")
     cursor.close()
 
 

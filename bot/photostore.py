@@ -7,6 +7,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from bot.filemodes import FOLDER_MODE, write_private
+
 
 def save(photo_dir: Path, data: bytes, now: datetime, suffix: str = ".jpg", *, digest: str = "") -> tuple[str, str]:
     """Write the bytes once (same content, same file) and return (relative path, sha256).
@@ -16,9 +18,9 @@ def save(photo_dir: Path, data: bytes, now: datetime, suffix: str = ".jpg", *, d
     relative = Path(f"{now:%Y/%m/%d}") / f"{digest}{suffix}"
     target = photo_dir / relative
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
         temporary = target.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(data)
+        write_private(temporary, data)
         temporary.replace(target)  # atomic: a reader never sees half a photo
     return relative.as_posix(), digest
 

@@ -16,13 +16,14 @@ from models.numbering import DailyCounter, next_case_number
 from models.outbox import JobStatus, OutboxJob
 from models.photo_index import PhotoHash
 from models.photos import Photo
+from models.ratecounters import RateCounter
 from models.platform import ApiKey, Open311Submission, PlatformDelivery, PlatformService, ServiceMapping
 from models.streets import GridCell, Street
 from models.units import DispatchRule, Unit
 from models.users import Identity, User
 
 __all__ = [
-    "DispatchRule", "InviteCode", "PhotoHash", "Unit",
+    "DispatchRule", "InviteCode", "PhotoHash", "RateCounter", "Unit",
     "ApiToken", "CalendarDay", "GroupChat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",

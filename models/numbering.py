@@ -1,4 +1,9 @@
-"""Case numbers: the report date (Asia/Shanghai) and a five-digit sequence, e.g. 2026112200017.
+"""Case numbers: the report date (Asia/Shanghai) and the day's sequence, at least five digits, e.g.
+2026112200017; the 100,000th case of a day is 20261122100000 (one digit more, never a failure).
+
+The date has a fixed width and the sequence is only ever zero-padded to five, so no two (day,
+sequence) pairs share a number, and every number issued before stays what it was. The column holds
+20 characters: sequences up to twelve digits.
 
 One counter row per day, incremented in the caller's transaction: on PostgreSQL the UPDATE locks
 the row, on SQLite the write transaction is already exclusive, so two writers never get one number.
@@ -27,10 +32,7 @@ class DailyCounter(Base):
 
 def next_case_number(session: Session, now: datetime | None = None) -> str:
     day = (now or utcnow()).astimezone(CHINA).date()
-    sequence = _increment(session, day)
-    if sequence > 99999:
-        raise RuntimeError(f"more than 99999 cases on {day}; widen the case number format")
-    return f"{day:%Y%m%d}{sequence:05d}"
+    return f"{day:%Y%m%d}{_increment(session, day):05d}"
 
 
 def _increment(session: Session, day: date) -> int:

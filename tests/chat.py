@@ -94,11 +94,11 @@ def new_staff(http: httpx.Client, mp_service: Service, wechat_api: FakeWeChatAPI
             user = User(name=name or f"{role.label}{next(_openids)}", role=role, street_id=street_id, unit_id=unit_id)
             s.add(user)
             s.flush()
-            invite = InviteCode.issue(user.id)
+            invite, code = InviteCode.issue(user.id)
             s.add(invite)
         member = WeComUser("http://app", WECOM_TOKEN, WECOM_AES_KEY, wechat_api.corp_id, f"staff{next(_openids)}",
                            agent_id=AGENT_ID, http=http)
-        assert "绑定成功" in member.send_text(f"绑定 {invite.code}").text
+        assert "绑定成功" in member.send_text(f"绑定 {code}").text
         return member
     return make
 

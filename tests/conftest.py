@@ -42,7 +42,7 @@ def service(config: Config) -> Iterator[Service]:
     with service.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
-    service.engine.dispose()
+    service.dispose()
 
 
 @pytest.fixture

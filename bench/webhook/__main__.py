@@ -1,4 +1,8 @@
-"""Webhook benchmark: `python -m bench.webhook [--seconds S] [--rates 50,100,200,400]`.
+"""Webhook benchmark: `python -m bench.webhook [--seconds S] [--rates 50,100,200,400] [--readers N]`.
+
+With `--readers N` it measures instead what anonymous Open311 readers do to the webhooks: on one
+server with 1,000 cases (`--cases`), each rate runs without readers and then with N clients polling
+the case listing back to back; the section "webhook with Open311 readers" gets both p99s.
 
 Runs `chengguan serve` on the embedded default (SQLite, local photo folder, in-process worker) and a
 bare signature-checking Flask echo endpoint (the baseline) on loopback, drives both with an open-loop
@@ -9,6 +13,7 @@ bench/RESULTS.md. The load generator runs on the same 2-core machine, so figures
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,6 +25,8 @@ import httpx
 from bench.results import machine, write_section
 from bench.webhook.inprocess import per_message_ms
 from bench.webhook.load import LightHTTP, RunResult, mixed_sender, run
+from bench.webhook.pollers import WARM_UP_S, Readers
+from bench.webhook.readers import seed_cases
 from bot.simulator.api import running_api
 from bot.simulator.server import free_port, running_server
 from bot.simulator.user import WeChatUser
@@ -27,14 +34,20 @@ from tests.photos import photo
 
 TOKEN = "bench-token"
 THREADS = 8  # as `chengguan serve` defaults to
+ROUNDS = 3  # --readers: quiet and busy periods alternated this many times per rate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rates", default="50,100,200,400")
+    parser.add_argument("--readers", type=int, default=0, help="Open311 clients polling the listing")
+    parser.add_argument("--cases", type=int, default=1000, help="cases in the listing (with --readers)")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
+    if args.readers:
+        readers_main(rates, args.seconds, args.readers, args.cases)
+        return
     with running_api() as api, tempfile.TemporaryDirectory() as tmp:
         pic = api.add_media(photo("images/opensfm_lund/01.jpg"))
         env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
@@ -44,6 +57,76 @@ def main() -> None:
             service_runs = _sweep(base, pic, rates, args.seconds, "service")
         baseline_runs = _with_baseline(lambda base: _sweep(base, pic, rates, args.seconds, "baseline"))
     _report(service_runs, baseline_runs, args.seconds, per_message_ms())
+
+
+def readers_main(rates: list[float], seconds: float, readers: int, cases: int, rounds: int = ROUNDS) -> None:
+    """Per rate, `rounds` times: `seconds` without readers, then `seconds` with them; each condition's
+    latencies pooled over its rounds, so load from elsewhere on the machine falls on both alike. Once
+    under the default per-address read limit, once with it lifted (a fresh server for each)."""
+    rows = []
+    for label, limit in (("default read limit", ""), ("read limit lifted", "1000000/second")):
+        with running_api() as api, tempfile.TemporaryDirectory() as tmp:
+            pic = api.add_media(photo("images/opensfm_lund/01.jpg"))
+            seed_cases(tmp, cases)
+            env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
+                   "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url,
+                   "WECHAT_ENCODING_AES_KEY": "", "CHENGGUAN_OPEN311_READ_LIMIT": limit,
+                   "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://")}
+            with running_server(env, Path(tmp) / "serve.log") as base, Readers(base, readers) as polling:
+                for rate in rates:
+                    quiet, busy = [], []
+                    for n in range(rounds):
+                        quiet += _sweep(base, pic, [rate], seconds, f"quiet{n}")
+                        polling.resume()
+                        busy += _sweep(base, pic, [rate], seconds, f"readers{n}")
+                        polling.pause()
+                    rows.append((label, rate, _pooled(quiet), _pooled(busy)))
+            rows = [(*row, polling.stats) if row[0] == label else row for row in rows]
+            print(f"{label}: readers {polling.stats.answers} median {polling.stats.median_ms():.1f} ms", flush=True)
+    _report_readers(rows, seconds, readers, cases, rounds)
+
+
+def _pooled(runs: list[RunResult]) -> RunResult:
+    return RunResult(runs[0].rate, sum(r.sent for r in runs), sum(r.ok for r in runs), sum(r.seconds for r in runs),
+                     [ms for r in runs for ms in r.latencies_ms])
+
+
+def _report_readers(rows, seconds: float, readers: int, cases: int, rounds: int) -> None:  # type: ignore[no-untyped-def]
+    table = [f"| readers' limit | rate (msg/s) | p50 / p99 no readers | p50 / p99 with {readers} readers | p99 ratio |",
+             "| --- | --- | --- | --- | --- |"]
+    worst: dict[str, float] = {}
+    readers_seen: dict[str, str] = {}
+    for label, rate, quiet, busy, stats in rows:
+        ratio = busy.percentile(99) / quiet.percentile(99)
+        worst[label] = max(worst.get(label, 0.0), ratio)
+        table.append(f"| {label} | {rate:.0f} | {quiet.p50:.1f} / {quiet.percentile(99):.1f} ms | {busy.p50:.1f} / "
+                     f"{busy.percentile(99):.1f} ms | {ratio:.2f}× |")
+        answers = ", ".join(f"{n} × {status}" for status, n in sorted(stats.answers.items()))
+        readers_seen[label] = (f"{label}: {answers}, median {stats.median_ms():.0f} ms, "
+                               f"{stats.bytes_read / 1e6:.0f} MB")
+    body = (
+        f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the end (other work shares the 2 cores).\n\n"
+        f"`python -m bench.webhook --readers {readers} --rates {','.join(sorted({f'{r:.0f}' for _, r, *_ in rows}))} "
+        f"--seconds {seconds:.0f}`: one `chengguan serve` (SQLite) with {cases} open cases and the webhook load of "
+        f"the section above. At each rate, {rounds} times: {seconds:.0f} s without readers, then {seconds:.0f} s "
+        f"while {readers} clients poll `GET /open311/v2/requests.json` ({cases} cases) back to back; each column "
+        f"pools its {rounds} periods, so load from elsewhere on the machine falls on both alike. The clients run "
+        f"in a process of their own, each from its own loopback address, send no If-None-Match (each 200 carries "
+        f"the whole listing, about 0.5 MB) and wait out a 429's Retry-After; their start and the server's one build "
+        f"of the listing ({WARM_UP_S} s) are not measured. Once with the default per-address limit "
+        f"(`CHENGGUAN_OPEN311_READ_LIMIT`, 120/minute in bursts of up to 20), once with it lifted to see the read "
+        f"path alone; a fresh server and database for each. Reads use read-only connections without the write lock "
+        f"(`bot.db.make_read_engine`), at most two run at once in the web process (more get 429, retry in 1 s), "
+        f"and the listing is rebuilt only when the cases change (`bot.open311.caching`).\n\n"
+        + "\n".join(table)
+        + "\n\nWhat the readers got (all rates): " + "; ".join(readers_seen.values()) + ".\n\n"
+        + "Target webhook p99 with readers < 2× the p99 without, same run: "
+        + "; ".join(f"{label}: **{'met' if ratio < 2 else 'missed'}** (worst {ratio:.2f}×)"
+                    for label, ratio in worst.items()) + ". "
+        "The lifted limit is not a target: it shows what the read path costs when nothing refuses the traffic; many "
+        "clients from many addresses at that rate need a limit in front of the service (reverse proxy)."
+    )
+    write_section("webhook with Open311 readers", body)
 
 
 def _sweep(base: str, pic: tuple[str, str], rates: list[float], seconds: float, label: str) -> list[RunResult]:

@@ -9,6 +9,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from bot.messages import Inbound
+from bot.xmltext import xml_safe
 
 
 class BadMessage(Exception):
@@ -30,14 +31,14 @@ def to_inbound(channel: str, message: Any) -> Inbound:
     kind = message.type if message.type in {"text", "image", "location", "event", "voice", "video", "link"} else "unknown"
     fields: dict[str, Any] = {}
     if kind == "text":
-        fields["text"] = (message.content or "").strip()
+        fields["text"] = xml_safe(message.content or "").strip()
     elif kind == "image":
         fields.update(pic_url=message.image or "", media_id=message.media_id or "")
     elif kind == "location":
         lat, lon = message.location
-        fields.update(lat=_coordinate(lat), lon=_coordinate(lon), label=message.label or "")
+        fields.update(lat=_coordinate(lat), lon=_coordinate(lon), label=xml_safe(message.label or ""))
     elif kind == "voice":
-        fields.update(media_id=message.media_id or "", text=(getattr(message, "recognition", None) or "").strip())
+        fields.update(media_id=message.media_id or "", text=xml_safe(getattr(message, "recognition", None) or "").strip())
     elif kind == "event":
         fields.update(event=(message.event or "").lower(), event_key=str(getattr(message, "key", "") or ""))
     if not message.source:

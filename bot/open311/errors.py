@@ -1,5 +1,5 @@
 """GeoReport errors: a list of {code, description} with the matching HTTP status (404 missing,
-403 api_key, 400 anything else), in the format the client asked for."""
+403 api_key, 429 too many requests with Retry-After, 400 anything else), in the format the client asked for."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ FORMATS = ("json", "xml")
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, description: str, code: int | str | None = None) -> None:
+    def __init__(self, status: int, description: str, code: int | str | None = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status, self.description, self.code = status, description, code or status
+        self.retry_after = retry_after  # seconds, sent as Retry-After with a 429
 
 
 def check_format(fmt: str) -> str:
@@ -25,4 +27,7 @@ def check_format(fmt: str) -> str:
 def error_response(error: Open311Error, fmt: str) -> Response:
     body, content_type = render(error_items([(error.code, error.description)]), "errors",
                                 fmt if fmt in FORMATS else "json")
-    return Response(body, status=error.status, content_type=content_type)
+    response = Response(body, status=error.status, content_type=content_type)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from defusedxml.ElementTree import fromstring
 
+from bot.xmltext import xml_safe
+
 CHINA = ZoneInfo("Asia/Shanghai")
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
@@ -62,7 +64,7 @@ def _fill(element: Element, item: Mapping[str, Any]) -> None:
         elif isinstance(value, bool):
             child.text = "true" if value else "false"
         elif value is not None:
-            child.text = str(value)
+            child.text = xml_safe(str(value))
 
 
 def error_items(errors: Iterable[tuple[int | str, str]]) -> list[dict[str, Any]]:

@@ -7,11 +7,16 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db import transaction
+from bot.open311.caching import Rendered, cacheable, data_stamp
 from bot.open311.errors import Open311Error, check_format, error_response
 from bot.open311.formats import parse_w3, render
+from bot.open311.guards import guards
+from bot.open311.guards import install as install_guards
 from bot.open311.keys import authenticate
+from bot.open311.quota import count_post
 from bot.open311.serialize import category_table, find_category, request_items, service_item
 from bot.open311.submit import add_update, create_request
 from bot.service import current_service
@@ -43,17 +48,21 @@ def open311_blueprint() -> Blueprint:
     bp.add_url_rule("/requests/<number>.<fmt>", "request", one_request)
     bp.add_url_rule("/tokens/<token>.<fmt>", "token", token)
     bp.add_url_rule("/servicerequestupdates.<fmt>", "update", post_update, methods=["POST"])
+    install_guards(bp)  # NUL refused, reads admitted, this app's throttle and listing cache
     bp.register_error_handler(Open311Error, lambda e: error_response(e, (request.view_args or {}).get("fmt", "json")))
     return bp
 
 
-def _answer(items, root: str, fmt: str, status: int = 200) -> Response:  # type: ignore[no-untyped-def]
+def _answer(items, root: str, fmt: str, status: int = 200, last_modified=None) -> Response:  # type: ignore[no-untyped-def]
     body, content_type = render(items, root, check_format(fmt))
-    return Response(body, status=status, content_type=content_type)
+    if request.method != "GET" or status != 200:
+        return Response(body, status=status, content_type=content_type)
+    return cacheable(Rendered(body, content_type, last_modified), request, guards().max_age)
 
 
 def discovery(fmt: str) -> Response:
-    base = request.url_root.rstrip("/") + "/open311/v2"
+    # From configuration, never from the Host header (a client could point other clients anywhere).
+    base = current_service().config.platform.public_url + "/open311/v2"
     body = {"changeset": "2026-11-22T00:00:00+08:00", "contact": "城管随手拍平台管理员",
             "key_service": "chengguan platform add-key",
             "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
@@ -85,14 +94,14 @@ def list_requests(fmt: str) -> Response:
         query = query.where(Case.number.in_(ids))
     else:
         end = _date(args.get("end_date"), "end_date") or utcnow()
-        start = _date(args.get("start_date"), "start_date") or end - MAX_SPAN
+        start = _date(args.get("start_date"), "start_date") or _before(end, MAX_SPAN)
         if end - start > MAX_SPAN:
             raise Open311Error(400, "start_date to end_date may span at most 90 days")
         query = query.where(Case.created_at >= start, Case.created_at <= end)
         if codes := _csv(args.get("service_code")):
             query = query.where(Case.category_code.in_(codes))
         query = _status_filter(query, _csv(args.get("status")))
-    return _cases_answer(query, fmt)
+    return _cached_listing(query, fmt)
 
 
 def one_request(number: str, fmt: str) -> Response:
@@ -101,34 +110,51 @@ def one_request(number: str, fmt: str) -> Response:
 
 
 def _cases_answer(query, fmt: str, missing: str | None = None) -> Response:  # type: ignore[no-untyped-def]
-    service = current_service()
-    with service.sessions() as session:
-        cases = list(session.scalars(query))
-        if missing and not cases:
-            raise Open311Error(404, f"{missing} was not found")
-        items = request_items(session, service.config, cases, request.url_root)
-    return _answer(items, "service_requests", fmt)
+    with current_service().reads() as session:  # never the write lock: see bot.db.make_read_engine
+        rendered = _render_cases(session, query, fmt, missing)
+    return cacheable(rendered, request, guards().max_age)
+
+
+def _cached_listing(query, fmt: str) -> Response:  # type: ignore[no-untyped-def]
+    """A listing is built once per change of the data, however many clients poll it (see caching)."""
+    key = (fmt, tuple(sorted(request.args.items(multi=True))))
+    with current_service().reads() as session:
+        rendered = guards().listings.get(key, data_stamp(session), lambda: _render_cases(session, query, fmt))
+    return cacheable(rendered, request, guards().max_age)
+
+
+def _render_cases(session: Session, query, fmt: str, missing: str | None = None) -> Rendered:  # type: ignore[no-untyped-def]
+    cases = list(session.scalars(query))
+    if missing and not cases:
+        raise Open311Error(404, f"{missing} was not found")
+    items = request_items(session, current_service().config, cases)
+    body, content_type = render(items, "service_requests", check_format(fmt))
+    return Rendered(body, content_type, max((c.updated_at for c in cases), default=None))
 
 
 def post_request(fmt: str) -> Response:
     check_format(fmt)
-    with transaction(current_service().sessions) as session:
+    service = current_service()
+    with transaction(service.sessions) as session:
         key = authenticate(session, request.form.get("api_key"))
-        receipt = create_request(session, key, request.form)
+        count_post(session, key, service.config.open311, utcnow())
+        receipt = create_request(session, key, request.form, service.config.open311)
     return _answer([receipt], "service_requests", fmt)
 
 
 def post_update(fmt: str) -> Response:
     check_format(fmt)
-    with transaction(current_service().sessions) as session:
+    service = current_service()
+    with transaction(service.sessions) as session:
         key = authenticate(session, request.form.get("api_key"))
+        count_post(session, key, service.config.open311, utcnow())
         receipt = add_update(session, key, request.form)
     return _answer([receipt], "service_request_updates", fmt)
 
 
 def token(token: str, fmt: str) -> Response:
     check_format(fmt)
-    with current_service().sessions() as session:
+    with current_service().reads() as session:
         number = session.scalar(select(Case.number).join(Open311Submission, Open311Submission.case_id == Case.id)
                                 .where(Open311Submission.token == token))
     if number is None:
@@ -145,8 +171,15 @@ def _date(raw: str | None, name: str):  # type: ignore[no-untyped-def]
         return None
     try:
         return parse_w3(raw)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the zone moves it out of years 1-9999
         raise Open311Error(400, f"{name}={raw} is not a W3C datetime such as 2026-11-01T00:00:00+08:00") from None
+
+
+def _before(end, span: timedelta):  # type: ignore[no-untyped-def]
+    try:
+        return end - span
+    except OverflowError:
+        raise Open311Error(400, "end_date is too early; send a date after 0001-04-01") from None
 
 
 def _status_filter(query, statuses: list[str]):  # type: ignore[no-untyped-def]

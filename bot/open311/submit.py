@@ -15,8 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.config import Open311Limits
 from bot.open311.errors import Open311Error
+from bot.open311.quota import count_case
 from bot.open311.serialize import find_category
+from bot.xmltext import xml_safe
 from handlers.catalog import source_rules
 from models.audit import AuditEvent
 from models.base import utcnow
@@ -25,13 +28,14 @@ from models.deadlines import due_at
 from models.enums import CaseSource
 from models.geo import Point, wgs84_to_gcj02
 from models.numbering import next_case_number
+from models.reporting import Place, locate_street
 from models.platform import ApiKey, Open311Submission
 
 SOURCE = CaseSource.HOTLINE  # cases from other systems arrive like 12345 hotline work orders
 
 
-def create_request(session: Session, key: ApiKey, form: Mapping[str, str]) -> dict[str, Any]:
-    external_id = (form.get("attribute[external_id]") or "").strip()[:100] or None
+def create_request(session: Session, key: ApiKey, form: Mapping[str, str], limits: Open311Limits) -> dict[str, Any]:
+    external_id = _text(form, "attribute[external_id]")[:100] or None
     if external_id:
         seen = _submission(session, key, "request", external_id)
         if seen is not None:
@@ -43,18 +47,21 @@ def create_request(session: Session, key: ApiKey, form: Mapping[str, str]) -> di
     if category is None:
         raise Open311Error(404, f"service_code {code} was not found; see services.json")
     point = _point(form)
-    address = (form.get("address_string") or form.get("address_id") or "").strip()
+    address = _text(form, "address_string") or _text(form, "address_id")
     if point is None and not address:
         raise Open311Error(400, "a location is required: lat and long (WGS-84), or address_string")
-    description = (form.get("description") or "").strip()
+    description = _text(form, "description")
     if len(description) > 4000:
         raise Open311Error(400, "description is longer than 4000 characters")
     now = utcnow()
+    count_case(session, key, limits, now)  # after the checks: a refused form does not use the quota
     gcj = wgs84_to_gcj02(point) if point else None
     case = Case(
         number=next_case_number(session, now), source=SOURCE, category_code=category.key,
         description=description, lat=point.lat if point else None, lon=point.lon if point else None,
         gcj_lat=gcj.lat if gcj else None, gcj_lon=gcj.lon if gcj else None, address=address[:200],
+        # Routed like a chat report, so the street's reviewers see it and dispatch can find its unit.
+        street_id=locate_street(session, Place(gcj=gcj, address=address)),
         deadline=due_at(SOURCE, category, now, source_rules()),
     )
     session.add(case)
@@ -80,13 +87,18 @@ def add_update(session: Session, key: ApiKey, form: Mapping[str, str]) -> dict[s
     if seen is None:
         session.add(AuditEvent(
             case_id=case.id, action="open311_update", from_status=case.status, to_status=case.status,
-            note=(form.get("description") or "").strip()[:4000],
+            note=_text(form, "description")[:4000],
             data={"open311_key": key.name, "update_id": update_id, "status": form.get("status"),
                   "media_url": form.get("media_url") or None, "updated_datetime": form.get("updated_datetime")},
         ))
         seen = _insert_once(session, Open311Submission(api_key_id=key.id, kind="update", external_id=update_id,
                                                        case_id=case.id))
     return {"update_id": str(seen.id)}
+
+
+def _text(form: Mapping[str, str], name: str) -> str:
+    """A form field as text every format can carry (see bot.xmltext)."""
+    return xml_safe(form.get(name) or "").strip()
 
 
 def _point(form: Mapping[str, str]) -> Point | None:

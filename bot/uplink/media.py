@@ -71,7 +71,7 @@ def _serve_photo(token: str):  # type: ignore[no-untyped-def]
     photo_id = photo_id_from(service.config, token)
     if photo_id is None:
         abort(403)
-    with service.sessions() as session:
+    with service.reads() as session:
         photo = session.get(Photo, photo_id)
         if photo is None or not passed_check(photo):
             abort(404)

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from bot.config import Config, ConfigError
+from bot.filemodes import private_folder
 
 KEY_FILE = "secret_key"
 
@@ -30,7 +31,7 @@ def _read_or_create(path: Path) -> str:
         key = path.read_text().strip()
         if key:
             return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     candidate = secrets.token_urlsafe(48)
     temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

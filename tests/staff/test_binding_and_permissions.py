@@ -37,12 +37,18 @@ def test_unknown_staff_are_told_how_to_bind_and_can_do_nothing(http, wechat_api,
     assert count(mp_service, Identity) == 0
 
 
-def test_invite_code_binds_once(http, wechat_api, mp_service, new_staff) -> None:  # type: ignore[no-untyped-def]
-    new_staff(Role.OFFICER, "王五")  # binds with its code
+def test_invite_code_binds_once(http, wechat_api, mp_service) -> None:  # type: ignore[no-untyped-def]
+    with transaction(mp_service.sessions) as s:
+        user = User(name="王五", role=Role.OFFICER)
+        s.add(user)
+        s.flush()
+        invite, code = InviteCode.issue(user.id)
+        s.add(invite)
+    assert "绑定成功" in stranger(http, wechat_api, "wangwu").send_text(f"绑定 {code.lower()} ").text
     with mp_service.sessions() as s:
         used = s.scalars(select(InviteCode)).one()
-        assert used.used_at is not None
-    assert "无效、已使用或已过期" in stranger(http, wechat_api, "lisi").send_text(f"绑定 {used.code}").text
+        assert used.used_at is not None and code not in used.code_hash
+    assert "无效、已使用或已过期" in stranger(http, wechat_api, "lisi").send_text(f"绑定 {code}").text
     with mp_service.sessions() as s:
         assert s.scalars(select(Identity.external_id)).all() != ["lisi"]
         assert len(s.scalars(select(Identity)).all()) == 1
@@ -53,9 +59,9 @@ def test_expired_invite_code_is_refused(http, wechat_api, mp_service) -> None:  
         user = User(name="赵六", role=Role.OFFICER)
         s.add(user)
         s.flush()
-        invite = InviteCode.issue(user.id, valid_for=timedelta(seconds=-1))
+        invite, code = InviteCode.issue(user.id, valid_for=timedelta(seconds=-1))
         s.add(invite)
-    assert "过期" in stranger(http, wechat_api).send_text(f"绑定 {invite.code}").text
+    assert "过期" in stranger(http, wechat_api).send_text(f"绑定 {code}").text
     assert count(mp_service, Identity) == 0
 
 

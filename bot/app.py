@@ -36,7 +36,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.register_blueprint(mp.bp)
     app.register_blueprint(work.bp)
     app.register_error_handler(HTTPException, _plain_http_error)
-    Metrics(service.sessions).install(app, service.config.metrics_token)
+    Metrics(service.reads).install(app, service.config.metrics_token)  # scrapes never take the write lock
     return app
 
 

@@ -4,6 +4,7 @@ CHENGGUAN_METRICS_TOKEN, with webhook latency by channel and the database's outb
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from bot.app import create_app
-from bot.db import transaction
+from bot.db import make_engine, transaction
 from models import OutboxJob, Photo, PhotoRole, PhotoStatus, utcnow
 from models.outbox import JobStatus, enqueue
 
@@ -75,3 +76,21 @@ def test_webhook_latency_outbox_depth_and_verdicts(metrics_service, new_user, ht
     assert sample(families, "chengguan_photocheck_verdicts", verdict="pass") == 2
     assert sample(families, "chengguan_photocheck_verdicts", verdict="fail") == 1
     assert sample(families, "chengguan_webhook_seconds_count", channel="work") is None
+
+
+def test_a_scrape_does_not_wait_for_a_writer(metrics_service, database_url) -> None:  # type: ignore[no-untyped-def]
+    client = create_app(service=metrics_service).test_client()
+    writer = make_engine(database_url)  # another process's write transaction holds the lock meanwhile
+    answers: list = []
+    scraper = threading.Thread(target=lambda: answers.append(client.get(
+        "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})), daemon=True)
+    try:
+        with writer.begin() as connection:
+            connection.exec_driver_sql("UPDATE outbox SET attempts = attempts")
+            scraper.start()
+            scraper.join(timeout=20)
+            assert not scraper.is_alive(), "the scrape waited for the writer"
+    finally:
+        scraper.join(timeout=60)
+        writer.dispose()
+    assert [a.status_code for a in answers] == [200]

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from bot.open311.formats import w3
 from bot.uplink.media import media_url, passed_check
-from models.audit import AuditEvent
 from models.cases import Case
 from models.categories import Category, CategoryTable
 from models.enums import PhotoRole
@@ -51,20 +50,19 @@ def request_items(session: Session, config: Config, cases: Sequence[Case]) -> li
     """Cases as service requests. Photo links start at CHENGGUAN_PUBLIC_URL, or are relative
     (/media/…) without it: never the request's Host header, which the client chooses."""
     streets = _street_names(session, {c.street_id for c in cases if c.street_id})
-    notes = _last_notes(session, [c.id for c in cases])
     photos = _first_sendable_photos(session, [c.id for c in cases])
-    return [_request_item(config, c, streets, notes, photos.get(c.id)) for c in cases]
+    return [_request_item(config, c, streets, photos.get(c.id)) for c in cases]
 
 
 def _request_item(
-    config: Config, case: Case, streets: dict[int, str], notes: dict[int, str], photo_id: int | None,
+    config: Config, case: Case, streets: dict[int, str], photo_id: int | None,
 ) -> dict[str, Any]:
     category = find_category(case.category_code)
-    note = notes.get(case.id, "")
     return {
         "service_request_id": case.number,
         "status": "closed" if case.is_final else "open",
-        "status_notes": f"{case.status.label}: {note}" if note else case.status.label,
+        # The status's own label, never a note staff wrote: a reason like 「举报人…系恶意举报」 is internal.
+        "status_notes": case.status.label,
         "service_name": category.minor if category else None,
         "service_code": case.category_code,
         "description": (case.description or "")[:4000],
@@ -99,15 +97,3 @@ def _street_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.execute(select(Street.id, Street.name).where(Street.id.in_(ids))).all())
-
-
-def _last_notes(session: Session, case_ids: list[int]) -> dict[int, str]:
-    """The note of each case's latest status change, shown as status_notes."""
-    if not case_ids:
-        return {}
-    rows = session.execute(
-        select(AuditEvent.case_id, AuditEvent.note)
-        .where(AuditEvent.case_id.in_(case_ids), AuditEvent.from_status != AuditEvent.to_status)
-        .order_by(AuditEvent.id)
-    )
-    return {case_id: note for case_id, note in rows}

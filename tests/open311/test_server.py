@@ -92,7 +92,7 @@ def test_get_requests_filters(client, service, api_key) -> None:  # type: ignore
     assert {i["service_request_id"] for i in get(f"service_request_id={numbers[1]},{numbers[2]}")} == set(numbers[1:])
     assert len(get("service_code=E0101")) == 1 and len(get("service_code=E0101,E0102")) == 4
     [closed] = get("status=closed")
-    assert closed["service_request_id"] == numbers[0] and closed["status_notes"] == "不予受理: 重复案件"
+    assert closed["service_request_id"] == numbers[0] and closed["status_notes"] == "不予受理"
     assert len(get("status=open")) == 3 and len(get("status=open,closed")) == 4
     assert get("start_date=2001-01-01T00:00:00Z&end_date=2001-02-01T00:00:00Z") == []
     too_long = client.get(f"{BASE}/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-12-01T00:00:00Z")
@@ -141,3 +141,15 @@ def test_media_url_is_a_signed_link_to_a_passed_photo_only(client, service, api_
     assert client.get(path).data == b"\xff\xd8jpeg"
     assert client.get(path[:-2] + "xx").status_code == 403
     assert client.get("/media/").status_code == 404
+
+
+def test_staff_notes_never_reach_the_public_listing(client, service, api_key) -> None:  # type: ignore[no-untyped-def]
+    """A reviewer's reason is an internal note: the public status text comes from a fixed set (#16)."""
+    internal = "举报人王某(电话13800001111)系恶意举报"
+    number = post(client, api_key).get_json()[0]["service_request_id"]
+    with transaction(service.sessions) as s:
+        case = s.scalars(select(Case).where(Case.number == number)).one()
+        case.transition(CaseStatus.REJECTED, make_user(s, Role.REVIEWER), note=internal)
+    for path in (f"{BASE}/requests.json", f"{BASE}/requests/{number}.json", f"{BASE}/requests.xml"):
+        body = client.get(path).get_data(as_text=True)
+        assert "13800001111" not in body and "王某" not in body and "不予受理" in body

@@ -88,9 +88,3 @@ def parse_items(body: bytes, content_type: str) -> list[dict[str, Any]]:
                 return [dict(x) for x in data[key]]
         return [data]
     return [dict(x) for x in data if isinstance(x, dict)]
-
-
-def describe_errors(items: list[dict[str, Any]]) -> str:
-    """The platform's error list as one line, e.g. '403 Invalid api_key; 400 service_code missing'."""
-    parts = [f"{i.get('code', '')} {i.get('description', '')}".strip() for i in items if "description" in i]
-    return "; ".join(parts)

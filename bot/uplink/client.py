@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 
 from bot.config import PlatformConfig
-from bot.open311.formats import describe_errors, parse_items, w3
+from bot.open311.formats import parse_items, w3
+from bot.uplink.error_text import error_text
 
 RETRYABLE_4XX = frozenset({408, 409, 425, 429})
 
@@ -115,7 +116,7 @@ class Open311Client:
         if status >= 500 or status in RETRYABLE_4XX:
             raise PlatformUnavailable(f"平台暂时出错 (HTTP {status}) {_errors(response)}".strip())
         if status >= 400:
-            raise PlatformRejected(status, _errors(response) or response.text[:300])
+            raise PlatformRejected(status, _errors(response) or "平台未说明原因")
         try:
             return parse_items(response.content, response.headers.get("content-type", ""))
         except (ValueError, SyntaxError) as exc:  # JSONDecodeError / defusedxml; XML ParseError
@@ -123,10 +124,7 @@ class Open311Client:
 
 
 def _errors(response: httpx.Response) -> str:
-    try:
-        return describe_errors(parse_items(response.content, response.headers.get("content-type", "")))
-    except Exception:  # an unreadable error body is still an error; report the status only
-        return ""
+    return error_text(response.content, response.headers.get("content-type", ""))
 
 
 def _text(value: object) -> str | None:

@@ -28,6 +28,7 @@ from bot.uplink import content
 from bot.uplink.client import Created, Open311Client, PlatformRejected, PlatformUnavailable
 from bot.uplink.connection import open311_client
 from bot.uplink.hooks import KIND_OPEN311, case_step_keys
+from bot.uplink.lookup import find_request
 from bot.uplink.scheduling import schedule_poll, wait_for_earlier_steps
 from bot.uplink.services import service_code_for
 from bot.worker import JobContext, PermanentJobError
@@ -185,8 +186,5 @@ def _may_have_been_sent(session: Session, job: OutboxJob, case_keys: list[str]) 
 def _find_on_platform(client: Open311Client, plan: Plan) -> str | None:
     now = utcnow()
     start = max(plan.since - LOOKUP_MARGIN, now - timedelta(days=89))
-    for item in client.requests(service_code=plan.service_code, start=start, end=now + LOOKUP_MARGIN):
-        description = str(item.get("description") or "")
-        if item.get("service_request_id") and plan.number in description:
-            return str(item["service_request_id"])
-    return None
+    return find_request(client, plan.service_code, start, now + LOOKUP_MARGIN,
+                        lambda item: plan.number in str(item.get("description") or ""))

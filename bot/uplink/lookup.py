@@ -1,0 +1,50 @@
+"""Is this case already on the platform? A search through GET requests.json that does not stop at the
+first page.
+
+GeoReport v2 defines no paging: a server answers the requests of a time window up to a limit of its
+own (1,000 in the spec's words, 50 or 100 in real servers) and says nothing about the rest. So when
+an answer is full enough to be cut, the window is narrowed to the part the answer did not reach,
+judged by the requested_datetime of what came back (newest first or oldest first alike), and asked
+again, for at most MAX_PAGES answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.open311.formats import parse_w3
+from bot.uplink.client import Open311Client
+
+MAX_PAGES = 40
+SMALLEST_CUT = 20  # an answer with fewer items is taken as complete: no server pages that small
+SAME_SECOND = timedelta(seconds=1)
+
+
+def find_request(client: Open311Client, service_code: str, start: datetime, end: datetime,
+                 matches: Callable[[dict[str, Any]], bool]) -> str | None:
+    """The service_request_id of the first request in [start, end] that `matches`, or None."""
+    for _ in range(MAX_PAGES):
+        items = client.requests(service_code=service_code, start=start, end=end)
+        for item in items:
+            if item.get("service_request_id") and matches(item):
+                return str(item["service_request_id"])
+        times = sorted(t for t in map(_requested, items) if t is not None)
+        if len(items) < SMALLEST_CUT or not times:
+            return None
+        window = (start, end)
+        if times[0] > start + SAME_SECOND:  # newest first: the older part was cut
+            end = times[0] + SAME_SECOND
+        elif times[-1] < end - SAME_SECOND:  # oldest first: the newer part was cut
+            start = times[-1] - SAME_SECOND
+        if (start, end) == window:  # the answer spans the window (or the server ignores it): done
+            return None
+    return None
+
+
+def _requested(item: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_w3(str(item.get("requested_datetime") or ""))
+    except ValueError:
+        return None

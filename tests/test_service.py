@@ -18,11 +18,21 @@ from tests.databases import fresh_database
 def test_serve_migrates_the_embedded_default_and_answers_healthz(tmp_path) -> None:  # type: ignore[no-untyped-def]
     env = {"CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": ""}
     with running_server(env, tmp_path / "serve.log") as base:
-        body = httpx.get(f"{base}/healthz").json()
+        body = wait_for_worker_beat(base)
         missing = httpx.get(f"{base}/no-such-page")
-    assert body == {"status": "ok", "database": "ok", "version": __version__}
+    assert body == {"status": "ok", "database": "ok", "worker": "ok", "version": __version__}
     assert (tmp_path / "var" / "chengguan.db").exists() and (tmp_path / "var" / "photos").is_dir()
     assert missing.status_code == 404 and "Traceback" not in missing.text
+
+
+def wait_for_worker_beat(base: str, timeout: float = 30.0) -> dict[str, str]:
+    """/healthz's answer once serve's worker child has beaten (it starts a moment after the web server)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (body := httpx.get(f"{base}/healthz").json())["worker"] == "none" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return body
 
 
 def test_serve_on_the_test_database(database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]

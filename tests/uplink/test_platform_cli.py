@@ -14,7 +14,7 @@ from bot.db import transaction
 from bot.jobs import job_handlers
 from bot.open311.formats import CHINA
 from bot.worker import Worker
-from models import Case, CaseStatus, JobStatus, OutboxJob, utcnow
+from models import AuditEvent, Case, CaseStatus, JobStatus, OutboxJob, utcnow
 from tests.uplink.helpers import accepted_cases, drain, jobs, take_steps
 from tests.uplink.standin import StandIn
 
@@ -114,18 +114,28 @@ def test_stuck_lists_parked_and_long_retried_items_and_retry_requeues(uplink, st
     assert lines(run(uplink, "stuck")) == ["平台上报: 没有卡住的案件。"]
 
 
-def test_poll_applies_the_platform_close(uplink, standin) -> None:  # type: ignore[no-untyped-def]
-    closing, still_open = accepted_cases(uplink, 2)
-    for number in (closing, still_open):
+def test_poll_applies_the_platform_close_and_return_and_stuck_lists_the_return(uplink, standin) -> None:  # type: ignore[no-untyped-def]
+    closing, still_open, returned = accepted_cases(uplink, 3)
+    for number in (closing, still_open, returned):
         take_steps(uplink, number, CaseStatus.DISPATCHED, CaseStatus.RECTIFYING, CaseStatus.SUBMITTED,
                    CaseStatus.VERIFIED)
     drain(uplink)
-    request_id = next(r["service_request_id"] for r in standin.requests.values() if closing in r["description"])
-    standin.set_status(request_id, "closed", "已办结")
-    assert lines(run(uplink, "poll")) == ["已查询; 仍未结案 1 件"]
+    ids = {r["description"].split("案件编号: ")[1].split()[0]: r["service_request_id"]
+           for r in standin.requests.values()}
+    standin.set_status(ids[closing], "closed", "已办结")
+    standin.set_status(ids[returned], "open", "整改图片与问题图片角度不一致, 退回")
+    assert lines(run(uplink, "poll")) == ["已查询; 仍未结案 2 件"]
     with uplink.sessions() as s:
-        status = dict(s.execute(select(Case.number, Case.status)).tuples().all())
-    assert status == {closing: CaseStatus.CLOSED, still_open: CaseStatus.VERIFIED}
+        status = dict(s.execute(select(Case.number, Case.status)).all())
+        [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "return")).all()
+    assert status == {closing: CaseStatus.CLOSED, still_open: CaseStatus.VERIFIED, returned: CaseStatus.RETURNED}
+    when = event.created_at.astimezone(CHINA).strftime("%m-%d %H:%M")
+    assert lines(run(uplink, "stuck")) == [
+        "平台上报: 1 项卡住, 请处理:",
+        f"- 案件 {returned} 返工: 核查通过后被平台退回 (自 {when})",
+        "  原因: 平台返工: 整改图片与问题图片角度不一致, 退回",
+        "被平台退回的案件已通知整改人员返工; 请查看退回原因, 避免再次返工。",
+    ]
 
 
 def test_poll_and_sync_without_a_platform_say_what_to_set(uplink, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -70,6 +70,7 @@ def test_a_database_that_reads_but_refuses_writes_is_degraded(client, service) -
         cursor = dbapi_connection.cursor()
         cursor.execute(read_only)
         cursor.close()
+        dbapi_connection.commit()  # PostgreSQL undoes a SET in a transaction that is rolled back
 
     service.engine.dispose()  # new connections, each read-only
     try:

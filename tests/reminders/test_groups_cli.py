@@ -4,6 +4,7 @@ webhook keys and any user:password@ in a webhook URL never reach the screen."""
 from __future__ import annotations
 
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
 from bot.cli import _attach_commands, cli
 from bot.db import transaction
@@ -32,24 +33,27 @@ def test_add_list_and_disable_groups_with_secrets_masked(service) -> None:  # ty
     added = [groups(service, "add", "--street", "JD01", "--webhook", WEBHOOK),
              groups(service, "add", "--unit", "SZ", "--chat-id", "wrOgAAAAchat01"),
              groups(service, "add", "--district", "--webhook", WITH_PASSWORD, "--name", "区城管工作群")]
+    with service.sessions() as s:  # ids from the database's sequence (PostgreSQL does not reuse them)
+        street_group, unit_group, district_group = s.scalars(select(GroupChat.id).order_by(GroupChat.id)).all()
     assert [r.stdout for r in added] == [
-        "已添加群 1: 东街街道 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=3f9c…89ab\n",
-        "已添加群 2: 区市政所 wrOgAAAAchat01\n",
-        "已添加群 3: 区城管工作群 https://***@robot.example.gov.cn:8443/cgi-bin/webhook/send?key=ba98…c9f3\n",
+        f"已添加群 {street_group}: 东街街道 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=3f9c…89ab\n",
+        f"已添加群 {unit_group}: 区市政所 wrOgAAAAchat01\n",
+        f"已添加群 {district_group}: 区城管工作群 "
+        "https://***@robot.example.gov.cn:8443/cgi-bin/webhook/send?key=ba98…c9f3\n",
     ]
-    assert groups(service, "disable", "2").stdout == "群 2 已停用\n"
+    assert groups(service, "disable", str(unit_group)).stdout == f"群 {unit_group} 已停用\n"
     listed = groups(service, "list").stdout
     assert listed.splitlines() == [
-        "1\t街道\t东街街道\trobot\thttps://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=3f9c…89ab",
-        "2\t单位\t区市政所\tappchat\twrOgAAAAchat01 (已停用)",
-        "3\t区级\t区城管工作群\trobot\thttps://***@robot.example.gov.cn:8443/cgi-bin/webhook/send?key=ba98…c9f3",
+        f"{street_group}\t街道\t东街街道\trobot\thttps://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=3f9c…89ab",
+        f"{unit_group}\t单位\t区市政所\tappchat\twrOgAAAAchat01 (已停用)",
+        f"{district_group}\t区级\t区城管工作群\trobot\thttps://***@robot.example.gov.cn:8443/cgi-bin/webhook/send?key=ba98…c9f3",
     ]
     for secret in (KEY, KEY[::-1], "Pa55word", "relay:"):
         assert secret not in listed and secret not in "".join(r.stdout for r in added)
     with service.sessions() as s:  # stored as given: the robot needs the whole URL
         assert [g.target for g in s.query(GroupChat).order_by(GroupChat.id)] == [WEBHOOK, "wrOgAAAAchat01",
                                                                                  WITH_PASSWORD]
-        assert "Pa55word" not in repr(s.get(GroupChat, 3))
+        assert "Pa55word" not in repr(s.get(GroupChat, district_group))
 
 
 def test_bad_group_input_names_the_fix_and_adds_nothing(service) -> None:  # type: ignore[no-untyped-def]
@@ -67,7 +71,7 @@ def test_bad_group_input_names_the_fix_and_adds_nothing(service) -> None:  # typ
         (["add", "--unit", "XX", "--chat-id", "c1"], 2, "Error: Invalid value for --unit: 没有单位代码 XX"),
         (["add", "--street", "JD01", "--webhook", WEBHOOK], 1,
          "Error: 这个群机器人地址或群聊 id 已经登记过; 用 chengguan groups list 查看"),
-        (["disable", "9"], 2, "Error: Invalid value for GROUP_ID: 没有群 9; 用 chengguan groups list 查看"),
+        (["disable", "999999"], 2, "Error: Invalid value for GROUP_ID: 没有群 999999; 用 chengguan groups list 查看"),
     ]
     for args, code, says in cases:
         result = groups(service, *args)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from bot import __version__
 from bot.channels import mp, work
 from bot.config import Config
+from bot.health import health
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
@@ -41,16 +40,8 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
 
 
 def healthz():  # type: ignore[no-untyped-def]
-    service = current_service()
-    try:
-        with service.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception as exc:  # any driver error means "not healthy", reported, not raised
-        database = f"error: {type(exc).__name__}"
-    healthy = database == "ok"
-    body = {"status": "ok" if healthy else "degraded", "database": database, "version": __version__}
-    return jsonify(body), 200 if healthy else 503
+    body, status = health(current_service())
+    return jsonify(body), status
 
 
 def _plain_http_error(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -156,7 +156,7 @@ class Config:
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
             max_photo_pixels=_positive_int(env, "CHENGGUAN_MAX_PHOTO_PIXELS", 50_000_000),
-            photocheck_thresholds=_json_object(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
+            photocheck_thresholds=_photocheck_thresholds(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
             photo_hosts=_photo_hosts(env),
             metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
             job_lease_seconds=_positive_int(env, "CHENGGUAN_JOB_LEASE_SECONDS", 60),
@@ -314,6 +314,21 @@ def _json_object(env: Mapping[str, str], name: str) -> dict[str, float]:
     if not isinstance(value, dict):
         raise ConfigError(f"{name} must be a JSON object such as {{\"same_angle\": 0.3}}")
     return value
+
+
+def _photocheck_thresholds(env: Mapping[str, str], name: str) -> dict[str, float]:
+    """Checked here, so a typo stops the service at start instead of failing every photo check."""
+    from photocheck.thresholds import Thresholds
+
+    values = _json_object(env, name)
+    known = sorted(Thresholds().to_dict())
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"{name}: unknown threshold {', '.join(unknown)}; known: {', '.join(known)}")
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{name}: {key} must be a number, e.g. {{\"{key}\": 0.3}}, not {json.dumps(value)}")
+    return values
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

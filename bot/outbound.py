@@ -185,11 +185,21 @@ def send_image(config: Config, channel: str, to: str, data: bytes, filename: str
         raise ValueError(f"unknown channel {channel!r}")
 
 
+# Answers that are about the request, not the media: retrying later can succeed (busy, limit; token
+# errors only reach here when _RefreshOnce did not raise TokenRejected).
+_RETRYABLE_ERRORS = TOKEN_ERRORS | {-1, 45009}
+
+
 def download_media(config: Config, channel: str, media_id: str) -> bytes:
+    """media/get through the client: the configured API base and one refetch of an expired token
+    (wechatpy's WeCom `media.download` hard-codes the public host and skips both)."""
     client = official_account(config.wechat) if channel == CHANNEL_MP else wecom_app(config.wecom)
-    response = client.media.download(media_id)
-    if "json" in response.headers.get("Content-Type", ""):  # WeChat answers errors as JSON
-        raise MediaGone(response.text[:200])
+    try:
+        response = client.get("media/get", params={"media_id": media_id})
+    except WeChatClientException as exc:
+        if exc.errcode is None or exc.errcode in _RETRYABLE_ERRORS:
+            raise
+        raise MediaGone(f"{exc.errcode}: {exc.errmsg}") from None
     return bytes(response.content)
 
 

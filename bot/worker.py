@@ -24,6 +24,7 @@ from bot.leases import heartbeat
 from bot.redact import install_log_redaction, redact
 from bot.service import Service
 from models.base import utcnow
+from models.heartbeat import HEARTBEAT_EVERY, WORKER, beat
 from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked, mark_waiting
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,12 @@ class Worker:
 
     def run_forever(self, stop: threading.Event) -> None:
         poll = self.service.config.worker_poll_seconds
-        last_checkpoint = 0.0
+        last_checkpoint = last_beat = -HEARTBEAT_EVERY.total_seconds()
         while not stop.is_set():
             try:
+                if time.monotonic() - last_beat >= HEARTBEAT_EVERY.total_seconds():
+                    self.beat()  # /healthz reports a worker silent for STALE_AFTER
+                    last_beat = time.monotonic()
                 ran = self.run_once()
                 if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
                     # Here rather than inside a webhook's commit (see bot.db.AUTOCHECKPOINT_PAGES).
@@ -133,6 +137,10 @@ class Worker:
                 ran = 0
             if ran == 0:
                 stop.wait(poll)
+
+    def beat(self) -> None:
+        with transaction(self.service.sessions) as session:
+            beat(session, WORKER, utcnow())
 
     def _run(self, job: Claimed) -> None:
         """Run one claimed job. The handler's writes and the job's completion commit together.

@@ -7,6 +7,7 @@ from models.calendar_days import CalendarDay
 from models.cases import Case
 from models.conversations import Conversation
 from models.groups import GroupChat, SentDigest
+from models.heartbeat import Heartbeat
 from models.enums import CaseSource, CaseStatus, PhotoRole, PhotoStatus, Role, Satisfaction
 from models.inbox import InboxMessage
 from models.invites import InviteCode
@@ -24,7 +25,7 @@ from models.users import Identity, User
 
 __all__ = [
     "DispatchRule", "InviteCode", "PhotoHash", "RateCounter", "Unit",
-    "ApiToken", "CalendarDay", "GroupChat", "SentDigest",
+    "ApiToken", "CalendarDay", "GroupChat", "Heartbeat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",

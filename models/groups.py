@@ -77,12 +77,17 @@ def webhook_key(url: str) -> str:
 
 
 def mask_target(kind: str, target: str) -> str:
-    """A webhook URL with its key cut to the first and last 4 characters; a chat id as it is."""
+    """A webhook URL with its key cut to the first and last 4 characters and any user:password@
+    replaced by ***@ (both are credentials); a chat id as it is."""
     if kind != KIND_ROBOT:
         return target
     try:
         key = webhook_key(target)
-    except ValueError:
+        parts = urlsplit(target.strip())
+        host = f"{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+    except ValueError:  # no key, or a port that is not a number
         return "***"
     shown = f"{key[:4]}…{key[-4:]}" if len(key) > 12 else "…"
-    return target.replace(key, shown)
+    userinfo = "***@" if "@" in parts.netloc else ""
+    query = "&".join(f"{name}={shown if name == 'key' else value}" for name, value in parse_qsl(parts.query))
+    return f"{parts.scheme}://{userinfo}{host}{parts.path}?{query}"

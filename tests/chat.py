@@ -39,7 +39,7 @@ def mp_env(api: FakeWeChatAPI, database_url: str, data_dir: Path, *, safe: bool 
         "WECHAT_API_BASE": api.base_url,
         "WECOM_CORP_ID": api.corp_id,
         "WECOM_SECRET": api.corp_secret,
-        "WECOM_AGENT_ID": AGENT_ID,
+        "WECOM_AGENT_ID": api.agent_id,
         "WECOM_TOKEN": WECOM_TOKEN,
         "WECOM_ENCODING_AES_KEY": WECOM_AES_KEY,
         "WECOM_API_BASE": api.base_url,

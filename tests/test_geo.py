@@ -123,6 +123,16 @@ def test_shared_border_is_deterministic():
     assert ints.locate(border) == 3
 
 
+def test_inside_one_street_beats_the_border_of_another():
+    # Digitised boundaries overlap a little: street 2 reaches 0.001° west over street 1's east edge.
+    # A point on street 1's edge is inside street 2, so street 2 wins, though 1 is the smaller id.
+    overlapping = [(121.449, 31.20), (121.50, 31.20), (121.50, 31.25), (121.449, 31.25)]
+    on_west_edge = Point(31.22, 121.45)
+    assert StreetLocator([(1, WEST), (2, overlapping)]).locate(on_west_edge) == 2
+    assert StreetLocator([(2, overlapping), (1, WEST)]).locate(on_west_edge) == 2
+    assert StreetLocator([(1, WEST), (2, EAST)]).locate(on_west_edge) == 1  # a truly shared border: smallest id
+
+
 def test_outer_edge_counts_as_inside(locator):
     assert locator.locate(Point(31.20, 121.42)) == "west"
 

@@ -18,11 +18,21 @@ from tests.databases import fresh_database
 def test_serve_migrates_the_embedded_default_and_answers_healthz(tmp_path) -> None:  # type: ignore[no-untyped-def]
     env = {"CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": ""}
     with running_server(env, tmp_path / "serve.log") as base:
-        body = httpx.get(f"{base}/healthz").json()
+        body = wait_for_worker_beat(base)
         missing = httpx.get(f"{base}/no-such-page")
-    assert body == {"status": "ok", "database": "ok", "version": __version__}
+    assert body == {"status": "ok", "database": "ok", "worker": "ok", "version": __version__}
     assert (tmp_path / "var" / "chengguan.db").exists() and (tmp_path / "var" / "photos").is_dir()
     assert missing.status_code == 404 and "Traceback" not in missing.text
+
+
+def wait_for_worker_beat(base: str, timeout: float = 30.0) -> dict[str, str]:
+    """/healthz's answer once serve's worker child has beaten (it starts a moment after the web server)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (body := httpx.get(f"{base}/healthz").json())["worker"] == "none" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return body
 
 
 def test_serve_on_the_test_database(database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -38,11 +48,38 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+# Every command and subcommand a user can type (README's table); `web` is serve's hidden child.
+COMMANDS = {
+    "calendar": ["import", "show"], "chat": [], "db": ["upgrade"], "doctor": [], "jobs": ["parked", "retry"], "groups": ["add", "disable", "list"], "photocheck": ["index", "pair"],
+    "platform": ["add-key", "map", "mappings", "poll", "retry", "revoke-key", "stuck", "sync-services"],
+    "report": ["month"], "serve": [], "staff": ["add", "import"], "streets": ["import"], "units": ["add", "route"],
+    "worker": [],
+}
+
+
+def listed_commands(help_text: str) -> list[str]:
+    """The names in the "Commands:" section of click's --help output."""
+    section = help_text.split("\nCommands:\n", 1)[1]
+    return [line.split()[0] for line in section.splitlines() if line.startswith("  ") and line.split()]
+
+
 def test_help_lists_every_command() -> None:
-    result = run_cli("--help")
-    assert result.returncode == 0
-    for command in ("serve", "worker", "db"):
-        assert command in result.stdout
+    import click
+    from click.testing import CliRunner
+
+    from bot.cli import _attach_commands, cli
+
+    _attach_commands()
+    tree = {name: sorted(sub.commands) if isinstance(sub, click.Group) else []
+            for name, sub in cli.commands.items() if not sub.hidden}
+    assert tree == COMMANDS
+    result = run_cli("--help")  # the installed entry point, as a user runs it
+    assert result.returncode == 0 and listed_commands(result.stdout) == sorted(COMMANDS)
+    runner = CliRunner()
+    for group, subcommands in COMMANDS.items():
+        if subcommands:
+            sub = runner.invoke(cli, [group, "--help"])
+            assert sub.exit_code == 0 and listed_commands(sub.stdout) == subcommands, group
 
 
 @pytest.mark.parametrize(
@@ -78,6 +115,32 @@ def test_server_database_must_be_upgraded_on_purpose(tmp_path) -> None:  # type:
         result = run_cli("worker", env={"DATABASE_URL": url, "CHENGGUAN_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert "chengguan db upgrade" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_db_upgrade_builds_an_empty_database_then_is_a_no_op(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine, inspect
+
+    from alembic.script import ScriptDirectory
+
+    from bot.migrate import alembic_config, pending
+    from models import Base
+
+    server = os.environ.get("CHENGGUAN_TEST_DATABASE_URL")  # the same on PostgreSQL in the CI's second pass
+    with fresh_database(server, prefix="chengguan_upgrade", migrate=False) as url:
+        env = {"DATABASE_URL": url, "CHENGGUAN_DATA_DIR": str(tmp_path)}
+        first, again = run_cli("db", "upgrade", env=env), run_cli("db", "upgrade", env=env)
+        engine = create_engine(Config.from_env(env).database_url)
+        try:
+            tables, behind = set(inspect(engine).get_table_names()), pending(engine)
+        finally:
+            engine.dispose()
+    assert (first.returncode, first.stdout) == (0, "数据库已升级到最新版本\n")
+    # one "Running upgrade A -> B" line per migration (merges list both parents): every revision ran once
+    applied = [line.split(" -> ", 1)[1].split(",")[0] for line in first.stderr.splitlines() if "Running upgrade" in line]
+    script = ScriptDirectory.from_config(alembic_config(url))
+    assert sorted(applied) == sorted(r.revision for r in script.walk_revisions())
+    assert (again.returncode, again.stdout) == (0, "数据库已升级到最新版本\n") and "Running upgrade" not in again.stderr
+    assert tables == set(Base.metadata.tables) | {"alembic_version"} and not behind
 
 
 def test_config_defaults_need_no_server(tmp_path) -> None:  # type: ignore[no-untyped-def]

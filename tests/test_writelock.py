@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from bot import writelock
 from bot.db import make_engine
 from bot.writelock import WriteLock
 
@@ -37,13 +38,23 @@ def lock_is_free(path: Path) -> bool:
         os.close(fd)  # closing drops a lock we took
 
 
-def test_a_second_writer_waits_for_the_first_to_commit(engines: tuple[Engine, Engine], tmp_path: Path) -> None:
+def test_a_second_writer_waits_for_the_first_to_commit(engines: tuple[Engine, Engine], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = engines
     order: list[str] = []
-    waiting = threading.Event()
+    queued = threading.Event()  # set when b has found the lock taken and pauses to try again
+
+    class Clock:  # bot.writelock's clock: real, but a pause says "queued"
+        monotonic = staticmethod(time.monotonic)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            queued.set()
+            time.sleep(seconds)
+
+    monkeypatch.setattr(writelock, "time", Clock)
 
     def write_b() -> None:
-        waiting.set()
         with b.begin() as connection:
             order.append("b began")
             connection.exec_driver_sql("INSERT INTO t VALUES (2)")
@@ -53,11 +64,10 @@ def test_a_second_writer_waits_for_the_first_to_commit(engines: tuple[Engine, En
         assert not lock_is_free(tmp_path / "queue.db.writelock")
         second = threading.Thread(target=write_b)
         second.start()
-        waiting.wait()
-        time.sleep(0.2)  # long enough for b to have begun, were it not queued
+        assert queued.wait(timeout=10)  # b is waiting on the lock, not yet in its transaction
         order.append("a commits")
     second.join(timeout=10)
-    assert order == ["a commits", "b began"]
+    assert not second.is_alive() and order == ["a commits", "b began"]
     assert lock_is_free(tmp_path / "queue.db.writelock")
     with b.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from wechatpy.exceptions import WeChatClientException
 
 from bot.db import transaction
 from bot.reminders import ratelimit
@@ -24,6 +25,7 @@ from models.groups import GroupChat, SentDigest
 from models.outbox import OutboxJob, enqueue
 
 KIND = "group.send"
+UNKNOWN_CHATS = {86001, 86003}  # WeCom appchat/send: chat id invalid / chat not found
 
 
 def _order_wait(ctx: JobContext, session: Session) -> timedelta:
@@ -60,6 +62,11 @@ def send_group_message(ctx: JobContext, payload: dict[str, Any]) -> None:
     except RobotError as exc:
         if exc.errcode in INVALID_KEYS:
             raise PermanentJobError(f"{exc}; 群机器人地址失效, 请在群里重新添加机器人并 chengguan groups add 更新") from exc
+        raise
+    except WeChatClientException as exc:
+        if exc.errcode in UNKNOWN_CHATS:
+            raise PermanentJobError(f"应用群聊 {target} 不存在或应用已不在群里 ({exc.errcode}); "
+                                    "用 chengguan groups add --chat-id 登记新的群聊 id") from exc
         raise
     if payload.get("sent_id"):
         record_sent(ctx, payload["sent_id"], part, now)

@@ -1,6 +1,10 @@
 """A stand-in for WeChat's and WeCom's HTTP APIs on loopback: access tokens, customer-service and app
-messages (recorded, so a simulator or a test can read what the service pushed), media download and
-PicUrl hosting. It speaks the real endpoints and JSON shapes; it is not reachable from outside."""
+messages (recorded, so a simulator or a test can read what the service pushed), app-chat messages,
+media download and PicUrl hosting. It speaks the real endpoints and JSON shapes; it is not reachable
+from outside. It refuses what the real APIs refuse: a token of the other API (an Official Account
+token on WeCom's message/send), an unknown token (40014), an expired one (42001: tokens live
+`token_seconds`, and `expire_tokens()` ends them early, as a token fetched elsewhere does), an app
+message whose agentid is not the app's (40056), an app chat that does not exist (86003)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from flask import Flask, Response, jsonify, request
 
 from bot.simulator.serving import serving
 
+MP, WECOM = "mp", "wecom"  # whose token: the Official Account's or the WeCom app's
+
 
 @dataclass
 class Pushed:
@@ -30,17 +36,20 @@ class FakeWeChatAPI:
     app_secret: str = "simulator-secret"
     corp_id: str = "wwsimulator"
     corp_secret: str = "simulator-corp-secret"
+    agent_id: str = "1000002"
+    token_seconds: float = 7200.0
     media: dict[str, bytes] = field(default_factory=dict)
     pushed: list[Pushed] = field(default_factory=list)  # text messages
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (to, image bytes) of image messages
+    chats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # app chat id -> messages sent to it
     fail_pic_urls: bool = False  # make PicUrl downloads fail, to exercise the media API fallback
     reject_all_tokens: bool = False  # answer 40001 (invalid credential) to every call with a token
     token_fetches: int = 0  # calls to /cgi-bin/token, /cgi-bin/stable_token and /cgi-bin/gettoken
+    tokens_issued: dict[str, int] = field(default_factory=lambda: {MP: 0, WECOM: 0})  # per API
     issued_tokens: list[str] = field(default_factory=list)
     fail_calls_with: int = 0  # an HTTP status to answer every call but the token fetch with (0: off)
     base_url: str = ""
-    _tokens: set[str] = field(default_factory=set)
-    _mp_tokens: set[str] = field(default_factory=set)  # the Official Account's, which /cgi-bin/token replaces
+    _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (MP or WECOM, expires at)
     _stable: str = ""
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -49,6 +58,16 @@ class FakeWeChatAPI:
         media_id = secrets.token_urlsafe(12)
         self.media[media_id] = data
         return f"{self.base_url}/pic/{media_id}", media_id
+
+    def add_chat(self, chat_id: str) -> str:
+        """An app chat (appchat/create on the real service); messages sent to it are kept in `chats`."""
+        self.chats.setdefault(chat_id, [])
+        return chat_id
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far answers 42001 from now on (as after a fetch elsewhere)."""
+        with self._changed:
+            self._tokens = {token: (scope, 0.0) for token, (scope, _) in self._tokens.items()}
 
     def images_to(self, user: str) -> list[bytes]:
         return [data for to, data in self.images if to == user]
@@ -74,6 +93,7 @@ class FakeWeChatAPI:
         app.add_url_rule("/cgi-bin/gettoken", view_func=self._wecom_token)
         app.add_url_rule("/cgi-bin/message/custom/send", view_func=self._custom_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/send", view_func=self._app_send, methods=["POST"])
+        app.add_url_rule("/cgi-bin/appchat/send", view_func=self._appchat_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/media/get", view_func=self._media_get)
         app.add_url_rule("/cgi-bin/media/upload", view_func=self._media_upload, methods=["POST"])
         app.add_url_rule("/pic/<media_id>", view_func=self._pic)
@@ -86,14 +106,17 @@ class FakeWeChatAPI:
         return None
 
     def revoke_tokens(self) -> None:
-        """Invalidate every issued token, as another system fetching a new one does after 5 minutes."""
-        self._tokens.clear()
+        """Invalidate every issued token (40014), as another system fetching a new one does after 5 minutes."""
+        with self._changed:
+            self._tokens.clear()
 
-    def _issue_token(self) -> Response:
+    def _issue_token(self, scope: str) -> Response:
         token = secrets.token_hex(16)
-        self._tokens.add(token)
-        self.issued_tokens.append(token)
-        return jsonify(access_token=token, expires_in=7200)
+        with self._changed:
+            self._tokens[token] = (scope, time.monotonic() + self.token_seconds)
+            self.tokens_issued[scope] += 1
+            self.issued_tokens.append(token)
+        return jsonify(access_token=token, expires_in=int(self.token_seconds))
 
     def _token(self) -> Response:
         """The plain token API: a new token that knocks out the account's earlier ones (WeChat keeps them
@@ -101,40 +124,41 @@ class FakeWeChatAPI:
         self.token_fetches += 1
         if (request.args.get("appid"), request.args.get("secret")) != (self.app_id, self.app_secret):
             return jsonify(errcode=40013, errmsg="invalid appid")
-        self._tokens -= self._mp_tokens
-        self._mp_tokens.clear()
-        return self._issue_mp_token()
+        with self._changed:
+            self._tokens = {token: held for token, held in self._tokens.items() if held[0] != MP}
+        return self._issue_token(MP)
 
     def _stable_token(self) -> Response:
-        """The same token until it is knocked out or a forced refresh asks for a new one."""
+        """The same token until it expires, is knocked out, or a forced refresh asks for a new one."""
         self.token_fetches += 1
         body = request.get_json(force=True, silent=True) or {}
         if (body.get("appid"), body.get("secret")) != (self.app_id, self.app_secret):
             return jsonify(errcode=40013, errmsg="invalid appid")
-        if self._stable in self._tokens and not body.get("force_refresh"):
-            return jsonify(access_token=self._stable, expires_in=7200)
-        answer = self._issue_mp_token()
+        with self._changed:
+            _, expires = self._tokens.get(self._stable, ("", 0.0))
+        if time.monotonic() < expires and not body.get("force_refresh"):
+            return jsonify(access_token=self._stable, expires_in=int(expires - time.monotonic()))
+        answer = self._issue_token(MP)
         self._stable = answer.get_json()["access_token"]
-        return answer
-
-    def _issue_mp_token(self) -> Response:
-        answer = self._issue_token()
-        self._mp_tokens.add(answer.get_json()["access_token"])
         return answer
 
     def _wecom_token(self) -> Response:
         self.token_fetches += 1
         if (request.args.get("corpid"), request.args.get("corpsecret")) != (self.corp_id, self.corp_secret):
             return jsonify(errcode=40001, errmsg="invalid credential")
-        return self._issue_token()
+        return self._issue_token(WECOM)
 
-    def _authorised(self) -> bool:
-        return request.args.get("access_token") in self._tokens and not self.reject_all_tokens
-
-    def _token_error(self) -> Response:
+    def _refused_token(self, *scopes: str) -> Response | None:
+        """None for a live token of one of `scopes`, else the error the real API answers."""
         if self.reject_all_tokens:
             return jsonify(errcode=40001, errmsg="invalid credential, access_token is invalid or not latest")
-        return jsonify(errcode=40014, errmsg="invalid access_token")
+        with self._changed:
+            scope, expires = self._tokens.get(request.args.get("access_token", ""), ("", 0.0))
+        if scope not in scopes:
+            return jsonify(errcode=40014, errmsg="invalid access_token")
+        if time.monotonic() >= expires:
+            return jsonify(errcode=42001, errmsg="access_token expired")
+        return None
 
     def _record(self, to: str, text: str) -> None:
         with self._changed:
@@ -150,8 +174,8 @@ class FakeWeChatAPI:
         return None
 
     def _custom_send(self) -> Response:
-        if not self._authorised():
-            return self._token_error()
+        if refused := self._refused_token(MP):
+            return refused
         body = request.get_json(force=True)
         if body.get("msgtype") == "image":
             return self._record_image(body["touser"], body["image"]["media_id"]) or jsonify(errcode=0, errmsg="ok")
@@ -159,9 +183,11 @@ class FakeWeChatAPI:
         return jsonify(errcode=0, errmsg="ok")
 
     def _app_send(self) -> Response:
-        if not self._authorised():
-            return self._token_error()
+        if refused := self._refused_token(WECOM):
+            return refused
         body = request.get_json(force=True)
+        if str(body.get("agentid", "")) != self.agent_id:
+            return jsonify(errcode=40056, errmsg="invalid agentid")
         users = str(body.get("touser", "")).split("|")
         if body.get("msgtype") == "image":
             for user in users:
@@ -173,9 +199,26 @@ class FakeWeChatAPI:
             self._record(user, content)
         return jsonify(errcode=0, errmsg="ok", invaliduser="")
 
+    def _appchat_send(self) -> Response:
+        if refused := self._refused_token(WECOM):
+            return refused
+        body = request.get_json(force=True)
+        chat_id, msgtype = str(body.get("chatid", "")), body.get("msgtype")
+        if chat_id not in self.chats:
+            return jsonify(errcode=86003, errmsg="chat not found")
+        content = body.get(msgtype) if msgtype in ("text", "markdown", "image") else None
+        if not isinstance(content, dict) or not (content.get("content") or content.get("media_id")):
+            return jsonify(errcode=40008, errmsg="invalid message type")
+        if msgtype == "image" and content["media_id"] not in self.media:
+            return jsonify(errcode=40007, errmsg="invalid media_id")
+        with self._changed:
+            self.chats[chat_id].append(body)
+            self._changed.notify_all()
+        return jsonify(errcode=0, errmsg="ok")
+
     def _media_upload(self) -> Response:
-        if not self._authorised():
-            return self._token_error()
+        if refused := self._refused_token(MP, WECOM):
+            return refused
         upload = request.files.get("media")
         if request.args.get("type") != "image" or upload is None or not upload.filename:
             return jsonify(errcode=40004, errmsg="invalid media type or missing media")
@@ -187,8 +230,8 @@ class FakeWeChatAPI:
         return jsonify(errcode=0, errmsg="ok", type="image", media_id=media_id, created_at=str(int(time.time())))
 
     def _media_get(self) -> Response:
-        if not self._authorised():
-            return self._token_error()
+        if refused := self._refused_token(MP, WECOM):
+            return refused
         data = self.media.get(request.args.get("media_id", ""))
         if data is None:
             return jsonify(errcode=40007, errmsg="invalid media_id")

@@ -62,7 +62,8 @@ def map_cmd(category_code: str, service_code: str) -> None:
 @platform_cli.command("mappings", help="List the category -> service_code table.")
 def mappings_cmd() -> None:
     with _service().sessions() as session:
-        names = dict(session.execute(select(PlatformService.service_code, PlatformService.service_name)))
+        # .all(): dict() of a Result would take it for a mapping (it has .keys()) and index it
+        names = dict(session.execute(select(PlatformService.service_code, PlatformService.service_name)).all())
         for m in session.scalars(select(ServiceMapping).order_by(ServiceMapping.category_code)):
             click.echo(f"{m.category_code}\t{m.service_code}\t{names.get(m.service_code, '?')}\t{'手工' if m.manual else '自动'}")
 

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from bot.open311.formats import CHINA
 from bot.uplink.jobs import KINDS
+from models.audit import AuditEvent
 from models.cases import Case
+from models.enums import CaseStatus
 from models.outbox import JobStatus, OutboxJob
 
 MANY_ATTEMPTS = 5
@@ -45,10 +47,23 @@ def stuck_items(session: Session, min_attempts: int = MANY_ATTEMPTS) -> list[Stu
                   j.created_at)
         for j in jobs
     ]
-    return items
+    return items + returned_after_verification(session)
 
 
-LABELS = {"parked": "已搁置, 需人工处理", "retrying": "多次重试未成功"}
+def returned_after_verification(session: Session) -> list[StuckItem]:
+    """Cases we had verified that the platform sent back (a system "return" from 核查通过), still being
+    reworked: each one counts against the street, so a person should look at why."""
+    rows = session.execute(
+        select(Case.number, AuditEvent.note, AuditEvent.created_at)
+        .join(AuditEvent, AuditEvent.case_id == Case.id)
+        .where(Case.status == CaseStatus.RETURNED, AuditEvent.action == "return", AuditEvent.actor_id.is_(None),
+               AuditEvent.from_status == CaseStatus.VERIFIED)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    ).all()
+    return [StuckItem(None, "platform", number, "return", "returned", 0, note or "", at) for number, note, at in rows]
+
+
+LABELS = {"parked": "已搁置, 需人工处理", "retrying": "多次重试未成功", "returned": "核查通过后被平台退回"}
 ACTIONS = {"accept": "受理上报", "verify": "核查结果", "close": "结案", "return": "返工", "": "状态查询"}
 
 
@@ -61,5 +76,8 @@ def summary_text(items: list[StuckItem]) -> str:
         head = f"- 案件 {item.case_number or '-'} {ACTIONS.get(item.action, item.action)}: {LABELS[item.status]}"
         detail = f" (任务 {item.job_id}, 已试 {item.attempts} 次, 自 {when})" if item.job_id else f" (自 {when})"
         lines.append(head + detail + (f"\n  原因: {item.last_error[:200]}" if item.last_error else ""))
-    lines.append("修正后运行 chengguan platform retry 重新发送。")
+    if any(item.job_id for item in items):
+        lines.append("修正后运行 chengguan platform retry 重新发送。")
+    if any(item.status == "returned" for item in items):
+        lines.append("被平台退回的案件已通知整改人员返工; 请查看退回原因, 避免再次返工。")
     return "\n".join(lines)

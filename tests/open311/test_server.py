@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import transaction
+from bot.open311.keys import revoke_key
 from models import Case, CaseSource, CaseStatus, Photo, PhotoRole, PhotoStatus, Role
 from models.platform import ApiKey
 from tests.factories import make_user
@@ -71,6 +72,22 @@ def test_post_errors_are_the_spec_list_with_http_codes(client, api_key, form, st
     assert answer.status_code == status
     [error] = check("errors", answer.get_json())
     assert error["code"] == status and says in error["description"]
+
+
+def test_a_revoked_key_is_refused_and_changes_nothing(client, service, api_key) -> None:  # type: ignore[no-untyped-def]
+    number = post(client, api_key).get_json()[0]["service_request_id"]
+    with transaction(service.sessions) as s:
+        assert revoke_key(s, "district-a") and not revoke_key(s, "no-such-key")
+    refused = post(client, api_key, **{"attribute[external_id]": "EXT-9"})
+    update = client.post(f"{BASE}/servicerequestupdates.json", data={
+        "api_key": api_key, "service_request_id": number, "update_id": "U9", "status": "OPEN",
+        "description": "撤销后的更新", "updated_datetime": "2026-11-22T10:00:00+08:00"})
+    for answer in (refused, update):
+        assert answer.status_code == 403
+        assert check("errors", answer.get_json()) == [{"code": 403, "description": "api_key is invalid or revoked"}]
+    with service.sessions() as s:
+        [case] = s.scalars(select(Case)).all()
+        assert case.number == number and not [e for e in case.events if e.action == "open311_update"]
 
 
 def test_batch_key_gets_a_token_that_resolves(client, batch_key) -> None:  # type: ignore[no-untyped-def]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -40,7 +39,12 @@ def seed_streets(service) -> dict[str, int]:  # type: ignore[no-untyped-def]
         return {"west": make_street(s, "W", "西街街道", WEST).id, "east": make_street(s, "E", "东街街道", EAST).id}
 
 
-def test_full_report_creates_one_case_in_the_right_street(mp_service, wechat_api, new_user, run_worker) -> None:  # type: ignore[no-untyped-def]
+# 01:30 on 1 February in Beijing, still 31 January in UTC: the case belongs to February.
+REPORTED_AT = datetime(2026, 1, 31, 17, 30, tzinfo=UTC)
+
+
+def test_full_report_creates_one_case_in_the_right_street(mp_service, wechat_api, new_user, run_worker, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("bot.dispatcher.utcnow", lambda: REPORTED_AT)  # the clock every handler reads (ctx.now)
     streets = seed_streets(mp_service)
     resident = new_user()
     image = photo(PROBLEM)
@@ -58,14 +62,16 @@ def test_full_report_creates_one_case_in_the_right_street(mp_service, wechat_api
 
     with mp_service.sessions() as s:
         (case,) = s.scalars(select(Case)).all()
-        assert case.number in done and "东街街道" in done
+        assert case.number in done and "东街街道" in done and case.number.startswith("20260201")
         assert case.street_id == streets["east"]
         assert case.source == CaseSource.SNAPSHOT and case.status == CaseStatus.REPORTED
         assert case.category_code == categories().by_name("街面秩序/占道经营").key
         assert abs(case.lat - 39.905) < 1e-5 and abs(case.lon - 116.315) < 1e-5  # stored in WGS-84
         assert (case.gcj_lat, case.gcj_lon) == (EAST_POINT_GCJ.lat, EAST_POINT_GCJ.lon)
-        deadline = case.deadline.astimezone(TZ)
-        assert (deadline.day, deadline.hour, deadline.minute) == (_last_day(deadline), 23, 59)
+        # 随手拍 is due at the end of the month it was reported in (source_rules.csv: snapshot,month_end),
+        # by Beijing time whatever the category's own limit (占道经营); February 2026 has 28 days.
+        assert case.deadline == datetime(2026, 2, 28, 23, 59, 59, tzinfo=TZ)
+        assert case.deadline.astimezone(TZ).isoformat() == "2026-02-28T23:59:59+08:00"
         (stored,) = s.scalars(select(Photo)).all()
         assert stored.case_id == case.id and stored.status == PhotoStatus.STORED
         assert stored.sha256 == hashlib.sha256(image).hexdigest()
@@ -74,9 +80,6 @@ def test_full_report_creates_one_case_in_the_right_street(mp_service, wechat_api
         conversation = s.scalars(select(Conversation)).one()
         assert conversation.flow is None
 
-
-def _last_day(moment) -> int:  # type: ignore[no-untyped-def]
-    return calendar.monthrange(moment.year, moment.month)[1]
 
 
 def test_any_order_location_first_text_then_photos(mp_service, wechat_api, new_user, run_worker) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,8 @@ recorded), `fail_next` (next N answers 500), `drop_next` (next N POSTs are recor
 connection is closed without an answer), `token_mode` (POST answers a token, resolved after
 `token_polls` lookups), `reject_codes` (400 with an error list for those service codes).
 It never deduplicates: a second POST of the same case is a second request, so tests see duplicates.
+Like a real GeoReport server it refuses every POST (requests and updates) without its `api_key`
+(403, the spec's error list, nothing recorded); reads (GET) need no key.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Faults:
 
 
 class StandIn:
+    api_key = "standin-key"
+
     def __init__(self) -> None:
         self.faults = Faults()
         self.lock = threading.Lock()
@@ -64,6 +68,7 @@ class StandIn:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.drop_connections()  # kept-alive ones too: a host that went down answers nothing
             self._server = None
 
     def count(self, case_number: str) -> int:
@@ -78,7 +83,7 @@ class StandIn:
             if self.faults.fail_next:
                 self.faults.fail_next -= 1
                 return 500, [{"code": 500, "description": "数据库繁忙"}], False
-            if form.get("api_key") != "standin-key":
+            if form.get("api_key") != self.api_key:
                 return 403, [{"code": 403, "description": "Invalid api_key"}], False
             code = form.get("service_code", "")
             if code in self.faults.reject_codes:
@@ -129,6 +134,30 @@ class StandIn:
 class _QuietServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        with self._open_lock:
+            for connection in self._open:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed by the client
+            self._open.clear()
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that gave up (timeout) or a dropped connection is part of the test
 
@@ -161,6 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path.removeprefix("/open311/v2/")
         if path == "servicerequestupdates.json":
             if self._fail():
+                return
+            if form.get("api_key") != self.standin.api_key:
+                self._json(403, [{"code": 403, "description": "Invalid api_key"}])
                 return
             with self.standin.lock:
                 self.standin.updates.append(form)

@@ -8,12 +8,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text, update
 
+from bot.config import Config
 from bot.db import transaction
 from bot.service import Service
 from bot.uplink.client import Open311Client
@@ -21,7 +24,7 @@ from bot.uplink.services import sync_services
 from models import AuditEvent, Base, CaseStatus, JobStatus, OutboxJob
 from tests.open311.conftest import check
 from bot.simulator.server import running_server
-from tests.uplink.helpers import accepted_cases, drain, jobs, take_steps, uplink_config
+from tests.uplink.helpers import accepted_cases, drain, jobs, map_category, take_steps, uplink_config
 from tests.uplink.standin import StandIn
 
 S = CaseStatus
@@ -44,65 +47,81 @@ def our_server(tmp_path: Path):  # type: ignore[no-untyped-def]
         yield base, keys, tmp_path / "platform" / "chengguan.db"
 
 
-def _client_service(database_url: str, data_dir: Path, base: str, key: str) -> Service:
-    service = Service.build(uplink_config(database_url, data_dir, PLATFORM_OPEN311_URL=f"{base}/open311/v2",
-                                          PLATFORM_API_KEY=key))
+@pytest.fixture
+def services() -> Iterator[Callable[[Config], Service]]:
+    """Builds Services on the test database; every table is emptied afterwards, whatever the test did."""
+    built: list[Service] = []
+
+    def build(config: Config) -> Service:
+        built.append(Service.build(config))
+        return built[-1]
+
+    yield build
+    for service in built:
+        with service.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+        service.engine.dispose()
+
+
+def _client_service(build: Callable[[Config], Service], database_url: str, data_dir: Path, base: str,
+                    key: str) -> Service:
+    service = build(uplink_config(database_url, data_dir, PLATFORM_OPEN311_URL=f"{base}/open311/v2",
+                                  PLATFORM_API_KEY=key))
     with Open311Client(service.config.platform) as client, transaction(service.sessions) as s:
         report = sync_services(s, client.services())
     assert ("E0102", "E0102") in report.mapped
     return service
 
 
-def _cleanup(service: Service) -> None:
-    with service.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    service.engine.dispose()
-
-
 @pytest.mark.parametrize("key_kind", ["plain", "batch"])
-def test_every_case_reaches_our_own_server_once(our_server, database_url, tmp_path, key_kind) -> None:  # type: ignore[no-untyped-def]
+def test_every_case_reaches_our_own_server_once(our_server, services, database_url, tmp_path, key_kind) -> None:  # type: ignore[no-untyped-def]
     base, keys, platform_db = our_server
-    service = _client_service(database_url, tmp_path / "data", base, keys[key_kind])
+    service = _client_service(services, database_url, tmp_path / "data", base, keys[key_kind])
+    numbers = accepted_cases(service, 6)
+    take_steps(service, numbers[0], S.DISPATCHED, S.RECTIFYING, S.SUBMITTED, S.VERIFIED, S.CLOSED)
+    drain(service)
+    drain(service)  # nothing left to send: a second run sends nothing more
+    listed = check("requests", httpx.get(f"{base}/open311/v2/requests.json").json())
+    for number in numbers:
+        assert sum(number in (item["description"] or "") for item in listed) == 1
+    assert len(listed) == 6
+    engine = create_engine(f"sqlite:///{platform_db}")
     try:
-        numbers = accepted_cases(service, 6)
-        take_steps(service, numbers[0], S.DISPATCHED, S.RECTIFYING, S.SUBMITTED, S.VERIFIED, S.CLOSED)
-        drain(service)
-        drain(service)  # nothing left to send: a second run sends nothing more
-        listed = check("requests", httpx.get(f"{base}/open311/v2/requests.json").json())
-        for number in numbers:
-            assert sum(number in (item["description"] or "") for item in listed) == 1
-        assert len(listed) == 6
-        engine = create_engine(f"sqlite:///{platform_db}")
         with engine.connect() as c:
             updates = c.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "open311_update"))
-        engine.dispose()
-        assert updates == 2  # verify and close of the first case
-        if key_kind == "batch":
-            assert all(j.status == JobStatus.DONE for j in jobs(service, "open311.token"))
     finally:
-        _cleanup(service)
+        engine.dispose()
+    assert updates == 2  # verify and close of the first case
+    if key_kind == "batch":
+        assert [j.status for j in jobs(service, "open311.token")] == [JobStatus.DONE] * 6
 
 
-def test_worker_killed_mid_send_and_restarted_sends_every_case_once(database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    standin = StandIn().start()
+def test_worker_killed_mid_send_and_restarted_sends_every_case_once(standin, services, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     env = {"DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(tmp_path / "data"),
            "PLATFORM_OPEN311_URL": standin.url, "PLATFORM_API_KEY": "standin-key",
            "CHENGGUAN_PUBLIC_URL": "http://127.0.0.1:9", "CHENGGUAN_SECRET_KEY": "test-secret",
            "PLATFORM_TIMEOUT_SECONDS": "5"}
-    service = Service.build(uplink_config(database_url, tmp_path / "data", PLATFORM_OPEN311_URL=standin.url,
-                                          PLATFORM_API_KEY="standin-key"))
-    from tests.uplink.helpers import map_category
+    service = services(uplink_config(database_url, tmp_path / "data", PLATFORM_OPEN311_URL=standin.url,
+                                     PLATFORM_API_KEY="standin-key"))
     map_category(service)
     numbers = accepted_cases(service, 12)
     standin.faults.slow = 1.0
-    log = open(tmp_path / "worker.log", "wb")
+    with open(tmp_path / "worker.log", "wb") as log:
+        killed_after = _kill_mid_send_and_restart(standin, service, env, log, tmp_path / "worker.log")
+    assert [standin.count(n) for n in numbers] == [1] * 12, (tmp_path / "worker.log").read_text()
+    assert standin.posts == 12 and killed_after >= 3
+
+
+def _kill_mid_send_and_restart(standin: StandIn, service: Service, env: dict[str, str], log: BinaryIO,
+                               log_path: Path) -> int:
+    """Kill a worker process while the platform holds a request, start another; POSTs sent before the kill."""
     worker = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env={**os.environ, **env},
                               stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while not (standin.posts >= 3 and standin.in_flight.is_set()):
-            assert time.monotonic() < deadline and worker.poll() is None, (tmp_path / "worker.log").read_text()
+            assert time.monotonic() < deadline and worker.poll() is None, log_path.read_text()
             time.sleep(0.01)
         worker.send_signal(signal.SIGKILL)  # mid-send: the platform has the request, we have no answer
         worker.wait(10)
@@ -115,13 +134,9 @@ def test_worker_killed_mid_send_and_restarted_sends_every_case_once(database_url
                                   stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while any(j.status != JobStatus.DONE for j in jobs(service, "open311.push")):
-            assert time.monotonic() < deadline and worker.poll() is None, (tmp_path / "worker.log").read_text()
+            assert time.monotonic() < deadline and worker.poll() is None, log_path.read_text()
             time.sleep(0.1)
     finally:
         worker.terminate()
         worker.wait(10)
-        log.close()
-        standin.stop()
-    assert [standin.count(n) for n in numbers] == [1] * 12, (tmp_path / "worker.log").read_text()
-    assert standin.posts == 12 and killed_after >= 3
-    _cleanup(service)
+    return killed_after

@@ -1,0 +1,148 @@
+"""Deliberate one-line bugs the suite must catch: `python -m tests.mutations [NAME…] [--list]`.
+
+Each mutant is applied alone to a fresh temporary copy of the tree (the files git knows plus untracked,
+not ignored ones: the working tree itself is never edited), then its named tests run there. A mutant
+"survives" when those tests still pass; the exit status is 1 if any survives, 2 if the unmutated copy
+already fails the named tests (then a "caught" mutant would mean nothing). Run from the repository
+root, in the project's environment. Add a mutant by adding a `Mutant` to MUTANTS: the original text
+must occur exactly once in its file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    why: str  # the bug it stands for
+    path: str  # relative to the repository root
+    original: str
+    mutated: str
+    tests: tuple[str, ...]  # pytest node ids or paths, relative to the repository root
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        "geo-border-beats-inside", "a point inside one street but on another's border goes to the smaller id",
+        "models/geo.py", "candidates = inside or hits", "candidates = hits",
+        ("tests/test_geo.py",),
+    ),
+    Mutant(
+        "open311-revoked-key", "our GeoReport server accepts a revoked API key",
+        "bot/open311/keys.py", "if found is None or not found.active:", "if found is None:",
+        ("tests/open311/test_server.py",),
+    ),
+    Mutant(
+        "wecom-agentid-zero", "WeCom app messages are sent with agentid 0",
+        "bot/outbound.py", "message.send_text(config.wecom.agent_id, to, text)", 'message.send_text("0", to, text)',
+        ("tests/test_outbound.py", "tests/staff/test_workflow.py"),
+    ),
+    Mutant(
+        "open311-update-without-key", "status updates are posted to the platform without api_key",
+        "bot/uplink/client.py", 'data={**self._credentials(), **fields})\n\n    # --- plumbing',
+        'data={**self._jurisdiction(), **fields})\n\n    # --- plumbing',
+        ("tests/uplink/test_open311_delivery.py",),
+    ),
+)
+
+
+def tracked_files(root: Path) -> list[str]:
+    listing = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=root, capture_output=True, check=True,
+    )
+    return [name for name in listing.stdout.decode().split("\0") if name and (root / name).is_file()]
+
+
+def copy_tree(root: Path, into: Path) -> None:
+    for name in tracked_files(root):
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target)
+
+
+def apply(mutant: Mutant, tree: Path) -> None:
+    path = tree / mutant.path
+    source = path.read_text(encoding="utf-8")
+    found = source.count(mutant.original)
+    if found != 1:
+        raise SystemExit(f"{mutant.name}: {mutant.original!r} occurs {found} times in {mutant.path}, expected once")
+    path.write_text(source.replace(mutant.original, mutant.mutated), encoding="utf-8")
+
+
+def run_tests(tree: Path, tests: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    # The copy comes first on sys.path (pytest's rootdir and PYTHONPATH), ahead of an editable install.
+    env = {**os.environ, "PYTHONPATH": str(tree),
+           "CHENGGUAN_PHOTOS_DIR": os.environ.get("CHENGGUAN_PHOTOS_DIR") or str(REPO.parent / "shared" / "photos")}
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-o", "addopts=", *tests]
+    return subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=1800)
+
+
+def imports_from(tree: Path, module: str) -> Path:
+    probe = subprocess.run([sys.executable, "-c", f"import {module}; print({module}.__file__)"],
+                           cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+                           capture_output=True, text=True, check=True)
+    return Path(probe.stdout.strip()).resolve()
+
+
+def last_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = (result.stdout.strip() or result.stderr.strip() or "(no output)").splitlines()
+    return lines[-1]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.mutations", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="mutants to run (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the mutants and their tests, run nothing")
+    args = parser.parse_args(argv)
+    unknown = set(args.names) - {m.name for m in MUTANTS}
+    if unknown:
+        parser.error(f"unknown mutant(s): {', '.join(sorted(unknown))}")
+    chosen = [m for m in MUTANTS if not args.names or m.name in args.names]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name}\t{m.path}\t{' '.join(m.tests)}\t{m.why}")
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="mutations-") as scratch:
+        baseline = Path(scratch) / "baseline"
+        copy_tree(REPO, baseline)
+        module = chosen[0].path.removesuffix(".py").replace("/", ".")
+        if not imports_from(baseline, module).is_relative_to(baseline.resolve()):
+            print(f"the copy's {module} is not the one imported; run from a normal checkout", file=sys.stderr)
+            return 2
+        tests = sorted({t for m in chosen for t in m.tests})
+        control = run_tests(baseline, tests)
+        if control.returncode != 0:
+            print(f"unmutated tree fails its tests: {last_line(control)}\n{control.stdout[-3000:]}", file=sys.stderr)
+            return 2
+        survivors = []
+        for m in chosen:
+            tree = Path(scratch) / m.name
+            copy_tree(REPO, tree)
+            apply(m, tree)
+            result = run_tests(tree, m.tests)
+            caught = result.returncode != 0
+            print(f"{'caught  ' if caught else 'SURVIVED'} {m.name}: {m.why} -- {last_line(result)}", flush=True)
+            if not caught:
+                survivors.append(m.name)
+            shutil.rmtree(tree)
+    print(f"{len(chosen) - len(survivors)} of {len(chosen)} mutants caught"
+          + (f"; survived: {', '.join(survivors)}" if survivors else ""))
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.photos import photos_dir
+from tests.photos import photo_file
 
 
 def test_chat_reports_a_problem_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    picture = photos_dir() / "images/opensfm_lund/03.jpg"
+    picture = photo_file(tmp_path, "chelsea")
     typed = "\n".join([
         "/subscribe", f"/photo {picture}", "/loc 39.9087 116.3975 天安门东", "路边有人占道经营", "1", "确认", "查询", "/quit",
     ]) + "\n"

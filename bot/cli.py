@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot import __version__
 from bot.config import Config, ConfigError
+from bot.reports.fonts import NoChineseFont
 from bot.service import Service
 
 
@@ -180,6 +181,9 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except ConfigError as exc:
         click.echo(f"配置错误: {exc}", err=True)
+        sys.exit(2)
+    except NoChineseFont as exc:
+        click.echo(str(exc), err=True)
         sys.exit(2)
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__

@@ -151,8 +151,9 @@ def test_serve_on_a_taken_port_stops_with_a_clear_line(tmp_path) -> None:  # typ
         env = {**os.environ, "CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": ""}
         done = subprocess.run([sys.executable, "-m", "bot", "serve", "--port", str(port)], env=env,
                               capture_output=True, text=True, timeout=60)
-    assert done.returncode != 0
-    assert f"端口 {port} 是否已被占用" in done.stderr
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"配置错误: 端口 {port} 已被占用: 换一个端口, 如 chengguan serve --port {port + 1}"]
+    assert done.stdout == ""
     left = [pid for pid in os.listdir("/proc") if pid.isdigit() and f"--port\0{port}\0" in _cmdline(pid)]
     assert left == []  # the web child gave up and was not restarted
 

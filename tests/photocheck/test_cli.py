@@ -51,6 +51,6 @@ def test_index_command_groups_duplicates(tmp_path) -> None:
     result = CliRunner().invoke(photocheck_cli, ["index", str(d), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert len(out.read_text().splitlines()) == 3
-    assert "1 near-duplicate groups" in result.stdout
-    group_line = next(line for line in result.stdout.splitlines() if line.startswith("group 1"))
+    assert "近似重复 1 组" in result.stdout
+    group_line = next(line for line in result.stdout.splitlines() if line.startswith("第 1 组"))
     assert "street_04.jpg" in group_line and "jpeg50" in group_line and "11.jpg" not in group_line

@@ -13,10 +13,12 @@ from collections.abc import Iterator
 
 import click
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from bot.app import create_app
 from bot.cli import _attach_commands, cli
+from bot.config import Config, ConfigError
 from bot.simulator.server import free_port
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -114,3 +116,16 @@ def test_serve_speaks_once_it_answers_and_stops_cleanly_on_ctrl_c(tmp_path) -> N
     ]
     assert server.returncode == 0
     assert out == "正在停止…\n已停止\n" and err == ""
+
+
+@pytest.mark.parametrize("env", [
+    {"DATABASE_URL": "mysql://db/x"}, {"WECHAT_ENCODING_AES_KEY": "short"},
+    {"CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES": "0"}, {"CHENGGUAN_NUDGE_LEAD_MINUTES": "soon"},
+    {"CHENGGUAN_DIGEST_TIME": "8h"}, {"CHENGGUAN_PHOTOCHECK_THRESHOLDS": "[1]"},
+    {"PLATFORM_OPEN311_URL": "ftp://p"}, {"PLATFORM_OPEN311_URL": "https://p/v2"},
+    {"PLATFORM_WEBHOOK_URL": "https://p/hook"}, {"WECOM_WEBHOOK_BASE": "qyapi"},
+])
+def test_a_bad_setting_is_explained_in_chinese(env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError) as error:
+        Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path), **env})
+    assert CJK.search(str(error.value)) and next(iter(env)) in str(error.value)

@@ -30,7 +30,7 @@ def sync_services_cmd() -> None:
 
     service = _service()
     if not service.config.platform.open311_enabled:
-        raise ConfigError("PLATFORM_OPEN311_URL is not set; set it to the platform's GeoReport v2 address")
+        raise ConfigError("未设置 PLATFORM_OPEN311_URL: 请设为平台的 GeoReport v2 地址")
     try:
         with Open311Client(service.config.platform) as client:
             items = client.services()
@@ -130,7 +130,7 @@ def poll_cmd() -> None:
 
     service = _service()
     if not service.config.platform.open311_enabled:
-        raise ConfigError("PLATFORM_OPEN311_URL is not set; nothing to poll")
+        raise ConfigError("未设置 PLATFORM_OPEN311_URL, 无可查询的平台")
     with Open311Client(service.config.platform) as client, transaction(service.sessions) as session:
         remaining = poll_once(session, client)
     click.echo(f"已查询; 仍未结案 {remaining} 件")

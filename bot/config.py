@@ -237,8 +237,8 @@ def _photo_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
     for entry in entries:
         if not _HOST_ENTRY.fullmatch(entry):
             raise ConfigError(
-                f"CHENGGUAN_PHOTO_HOSTS entry {entry!r} must be a host (mmbiz.qpic.cn), a domain with a "
-                "leading dot (.qpic.cn) or host:port, separated by commas"
+                f"CHENGGUAN_PHOTO_HOSTS 中的 {entry!r} 无效: 应为主机名 (mmbiz.qpic.cn)、以点开头的域名 "
+                "(.qpic.cn) 或 主机:端口, 多个用逗号分隔"
             )
     return entries
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from bot.app import create_app
+from bot.app import PLAIN_MODE_WARNING, create_app
 from bot.cli import _attach_commands, cli
 from bot.config import Config, ConfigError
 from bot.simulator.server import free_port
@@ -108,14 +108,16 @@ def test_serve_speaks_once_it_answers_and_stops_cleanly_on_ctrl_c(tmp_path) -> N
     assert health.status_code == 200
     base = f"http://127.0.0.1:{port}"
     assert lines == [
-        f"公众号 (市民): 已配置 (明文模式), 服务器地址 {base}/wechat/mp",
+        f"公众号 (市民): 已配置 (明文模式, 仅供开发; 正式使用请设置 WECHAT_ENCODING_AES_KEY), 服务器地址 {base}/wechat/mp",
         f"企业微信 (工作人员) 未配置: 设置 WECOM_CORP_ID、WECOM_AGENT_ID、WECOM_SECRET、WECOM_TOKEN、"
         f"WECOM_ENCODING_AES_KEY 后重启服务, 再在应用的接收消息设置中填 {base}/wechat/work",
         "城市平台上报未配置 (可选): 设置 PLATFORM_OPEN311_URL 和 PLATFORM_API_KEY (或 PLATFORM_WEBHOOK_URL), "
         "以及 CHENGGUAN_PUBLIC_URL",
     ]
     assert server.returncode == 0
-    assert out == "正在停止…\n已停止\n" and err == ""
+    assert out == "正在停止…\n已停止\n"
+    # the web server's one warning, about plain mode, in Chinese too
+    assert [line.split("bot.app: ", 1)[-1] for line in err.splitlines()] == [PLAIN_MODE_WARNING]
 
 
 @pytest.mark.parametrize("env", [
@@ -124,6 +126,7 @@ def test_serve_speaks_once_it_answers_and_stops_cleanly_on_ctrl_c(tmp_path) -> N
     {"CHENGGUAN_DIGEST_TIME": "8h"}, {"CHENGGUAN_PHOTOCHECK_THRESHOLDS": "[1]"},
     {"PLATFORM_OPEN311_URL": "ftp://p"}, {"PLATFORM_OPEN311_URL": "https://p/v2"},
     {"PLATFORM_WEBHOOK_URL": "https://p/hook"}, {"WECOM_WEBHOOK_BASE": "qyapi"},
+    {"CHENGGUAN_PHOTO_HOSTS": "http://mmbiz.qpic.cn/"},
 ])
 def test_a_bad_setting_is_explained_in_chinese(env, tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError) as error:

@@ -17,7 +17,7 @@ PLATFORM_MISSING = ("城市平台上报未配置 (可选): 设置 PLATFORM_OPEN3
 
 def channel_lines(config: Config, base: str) -> list[str]:
     """One line per connection: configured (and where it is reached) or what to do next."""
-    mode = "安全模式" if config.wechat.safe_mode else "明文模式"
+    mode = "安全模式" if config.wechat.safe_mode else "明文模式, 仅供开发; 正式使用请设置 WECHAT_ENCODING_AES_KEY"
     platform = config.platform
     via = "Open311" if platform.open311_enabled else "webhook"
     return [

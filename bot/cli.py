@@ -51,23 +51,28 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     # Lower priority for the worker: under load the CPU goes to answering WeChat first; photo work
     # may lag a little (media stay downloadable for three days), a webhook reply may not.
     worker = None if web_only else ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the children are stopped on the way out
+    stopping = threading.Event()
+    # Ctrl-C and SIGTERM only set a flag, and the children are stopped below. An exception raised in a
+    # signal handler can land inside a garbage-collector callback, where Python prints and drops it:
+    # serve then kept running after SIGTERM.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     web.start()
     if worker is not None:
         worker.start()
     only = " (仅网页服务; 任务由 chengguan worker 处理)" if web_only else ""
     try:
-        if wait_until_answering(f"{base}/healthz", alive=lambda: not web_failed.is_set()):
+        if wait_until_answering(f"{base}/healthz", alive=lambda: not (web_failed.is_set() or stopping.is_set())):
             click.echo(f"chengguan {__version__} 已启动: {base}  数据库: {database}{only}")
             for line in channel_lines(service.config, base):
                 click.echo(f"  {line}")
             _echo_calendar_warnings()
             click.echo("按 Ctrl-C 停止")
-            while not web_failed.wait(1.0):
+            while not (web_failed.is_set() or stopping.wait(0.5)):
                 pass
-        raise ConfigError(f"网页服务未能启动 (退出码 {web.early_exit_code}); 用 chengguan -v serve 查看原因")
-    except KeyboardInterrupt:
+        if not stopping.is_set():
+            raise ConfigError(f"网页服务未能启动 (退出码 {web.early_exit_code}); 用 chengguan -v serve 查看原因")
         click.echo("正在停止…")
     finally:
         if worker is not None:
@@ -139,10 +144,6 @@ def doctor() -> None:
         click.echo(check.line())
     if any(not c.ok and c.fatal for c in checks):
         sys.exit(1)
-
-
-def _exit_on_sigterm(*_: object) -> None:
-    raise SystemExit(0)
 
 
 def _ready_service() -> Service:

@@ -41,12 +41,12 @@ def _id_by_code(session: Session, model: type[Street] | type[Unit], code: str | 
     return found
 
 
-@click.group(help="Streets (街道) and their boundaries.")
+@click.group(help="街道及其边界。")
 def streets() -> None:
     pass
 
 
-@streets.command("import", help="Import streets from a GeoJSON FeatureCollection (properties: code, name; WGS-84).")
+@streets.command("import", help="从 GeoJSON FeatureCollection 导入街道 (属性 code、name; WGS-84 坐标)。")
 @click.argument("geojson", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def streets_import(geojson: Path) -> None:
     try:
@@ -62,25 +62,25 @@ def streets_import(geojson: Path) -> None:
     click.echo(f"已导入 {len(rows)} 个街道")
 
 
-@click.group(help="Responsible units (责任单位) and the dispatch routing table.")
+@click.group(help="责任单位与派遣规则表。")
 def units() -> None:
     pass
 
 
-@units.command("add")
+@units.command("add", help="添加责任单位: 编码 CODE, 名称 NAME。")
 @click.argument("code")
 @click.argument("name")
-@click.option("--street", help="street code, for a unit that belongs to one street")
+@click.option("--street", help="所属街道编码 (单位只属于一个街道时)")
 def units_add(code: str, name: str, street: str | None) -> None:
     with transaction(_service().sessions) as session:
         session.add(Unit(code=code, name=name, street_id=_street(session, street)))
     click.echo(f"已添加单位 {code} {name}")
 
 
-@units.command("route", help="Route cases of a street (or any) and category prefix (E, E05, E0502…) to a unit.")
+@units.command("route", help="把某街道 (或所有街道) 某类别前缀 (E、E05、E0502…) 的案件派给单位 UNIT。")
 @click.argument("unit")
-@click.option("--street", help="street code; omitted: any street")
-@click.option("--category", default="", help="category key prefix; omitted: every category")
+@click.option("--street", help="街道编码; 不填: 所有街道")
+@click.option("--category", default="", help="类别编码前缀; 不填: 所有类别")
 def units_route(unit: str, street: str | None, category: str) -> None:
     with transaction(_service().sessions) as session:
         session.add(DispatchRule(unit_id=_unit(session, unit), street_id=_street(session, street),
@@ -94,25 +94,25 @@ def units_route(unit: str, street: str | None, category: str) -> None:
             click.echo(f"  {number} -> {unit_name}")
 
 
-@click.group(help="Staff (路长, 队员, 审核员, 管理员) and their WeCom invite codes.")
+@click.group(help="工作人员 (路长、队员、审核员、管理员) 及其企业微信邀请码。")
 def staff() -> None:
     pass
 
 
-@staff.command("add", help="Create a staff member and print a one-time invite code (send 「绑定 码」 in WeCom).")
-@click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(STAFF_ROLES))
-@click.option("--street", help="street code")
-@click.option("--unit", help="unit code")
-@click.option("--road", default="", help="the road a road chief walks")
-@click.option("--mobile")
+@staff.command("add", help="添加工作人员并显示一次性邀请码 (在企业微信应用中发送「绑定 码」)。")
+@click.option("--name", required=True, help="姓名")
+@click.option("--role", required=True, type=click.Choice(STAFF_ROLES), help="角色")
+@click.option("--street", help="街道编码")
+@click.option("--unit", help="单位编码")
+@click.option("--road", default="", help="路长负责的道路")
+@click.option("--mobile", help="手机号")
 def staff_add(name: str, role: str, street: str | None, unit: str | None, road: str, mobile: str | None) -> None:
     with transaction(_service().sessions) as session:
         code = _add_staff(session, dict(name=name, role=role, street=street, unit=unit, road=road, mobile=mobile))
     click.echo(f"{name}: 邀请码 {code} (7天内有效, 在企业微信应用中发送「绑定 {code}」)")
 
 
-@staff.command("import", help="Import staff from CSV (columns: name, role, street, unit, road, mobile); prints codes.")
+@staff.command("import", help="从 CSV 导入工作人员 (列: name, role, street, unit, road, mobile), 显示各人的邀请码。")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def staff_import(csv_file: Path) -> None:
     with csv_file.open(encoding="utf-8-sig", newline="") as f:

@@ -19,13 +19,14 @@ from handlers import resident, staff
 from models.users import CHANNEL_MP, CHANNEL_WORK
 
 log = logging.getLogger(__name__)
+PLAIN_MODE_WARNING = "未设置 WECHAT_ENCODING_AES_KEY: 公众号为明文模式, 仅供开发测试; 正式使用请设置它 (安全模式)"
 
 
 def create_app(config: Config | None = None, service: Service | None = None) -> Flask:
     service = service or Service.build(config or Config.from_env())
     install_log_redaction(service.config)
     if service.config.wechat.token and not service.config.wechat.safe_mode:
-        log.warning("WECHAT_ENCODING_AES_KEY is empty: plain mode, for development only; set it for production")
+        log.warning(PLAIN_MODE_WARNING)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = service.config.max_body_bytes
     app.extensions["chengguan"] = service

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import sys
 import threading
@@ -13,25 +14,34 @@ from sqlalchemy.exc import OperationalError
 
 from bot import __version__
 from bot.config import Config, ConfigError
+from bot.reports.fonts import NoChineseFont
 from bot.service import Service
 
 
 @click.group(help="城管随手拍与整改核查服务 (chengguan-bot)")
-@click.version_option(__version__, prog_name="chengguan")
-def cli() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+@click.version_option(__version__, prog_name="chengguan", help="显示版本并退出。")
+@click.option("-v", "--verbose", is_flag=True, help="显示运行日志 (包括数据库迁移)")
+def cli(verbose: bool) -> None:
+    # Admin commands print their result and nothing else; the service's own logs stay on for serve/worker.
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per photo download and platform call is noise
 
 
-@cli.command(help="Run the web server and the worker (SQLite and a local photo folder by default).")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="web request threads")
-@click.option("--web-only", is_flag=True, help="no worker: run `chengguan worker` elsewhere (PostgreSQL, several hosts)")
+@cli.command(help="启动网页服务和后台任务 (默认: 数据目录下的 SQLite 数据库和照片文件夹)。")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=int, help="监听端口")
+@click.option("--threads", default=8, show_default=True, type=int, help="网页请求线程数")
+@click.option("--web-only", is_flag=True, help="不运行后台任务: 由别处的 chengguan worker 处理 (PostgreSQL, 多台主机)")
 def serve(host: str, port: int, threads: int, web_only: bool) -> None:
+    from bot.channels.readiness import channel_lines
+    from bot.startup import port_taken, wait_until_answering
     from bot.supervisor import WORKER_NICENESS, ChildProcess
 
+    logging.getLogger("bot").setLevel(logging.INFO)
+    if port_taken(host, port):
+        raise ConfigError(f"端口 {port} 已被占用: 换一个端口, 如 chengguan serve --port {port + 1}")
     service = _ready_service()  # migrates the embedded database before the children start
     database = _safe_url(service)
     service.dispose()  # each child builds its own
@@ -41,25 +51,37 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     # Lower priority for the worker: under load the CPU goes to answering WeChat first; photo work
     # may lag a little (media stay downloadable for three days), a webhook reply may not.
     worker = None if web_only else ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the children are stopped on the way out
+    stopping = threading.Event()
+    # Ctrl-C and SIGTERM only set a flag, and the children are stopped below. An exception raised in a
+    # signal handler can land inside a garbage-collector callback, where Python prints and drops it:
+    # serve then kept running after SIGTERM.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     web.start()
     if worker is not None:
         worker.start()
     only = " (仅网页服务; 任务由 chengguan worker 处理)" if web_only else ""
-    click.echo(f"chengguan {__version__} 已启动: http://{host}:{port}  数据库: {database}{only}")
-    _echo_calendar_warnings()
     try:
-        while not web_failed.wait(1.0):
-            pass
-        raise ConfigError(f"网页服务未能启动 (退出码 {web.early_exit_code}); 端口 {port} 是否已被占用? "
-                          f"换一个: chengguan serve --port 8001")
+        if wait_until_answering(f"{base}/healthz", alive=lambda: not (web_failed.is_set() or stopping.is_set())):
+            click.echo(f"chengguan {__version__} 已启动: {base}  数据库: {database}{only}")
+            for line in channel_lines(service.config, base):
+                click.echo(f"  {line}")
+            _echo_calendar_warnings()
+            click.echo("按 Ctrl-C 停止")
+            while not (web_failed.is_set() or stopping.wait(0.5)):
+                pass
+        if not stopping.is_set():
+            raise ConfigError(f"网页服务未能启动 (退出码 {web.early_exit_code}); 用 chengguan -v serve 查看原因")
+        click.echo("正在停止…")
     finally:
         if worker is not None:
             worker.stop()
         web.stop()
+    click.echo("已停止")
 
 
-@cli.command(hidden=True, help="Run only the web server (serve runs it as a child process).")
+@cli.command(hidden=True, help="只运行网页服务 (serve 以子进程方式运行它)。")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
@@ -67,21 +89,24 @@ def web(host: str, port: int, threads: int) -> None:
     from bot import webserver
     from bot.supervisor import exit_when_orphaned
 
+    logging.getLogger("bot").setLevel(logging.INFO)
     exit_when_orphaned()
     webserver.run(host, port, threads)
 
 
-@cli.command(help="Run only the outbox worker (production: next to gunicorn, see Procfile).")
+@cli.command(help="只运行后台任务 (生产环境与 gunicorn 并行, 见 Procfile)。")
 def worker() -> None:
     from bot.jobs import job_handlers
     from bot.scheduler import build_scheduler
-    from bot.supervisor import exit_when_orphaned
+    from bot.supervisor import PARENT_ENV, exit_when_orphaned
     from bot.worker import Worker
 
+    logging.getLogger("bot").setLevel(logging.INFO)
     service = _ready_service()
     scheduler = build_scheduler(service)
     scheduler.start()
-    click.echo(f"chengguan worker 已启动  数据库: {_safe_url(service)}")
+    if not os.environ.get(PARENT_ENV):  # under serve, serve says it once for both
+        click.echo(f"chengguan worker 已启动  数据库: {_safe_url(service)}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then exit
     exit_when_orphaned()
@@ -95,12 +120,12 @@ def worker() -> None:
         scheduler.shutdown(wait=False)
 
 
-@cli.group(help="Database schema (Alembic migrations).")
+@cli.group(help="数据库结构 (Alembic 迁移)。")
 def db() -> None:
     pass
 
 
-@db.command("upgrade", help="Apply all pending migrations.")
+@db.command("upgrade", help="执行所有未执行的数据库迁移。")
 def db_upgrade() -> None:
     from bot.migrate import upgrade
 
@@ -121,10 +146,6 @@ def doctor() -> None:
         sys.exit(1)
 
 
-def _exit_on_sigterm(*_: object) -> None:
-    raise SystemExit(0)
-
-
 def _ready_service() -> Service:
     """The embedded default migrates itself; a server database must be upgraded on purpose."""
     from bot.migrate import pending, upgrade
@@ -134,7 +155,7 @@ def _ready_service() -> Service:
     if config.is_embedded_sqlite:
         upgrade(config.database_url)
     elif pending(service.engine):
-        raise ConfigError("the database schema is not up to date; run `chengguan db upgrade` first")
+        raise ConfigError("数据库结构不是最新版本: 请先运行 chengguan db upgrade")
     return service
 
 
@@ -152,6 +173,7 @@ def _safe_url(service: Service) -> str:
 
 
 def _attach_commands() -> None:
+    from bot import clitext
     from bot.admin_cli import staff, streets, units
     from bot.calendar_cli import calendar_cli
     from bot.jobs_cli import jobs_cli
@@ -166,6 +188,7 @@ def _attach_commands() -> None:
     for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
                         ("photocheck", photocheck_cli), ("calendar", calendar_cli), ("jobs", jobs_cli)):
         cli.add_command(group, name)
+    clitext.install(cli)
 
 
 def main() -> None:
@@ -181,7 +204,10 @@ def main() -> None:
     except ConfigError as exc:
         click.echo(f"配置错误: {exc}", err=True)
         sys.exit(2)
+    except NoChineseFont as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        click.echo(f"数据库连接失败: {reason}; check DATABASE_URL and that the server is running", err=True)
+        click.echo(f"数据库连接失败: {reason}; 请检查 DATABASE_URL 并确认数据库服务已启动", err=True)
         sys.exit(3)

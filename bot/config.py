@@ -169,8 +169,8 @@ class Config:
             private_sqlite_file(self.database_url)
         except OSError as exc:
             raise ConfigError(
-                f"CHENGGUAN_DATA_DIR={self.data_dir} is not writable ({exc.strerror}); "
-                "point it at a folder you can write to"
+                f"CHENGGUAN_DATA_DIR={self.data_dir} 无法写入 ({exc.strerror}); "
+                "请指向一个可写的文件夹"
             ) from exc
 
 
@@ -181,8 +181,8 @@ def _normalise_database_url(url: str) -> str:
             url = "postgresql+psycopg://" + url[len(prefix):]
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise ConfigError(
-            f"DATABASE_URL={masked_url(url)!r} is not supported; use sqlite:///path/to/file.db "
-            "or postgresql://user:password@host/dbname"
+            f"不支持 DATABASE_URL={masked_url(url)!r}; 请用 sqlite:///文件路径.db "
+            "或 postgresql://用户:密码@主机/数据库名"
         )
     try:
         port = make_url(url).port
@@ -191,8 +191,8 @@ def _normalise_database_url(url: str) -> str:
         readable = False
     if not readable:
         raise ConfigError(
-            f"DATABASE_URL={masked_url(url)!r} cannot be read; write it as postgresql://user:password@host:port/dbname "
-            "(percent-encode @ : / in the password)"
+            f"无法解析 DATABASE_URL={masked_url(url)!r}; 请写作 postgresql://用户:密码@主机:端口/数据库名"
+            "（密码中的 @ : / 需百分号编码）"
         )
     if url.startswith("postgresql+psycopg:"):
         _require_postgres_driver()
@@ -220,15 +220,15 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
     for name, url in (("PLATFORM_OPEN311_URL", open311_url), ("PLATFORM_WEBHOOK_URL", webhook_url),
                       ("CHENGGUAN_PUBLIC_URL", public_url)):
         if url and not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{name}={url!r} must start with https:// (or http:// on a private network)")
+            raise ConfigError(f"{name}={url!r} 应以 https:// 开头 (内网可用 http://)")
     if open311_url and not env.get("PLATFORM_API_KEY"):
-        raise ConfigError("PLATFORM_OPEN311_URL is set but PLATFORM_API_KEY is empty; set the key the platform issued")
+        raise ConfigError("已设置 PLATFORM_OPEN311_URL 但 PLATFORM_API_KEY 为空: 请填入平台发放的密钥")
     if webhook_url and not env.get("PLATFORM_WEBHOOK_SECRET"):
-        raise ConfigError("PLATFORM_WEBHOOK_URL is set but PLATFORM_WEBHOOK_SECRET is empty; agree a shared secret")
+        raise ConfigError("已设置 PLATFORM_WEBHOOK_URL 但 PLATFORM_WEBHOOK_SECRET 为空: 请与平台约定一个共享密钥")
     if (open311_url or webhook_url) and not public_url:
         raise ConfigError(
-            "the platform uplink is on but CHENGGUAN_PUBLIC_URL is empty; set the address at which the "
-            "platform can reach this service (e.g. https://cg.example.gov.cn), so it can fetch case photos"
+            "已开启平台上报但 CHENGGUAN_PUBLIC_URL 为空: 请填平台访问本服务的地址 "
+            "(如 https://cg.example.gov.cn), 平台要从这里取案件照片"
         )
     return PlatformConfig(
         open311_url=open311_url,
@@ -248,10 +248,10 @@ def _reminders(env: Mapping[str, str]) -> ReminderConfig:
     digest_time = (env.get("CHENGGUAN_DIGEST_TIME") or ReminderConfig.digest_time).strip()
     hh, _, mm = digest_time.partition(":")
     if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
-        raise ConfigError(f"CHENGGUAN_DIGEST_TIME={digest_time!r} must be a time of day like 08:30")
+        raise ConfigError(f"CHENGGUAN_DIGEST_TIME={digest_time!r} 应为时刻, 如 08:30")
     base = env.get("WECOM_WEBHOOK_BASE", "").strip().rstrip("/")
     if base and not base.startswith(("http://", "https://")):
-        raise ConfigError(f"WECOM_WEBHOOK_BASE={base!r} must start with https:// (or http:// for a local test)")
+        raise ConfigError(f"WECOM_WEBHOOK_BASE={base!r} 应以 https:// 开头 (本机测试可用 http://)")
     return ReminderConfig(
         digest_time=f"{int(hh):02d}:{mm}",
         nudge_lead_minutes=_positive_int(env, "CHENGGUAN_NUDGE_LEAD_MINUTES", 120),
@@ -289,8 +289,8 @@ def _photo_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
     for entry in entries:
         if not _HOST_ENTRY.fullmatch(entry):
             raise ConfigError(
-                f"CHENGGUAN_PHOTO_HOSTS entry {entry!r} must be a host (mmbiz.qpic.cn), a domain with a "
-                "leading dot (.qpic.cn) or host:port, separated by commas"
+                f"CHENGGUAN_PHOTO_HOSTS 中的 {entry!r} 无效: 应为主机名 (mmbiz.qpic.cn)、以点开头的域名 "
+                "(.qpic.cn) 或 主机:端口, 多个用逗号分隔"
             )
     return entries
 
@@ -298,8 +298,8 @@ def _photo_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
 def _check_aes_key(name: str, value: str) -> None:
     if value and len(value) != 43:
         raise ConfigError(
-            f"{name} must be the 43-character EncodingAESKey from the WeChat admin console "
-            f"(got {len(value)} characters)"
+            f"{name} 应为微信后台的 43 位 EncodingAESKey "
+            f"(现在是 {len(value)} 位)"
         )
 
 
@@ -310,9 +310,9 @@ def _json_object(env: Mapping[str, str], name: str) -> dict[str, float]:
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{name} must be a JSON object such as {{\"same_angle\": 0.3}} ({exc.msg})") from None
+        raise ConfigError(f"{name} 应为 JSON 对象, 如 {{\"same_angle\": 0.3}} ({exc.msg})") from None
     if not isinstance(value, dict):
-        raise ConfigError(f"{name} must be a JSON object such as {{\"same_angle\": 0.3}}")
+        raise ConfigError(f"{name} 应为 JSON 对象, 如 {{\"same_angle\": 0.3}}")
     return value
 
 
@@ -338,9 +338,9 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} must be a whole number") from None
+        raise ConfigError(f"{name}={raw!r} 应为整数") from None
     if value <= 0:
-        raise ConfigError(f"{name}={raw!r} must be greater than 0")
+        raise ConfigError(f"{name}={raw!r} 应大于 0")
     return value
 
 
@@ -351,6 +351,6 @@ def _check_source_rules(path: str) -> None:
     try:
         SourceRules.load(path)
     except OSError as exc:
-        raise ConfigError(f"CHENGGUAN_SOURCE_RULES_FILE={path!r} cannot be read ({exc.strerror}); fix the path") from None
+        raise ConfigError(f"CHENGGUAN_SOURCE_RULES_FILE={path!r} 无法读取 ({exc.strerror}); 请改正文件路径") from None
     except ValueError as exc:
         raise ConfigError(f"CHENGGUAN_SOURCE_RULES_FILE: {exc}") from None

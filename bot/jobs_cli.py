@@ -12,13 +12,13 @@ from models.calendar import TZ
 from models.outbox import JobStatus, OutboxJob, requeue
 
 
-@click.group(help="Outbox jobs parked for a person to decide.")
+@click.group(help="等待人工决定的后台任务 (被搁置的任务)。")
 def jobs_cli() -> None:
     pass
 
 
-@jobs_cli.command("parked", help="List parked jobs with their reason.")
-@click.option("--kind", default=None, help="only this kind, e.g. notify.text")
+@jobs_cli.command("parked", help="列出被搁置的任务及原因。")
+@click.option("--kind", default=None, help="只列这一类, 如 notify.text")
 def parked_cmd(kind: str | None) -> None:
     from bot.uplink.cli import _service
 
@@ -35,7 +35,7 @@ def parked_cmd(kind: str | None) -> None:
     click.echo("确认后运行 chengguan jobs retry 任务编号 重新执行。")
 
 
-@jobs_cli.command("retry", help="Run the given parked jobs again (a send: only when the recipient did not get it).")
+@jobs_cli.command("retry", help="重新运行指定的被搁置任务 (发送类: 仅在对方确实没有收到时)。")
 @click.argument("job_ids", nargs=-1, type=int, required=True)
 def retry_cmd(job_ids: tuple[int, ...]) -> None:
     from bot.jobs import job_handlers

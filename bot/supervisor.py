@@ -71,7 +71,10 @@ class ChildProcess:
     def _spawn(self) -> None:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
         lower = (lambda: os.nice(self.niceness)) if self.niceness else None
-        self._process = subprocess.Popen([*BOT_COMMAND, *self.args], env=env, preexec_fn=lower)
+        # Own session: a Ctrl-C in the terminal reaches only the supervisor, which then stops the
+        # children in order (otherwise they die at once and the watcher reports them as crashed).
+        self._process = subprocess.Popen([*BOT_COMMAND, *self.args], env=env, preexec_fn=lower,
+                                         start_new_session=True)
         self._started = time.monotonic()
 
     def _watch(self) -> None:

@@ -84,8 +84,7 @@ def apply(mutant: Mutant, tree: Path) -> None:
 
 def run_tests(tree: Path, tests: Sequence[str]) -> subprocess.CompletedProcess[str]:
     # The copy comes first on sys.path (pytest's rootdir and PYTHONPATH), ahead of an editable install.
-    env = {**os.environ, "PYTHONPATH": str(tree),
-           "CHENGGUAN_PHOTOS_DIR": os.environ.get("CHENGGUAN_PHOTOS_DIR") or str(REPO.parent / "shared" / "photos")}
+    env = {**os.environ, "PYTHONPATH": str(tree)}
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-o", "addopts=", *tests]
     return subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=1800)
 

@@ -58,8 +58,8 @@ COMMANDS = {
 
 
 def listed_commands(help_text: str) -> list[str]:
-    """The names in the "Commands:" section of click's --help output."""
-    section = help_text.split("\nCommands:\n", 1)[1]
+    """The names in the "命令:" (Commands) section of the --help output."""
+    section = help_text.split("\n命令:\n", 1)[1]
     return [line.split()[0] for line in section.splitlines() if line.startswith("  ") and line.split()]
 
 
@@ -128,7 +128,7 @@ def test_db_upgrade_builds_an_empty_database_then_is_a_no_op(tmp_path) -> None: 
     server = os.environ.get("CHENGGUAN_TEST_DATABASE_URL")  # the same on PostgreSQL in the CI's second pass
     with fresh_database(server, prefix="chengguan_upgrade", migrate=False) as url:
         env = {"DATABASE_URL": url, "CHENGGUAN_DATA_DIR": str(tmp_path)}
-        first, again = run_cli("db", "upgrade", env=env), run_cli("db", "upgrade", env=env)
+        first, again = run_cli("-v", "db", "upgrade", env=env), run_cli("-v", "db", "upgrade", env=env)
         engine = create_engine(Config.from_env(env).database_url)
         try:
             tables, behind = set(inspect(engine).get_table_names()), pending(engine)
@@ -214,8 +214,9 @@ def test_serve_on_a_taken_port_stops_with_a_clear_line(tmp_path) -> None:  # typ
         env = {**os.environ, "CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": ""}
         done = subprocess.run([sys.executable, "-m", "bot", "serve", "--port", str(port)], env=env,
                               capture_output=True, text=True, timeout=60)
-    assert done.returncode != 0
-    assert f"端口 {port} 是否已被占用" in done.stderr
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"配置错误: 端口 {port} 已被占用: 换一个端口, 如 chengguan serve --port {port + 1}"]
+    assert done.stdout == ""
     left = [pid for pid in os.listdir("/proc") if pid.isdigit() and f"--port\0{port}\0" in _cmdline(pid)]
     assert left == []  # the web child gave up and was not restarted
 

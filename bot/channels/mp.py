@@ -10,6 +10,7 @@ from wechatpy.utils import check_signature
 
 from bot.channels.common import handle_post
 from bot.channels.freshness import Signed, claim_alone, require_fresh
+from bot.channels.readiness import MP_MISSING, not_configured
 from bot.service import current_service
 from models.nonces import ReplayedDelivery
 from models.users import CHANNEL_MP
@@ -21,7 +22,7 @@ bp = Blueprint("wechat_mp", __name__)
 def callback() -> Response | str:
     cfg = current_service().config.wechat
     if not cfg.token:
-        abort(503, "WECHAT_TOKEN is not set")
+        return not_configured(MP_MISSING, request.host_url)
     args = request.args
     timestamp, nonce, signature = args.get("timestamp", ""), args.get("nonce", ""), args.get("signature", "")
     try:

@@ -8,6 +8,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.channels.common import AUTHENTICATION_ERRORS, handle_post
 from bot.channels.freshness import require_fresh
+from bot.channels.readiness import WECOM_MISSING, not_configured
 from bot.service import current_service
 from models.users import CHANNEL_WORK
 
@@ -18,7 +19,7 @@ bp = Blueprint("wechat_work", __name__)
 def callback() -> Response | str:
     cfg = current_service().config.wecom
     if not cfg.enabled:
-        abort(503, "WECOM_CORP_ID, WECOM_TOKEN and WECOM_ENCODING_AES_KEY must be set")
+        return not_configured(WECOM_MISSING, request.host_url)
     crypto = WeChatCrypto(cfg.token, cfg.encoding_aes_key, cfg.corp_id)
     args = request.args
     signature, timestamp, nonce = args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", "")

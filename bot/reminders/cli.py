@@ -16,13 +16,13 @@ def groups_cli() -> None:
     pass
 
 
-@groups_cli.command("add", help="Add a street, unit or district group (robot webhook or app chat id).")
-@click.option("--street", "street_code", help="street code (its cases go to this group)")
-@click.option("--unit", "unit_code", help="responsible unit code")
-@click.option("--district", is_flag=True, help="the district group: gets the monthly bulletin (通报)")
-@click.option("--webhook", help="group robot webhook URL (…/cgi-bin/webhook/send?key=…)")
-@click.option("--chat-id", help="app-created group chat id (WeCom appchat)")
-@click.option("--name", default="", help="a name to show in `groups list`")
+@groups_cli.command("add", help="登记街道、单位或区级工作群 (群机器人地址或应用群聊 id)。")
+@click.option("--street", "street_code", help="街道编码 (该街道的案件提醒发到这个群)")
+@click.option("--unit", "unit_code", help="责任单位编码")
+@click.option("--district", is_flag=True, help="区级群: 接收月度通报")
+@click.option("--webhook", help="群机器人 webhook 地址 (…/cgi-bin/webhook/send?key=…)")
+@click.option("--chat-id", help="应用创建的群聊 id (企业微信 appchat)")
+@click.option("--name", default="", help="在 groups list 中显示的名称")
 def add(street_code: str | None, unit_code: str | None, district: bool, webhook: str | None, chat_id: str | None, name: str) -> None:
     from bot.cli import _ready_service
     from bot.db import transaction
@@ -59,7 +59,7 @@ def add(street_code: str | None, unit_code: str | None, district: bool, webhook:
         raise click.ClickException("这个群机器人地址或群聊 id 已经登记过; 用 chengguan groups list 查看") from None
 
 
-@groups_cli.command("list", help="List groups (webhook keys masked).")
+@groups_cli.command("list", help="列出工作群 (webhook 密钥已隐去)。")
 def list_groups() -> None:
     from bot.cli import _ready_service
 
@@ -74,7 +74,7 @@ def list_groups() -> None:
             click.echo(f"{g.id}\t{scope}\t{g.name}\t{g.kind}\t{g.masked_target}{state}")
 
 
-@groups_cli.command("disable", help="Stop sending to a group (kept for the record).")
+@groups_cli.command("disable", help="停止向某个群发送 (记录保留)。")
 @click.argument("group_id", type=int)
 def disable(group_id: int) -> None:
     from bot.cli import _ready_service

@@ -12,12 +12,13 @@ def report_cli() -> None:
     pass
 
 
-@report_cli.command("month", help="Print the month's assessment (e.g. 2026-11); optionally write the ledger and chart.")
+@report_cli.command("month", short_help="某月的综合评价与排名 (如 2026-11), 可另存台账和排名图。",
+                    help="显示某月 MONTH (如 2026-11) 的综合评价与排名; 可另存 Excel 台账和排名图, 或把通报发往区级群。")
 @click.argument("month")
-@click.option("--units", is_flag=True, help="rank responsible units instead of streets")
-@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="write the Excel ledger (台账) here")
-@click.option("--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), help="write the ranking chart (PNG) here")
-@click.option("--send", is_flag=True, help="queue the bulletin (通报) to the district group(s)")
+@click.option("--units", is_flag=True, help="按责任单位排名 (默认按街道)")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="把 Excel 台账写到这个文件")
+@click.option("--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), help="把排名图 (PNG) 写到这个文件")
+@click.option("--send", is_flag=True, help="把通报排队发往区级工作群")
 def month_command(month: str, units: bool, xlsx: Path | None, chart: Path | None, send: bool) -> None:
     from bot.assessment.period import Month
     from bot.assessment.report import build_report

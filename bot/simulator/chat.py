@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from bot.simulator.api import FakeWeChatAPI, running_api
-from bot.simulator.server import running_server
+from bot.config import Config
+from bot.simulator.server import ServerDied, running_server
 from bot.simulator.user import WeChatUser
 
 HELP = """输入文字直接发送。命令:
@@ -25,22 +26,30 @@ HELP = """输入文字直接发送。命令:
 TOKEN = "chat-simulator-token"
 
 
-@click.command("chat", help="Chat with the service as a WeChat resident (real signed XML over HTTP).")
-@click.option("--url", help="a running server; default: start one here (embedded default under --data-dir)")
-@click.option("--token", default=TOKEN, show_default=True, help="the server's WECHAT_TOKEN (with --url)")
-@click.option("--openid", default="o_chat_simulator", show_default=True)
-@click.option("--data-dir", default="./var-chat", show_default=True, type=click.Path(path_type=Path))
-def chat_command(url: str | None, token: str, openid: str, data_dir: Path) -> None:
+@click.command("chat", help="在终端里以公众号市民的身份与服务对话 (经 HTTP 发送真实签名的 XML)。")
+@click.option("--url", help="已运行的服务地址; 不填: 在本机启动一个 (数据放在 --data-dir)")
+@click.option("--token", default=TOKEN, show_default=True, help="该服务的 WECHAT_TOKEN (与 --url 一起用)")
+@click.option("--openid", default="o_chat_simulator", show_default=True, help="模拟市民的 openid")
+@click.option("--data-dir", type=click.Path(path_type=Path),
+              help="本地服务的数据、日志放在这里; 默认: 数据目录 (CHENGGUAN_DATA_DIR, 默认 ./var) 下的 chat/")
+def chat_command(url: str | None, token: str, openid: str, data_dir: Path | None) -> None:
     with ExitStack() as stack:
         api = stack.enter_context(running_api(FakeWeChatAPI()))
         if url is None:
+            home = (data_dir or Config.from_env().data_dir / "chat").resolve()
+            home.mkdir(parents=True, exist_ok=True)
             env = {
-                "CHENGGUAN_DATA_DIR": str(data_dir.resolve()), "DATABASE_URL": "", "WECHAT_TOKEN": token,
+                "CHENGGUAN_DATA_DIR": str(home), "DATABASE_URL": "", "WECHAT_TOKEN": token,
                 "WECHAT_APP_ID": api.app_id, "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url,
                 "WECHAT_ENCODING_AES_KEY": "", "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://"),
             }
             click.echo("正在启动本地服务…")
-            url = stack.enter_context(running_server(env, data_dir.resolve().parent / "chat-server.log"))
+            try:
+                # no time limit: on a busy machine the first start can be slow; only its death ends the wait
+                url = stack.enter_context(running_server(env, home / "chat-server.log", timeout=None))
+            except ServerDied as exc:
+                raise click.ClickException(f"本地服务未能启动 (退出码 {exc.code}), 日志 {exc.log_path} 的最后几行:\n"
+                                           f"{exc.tail}") from None
         else:
             click.echo(f"推送消息只在服务端设置 WECHAT_API_BASE={api.base_url} "
                        f"CHENGGUAN_PHOTO_HOSTS={api.base_url.removeprefix('http://')} "
@@ -70,8 +79,12 @@ def _repl(user: WeChatUser, api: FakeWeChatAPI) -> None:
         except (OSError, ValueError) as exc:
             click.echo(f"发送失败: {exc}")
             continue
-        if reply is not None:
-            click.echo(f"公众号> {reply}" if reply.status == 200 else f"服务器拒绝 (HTTP {reply.status})")
+        if reply is None:
+            continue
+        if reply.status != 200:
+            click.echo(f"服务器拒绝 (HTTP {reply.status})")
+        elif reply.text:  # an empty ("success") reply shows nothing in WeChat either
+            click.echo(f"公众号> {reply.text}")
 
 
 def _send(user: WeChatUser, api: FakeWeChatAPI, line: str):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from bot.startup import wait_until_answering
 
 from bot.supervisor import BOT_COMMAND
 
@@ -21,9 +21,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class ServerDied(RuntimeError):
+    def __init__(self, code: int, log_path: Path, tail: str) -> None:
+        super().__init__(f"server exited with {code}:\n{tail}")
+        self.code, self.log_path, self.tail = code, log_path, tail
+
+
 @contextmanager
-def running_server(env: Mapping[str, str], log_path: Path, timeout: float = 30.0, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
-    """Yields the base URL once /healthz answers; stops the process (and fails loudly) afterwards."""
+def running_server(env: Mapping[str, str], log_path: Path, timeout: float | None = 120.0,
+                   extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Yields the base URL once /healthz answers; stops the process afterwards. Waits until then or until
+    the process dies (ServerDied, with its log's tail); `timeout` None waits for as long as it lives."""
     port = free_port()
     full_env = {**os.environ, **env}
     with open(log_path, "wb") as log:
@@ -43,15 +51,18 @@ def running_server(env: Mapping[str, str], log_path: Path, timeout: float = 30.0
                 process.kill()
 
 
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"server did not become healthy in {timeout}s:\n{log_path.read_text()}")
+def _wait_healthy(base: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float | None) -> None:
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def alive() -> bool:
+        return process.poll() is None and (deadline is None or time.monotonic() < deadline)
+
+    if wait_until_answering(f"{base}/healthz", alive):
+        return
+    if process.poll() is not None:
+        raise ServerDied(process.returncode, log_path, _tail(log_path))
+    raise TimeoutError(f"server did not become healthy in {timeout}s:\n{_tail(log_path)}")
+
+
+def _tail(log_path: Path, lines: int = 15) -> str:
+    return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])

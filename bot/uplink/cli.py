@@ -18,19 +18,19 @@ def _service() -> Service:
     return _ready_service()
 
 
-@click.group(help="City platform uplink (Open311 GeoReport v2 / webhook) and our own GeoReport server.")
+@click.group(help="上报城市平台 (Open311 GeoReport v2 / webhook) 及本服务的 GeoReport 接口。")
 def platform_cli() -> None:
     pass
 
 
-@platform_cli.command("sync-services", help="Fetch the platform's services.json and map categories to it.")
+@platform_cli.command("sync-services", help="读取平台的 services.json, 把本系统的类别对应到平台服务代码。")
 def sync_services_cmd() -> None:
     from bot.uplink.client import Open311Client, PlatformRejected, PlatformUnavailable
     from bot.uplink.services import sync_services
 
     service = _service()
     if not service.config.platform.open311_enabled:
-        raise ConfigError("PLATFORM_OPEN311_URL is not set; set it to the platform's GeoReport v2 address")
+        raise ConfigError("未设置 PLATFORM_OPEN311_URL: 请设为平台的 GeoReport v2 地址")
     try:
         with Open311Client(service.config.platform) as client:
             items = client.services()
@@ -45,7 +45,7 @@ def sync_services_cmd() -> None:
         click.echo("未对应的分类 (用 chengguan platform map 分类代码 服务代码 补上): " + ", ".join(report.unmapped))
 
 
-@platform_cli.command("map", help="Map one category such as E0102 to a platform service_code, by hand.")
+@platform_cli.command("map", help="手工把一个类别 (如 E0102) 对应到平台服务代码。")
 @click.argument("category_code")
 @click.argument("service_code")
 def map_cmd(category_code: str, service_code: str) -> None:
@@ -59,7 +59,7 @@ def map_cmd(category_code: str, service_code: str) -> None:
         click.echo(f"{mapping.category_code} -> {mapping.service_code} (手工对应, 同步不会覆盖)")
 
 
-@platform_cli.command("mappings", help="List the category -> service_code table.")
+@platform_cli.command("mappings", help="列出类别 -> 平台服务代码对应表。")
 def mappings_cmd() -> None:
     with _service().sessions() as session:
         # .all(): dict() of a Result would take it for a mapping (it has .keys()) and index it
@@ -68,9 +68,9 @@ def mappings_cmd() -> None:
             click.echo(f"{m.category_code}\t{m.service_code}\t{names.get(m.service_code, '?')}\t{'手工' if m.manual else '自动'}")
 
 
-@platform_cli.command("add-key", help="Create an API key for our GeoReport server; it is shown once.")
+@platform_cli.command("add-key", help="为本服务的 GeoReport 接口创建 API 密钥 (只显示一次)。")
 @click.argument("name")
-@click.option("--batch", is_flag=True, help="answer POST requests with a token (GeoReport batch mode)")
+@click.option("--batch", is_flag=True, help="POST 请求只回复 token (GeoReport 批量模式)")
 def add_key_cmd(name: str, batch: bool) -> None:
     from bot.open311.keys import create_key
 
@@ -83,7 +83,7 @@ def add_key_cmd(name: str, batch: bool) -> None:
     click.echo(f"已为 {name} 创建密钥 (只显示这一次, 请妥善转交)。", err=True)
 
 
-@platform_cli.command("revoke-key", help="Stop accepting an API key.")
+@platform_cli.command("revoke-key", help="停用一个 API 密钥。")
 @click.argument("name")
 def revoke_key_cmd(name: str) -> None:
     from bot.open311.keys import revoke_key
@@ -94,8 +94,8 @@ def revoke_key_cmd(name: str) -> None:
     click.echo(f"已停用 {name} 的密钥")
 
 
-@platform_cli.command("stuck", help="List uplink items that are parked, retried many times, or returned.")
-@click.option("--min-attempts", default=5, show_default=True, type=int)
+@platform_cli.command("stuck", help="列出被搁置、多次重试或被平台退回的上报任务。")
+@click.option("--min-attempts", default=5, show_default=True, type=int, help="重试达到这个次数就列出")
 def stuck_cmd(min_attempts: int) -> None:
     from bot.uplink.stuck import stuck_items, summary_text
 
@@ -103,10 +103,10 @@ def stuck_cmd(min_attempts: int) -> None:
         click.echo(summary_text(stuck_items(session, min_attempts)))
 
 
-@platform_cli.command("retry", help="Send parked uplink jobs again (all of them, or the given job ids).")
+@platform_cli.command("retry", help="重新发送被搁置的上报任务 (全部, 或指定的任务编号)。")
 @click.argument("job_ids", nargs=-1, type=int)
 @click.option("--resend", is_flag=True,
-              help="skip the check whether the platform already has the case (after you checked it by hand)")
+              help="跳过 \"平台上是否已有此案件\" 的检查 (已人工核实后使用)")
 def retry_cmd(job_ids: tuple[int, ...], resend: bool) -> None:
     from bot.jobs import UPLINK_ATTEMPTS
     from bot.uplink.jobs import KINDS
@@ -124,14 +124,14 @@ def retry_cmd(job_ids: tuple[int, ...], resend: bool) -> None:
     click.echo(f"已重新排队 {len(jobs)} 项" if jobs else "没有被搁置的上报任务")
 
 
-@platform_cli.command("poll", help="Ask the platform now for the status of every open case we filed.")
+@platform_cli.command("poll", help="立即向平台查询所有未结案件的状态。")
 def poll_cmd() -> None:
     from bot.uplink.client import Open311Client
     from bot.uplink.poll import poll_once
 
     service = _service()
     if not service.config.platform.open311_enabled:
-        raise ConfigError("PLATFORM_OPEN311_URL is not set; nothing to poll")
+        raise ConfigError("未设置 PLATFORM_OPEN311_URL, 无可查询的平台")
     with Open311Client(service.config.platform) as client, transaction(service.sessions) as session:
         remaining = poll_once(session, client)
     click.echo(f"已查询; 仍未结案 {remaining} 件")

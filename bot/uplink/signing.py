@@ -21,8 +21,8 @@ def secret_key(config: Config) -> str:
         return _read_or_create(path)
     except OSError as exc:
         raise ConfigError(
-            f"cannot keep the signing key in {path} ({exc.strerror}); "
-            "make CHENGGUAN_DATA_DIR writable or set CHENGGUAN_SECRET_KEY"
+            f"无法在 {path} 保存签名密钥 ({exc.strerror}): "
+            "请让 CHENGGUAN_DATA_DIR 可写, 或设置 CHENGGUAN_SECRET_KEY"
         ) from exc
 
 

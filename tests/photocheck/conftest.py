@@ -1,37 +1,10 @@
-"""Fixtures for the photocheck tests. The labelled photos live outside the repo
-(../shared/photos, or CHENGGUAN_PHOTOS_DIR); tests that need them fail, not skip, without them."""
+"""Helpers for the photocheck tests. Real photos come from tests/photos.py (the scikit-image wheel)."""
 
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
-
 import numpy as np
-import pytest
 from PIL import Image
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def photos_root() -> Path:
-    return Path(os.environ.get("CHENGGUAN_PHOTOS_DIR") or REPO.parent / "shared" / "photos")
-
-
-@pytest.fixture(scope="session")
-def photos() -> Path:
-    root = photos_root()
-    if not (root / "pairs.csv").is_file():
-        pytest.fail(f"labelled photos not found at {root}: put them there or set CHENGGUAN_PHOTOS_DIR")
-    return root
-
-
-@pytest.fixture(scope="session")
-def read(photos: Path):
-    def _read(rel: str) -> bytes:
-        return (photos / "images" / rel).read_bytes()
-    return _read
-
 
 def jpeg_bytes(im: Image.Image, quality: int = 90, **kw) -> bytes:
     buf = io.BytesIO()

@@ -5,6 +5,7 @@ from PIL import Image
 
 from photocheck import ImageRejected, load_image
 from tests.photocheck.conftest import jpeg_bytes, textured
+from tests.photoedits import with_exif
 
 
 def test_loads_jpeg_and_reports_full_size() -> None:
@@ -63,7 +64,7 @@ def test_applies_exif_orientation() -> None:
     assert r > 200 and g < 80
 
 
-def test_orientation_sample_from_photos(read) -> None:
-    loaded = load_image(read("exif_samples/orientation__landscape_6.jpg"))
+def test_orientation_of_a_camera_photo() -> None:
+    loaded = load_image(with_exif("chelsea", make="Canon", orientation=6))  # stored portrait, shown landscape
     assert loaded.orientation == 6
     assert loaded.width > loaded.height

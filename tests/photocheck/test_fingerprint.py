@@ -6,6 +6,8 @@ from PIL import Image
 from photocheck import Fingerprint, fingerprint
 from photocheck.hashing import hamming
 from tests.photocheck.conftest import jpeg_bytes, textured
+from tests.photoedits import edited, with_exif
+from tests.photos import photo
 
 
 def test_fingerprint_is_stable_and_roundtrips() -> None:
@@ -25,17 +27,17 @@ def test_reencode_keeps_hash_close() -> None:
     assert hamming(a.phash, b.phash) <= 6
 
 
-def test_screenshot_dimensions_and_bars(read) -> None:
-    shot = fingerprint(read("gen_reuse/opensfm_lund__25__screenshot.jpg"))
-    original = fingerprint(read("opensfm_lund/25.jpg"))
+def test_screenshot_dimensions_and_bars() -> None:
+    shot = fingerprint(edited("astronaut", "shot_dark"))
+    original = fingerprint(photo("astronaut"))
     assert shot.screen_aspect and shot.has_border
     assert hamming(shot.phash_content, original.phash_content) <= 4  # bars stripped before hashing
     assert not original.screen_aspect and not original.screen_size
     assert fingerprint(jpeg_bytes(Image.new("RGB", (1170, 2532), "gray"))).screen_size
 
 
-def test_exif_facts(read) -> None:
-    fp = fingerprint(read("exif_samples/gps__DSCN0027.jpg"))
+def test_exif_facts() -> None:
+    fp = fingerprint(with_exif("coffee", when="2008:10:22 16:44:01", make="NIKON", gps=(43.4681, 11.8802)))
     assert fp.exif.datetime_original == "2008-10-22T16:44:01"
     assert abs(fp.exif.gps_lat - 43.468) < 0.01 and abs(fp.exif.gps_lon - 11.88) < 0.01
     assert fp.exif.make == "NIKON"

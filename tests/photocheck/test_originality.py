@@ -4,6 +4,8 @@ from PIL import Image
 
 from photocheck import check_rectification, fingerprint, originality_signals
 from tests.photocheck.conftest import jpeg_bytes, textured
+from tests.photoedits import chat_copy, edited, warm
+from tests.photos import photo
 
 DISPATCH = datetime(2025, 6, 1, 9, 0)
 CASE = (31.2304, 121.4737)  # Shanghai, People's Square
@@ -55,44 +57,44 @@ def test_gps_far_from_case() -> None:
     assert _codes(near, expected_location=CASE) == set()
 
 
-def test_missing_exif_never_fails(read) -> None:
-    problem = read("evadb_uadetrac/uadetrac_f0000.jpg")
-    rectified = read("evadb_uadetrac/uadetrac_f0250.jpg")  # same fixed camera, traffic changed
+def test_missing_exif_never_fails() -> None:
+    problem = photo("motorcycle_left")
+    rectified = photo("motorcycle_right")  # the same spot, a separate shot; no EXIF at all
     assert fingerprint(rectified).exif.empty
     verdict = check_rectification(problem, rectified, not_before=DISPATCH, expected_location=CASE)
     assert verdict.ok, verdict.reasons
 
 
-def test_verdict_reasons_for_reuse_and_angle(read) -> None:
-    problem = read("opensfm_lund/04.jpg")
-    v = check_rectification(problem, read("gen_reuse/opensfm_lund__04__jpeg50.jpg"))
+def test_verdict_reasons_for_reuse_and_angle() -> None:
+    problem = photo("motorcycle_left")
+    v = check_rectification(problem, edited("motorcycle_left", "jpeg50"))
     assert not v.ok and v.reasons[0].code == "not_original.reused"
     assert v.reasons[0].fix_zh
-    v = check_rectification(problem, read("opensfm_lund/11.jpg"))
+    v = check_rectification(problem, photo("coffee"))
     assert [r.code for r in v.reasons] == ["angle.mismatch"]
     assert v.reasons[0].message_zh == "与问题照片角度不一致"
 
 
-def test_reuse_of_an_earlier_photo(read) -> None:
-    earlier = read("opensfm_lund/17.jpg")
-    resent = read("gen_reuse/opensfm_lund__17__chat.jpg")
-    problem = read("opensfm_lund/16.jpg")
+def test_reuse_of_an_earlier_photo() -> None:
+    earlier = photo("astronaut")
+    resent = chat_copy("astronaut")
+    problem = photo("motorcycle_left")
     v = check_rectification(problem, resent, earlier=[("case-41", fingerprint(earlier))])
     assert "not_original.reused" in {r.code for r in v.reasons}
     assert v.reused_from == ("case-41",)
 
 
-def test_screenshot_signal(read) -> None:
-    fp = fingerprint(read("gen_reuse/r2d2_imgs__brooklyn__shotsmall.jpg"))
+def test_screenshot_signal() -> None:
+    fp = fingerprint(edited("chelsea", "shot_light"))
     assert sum(s.weight for s in originality_signals(fp) if s.code == "not_original.screenshot") >= 0.9
 
 
-def test_earlier_candidates_confirmed_by_pixels(read) -> None:
-    store = {"old-1": read("exif_samples/exif-org__kodak-dc210.jpg"), "old-2": read("opensfm_lund/09.jpg")}
-    rotated = read("gen_reuse/exif_samples__exif-org__kodak-dc210__warm.jpg")  # pHash 4 bits off
-    problem = read("opensfm_lund/01.jpg")
+def test_earlier_candidates_confirmed_by_pixels() -> None:
+    store = {"old-1": photo("coffee"), "old-2": photo("chelsea")}
+    recoloured = warm("coffee")  # pHash 2 bits off: beyond the hash-only radius
+    problem = photo("motorcycle_left")
     prints = [(k, fingerprint(v)) for k, v in store.items()]
-    strict = check_rectification(problem, rotated, earlier=prints)
-    confirmed = check_rectification(problem, rotated, earlier=prints, fetch_earlier=store.get)
+    strict = check_rectification(problem, recoloured, earlier=prints)
+    confirmed = check_rectification(problem, recoloured, earlier=prints, fetch_earlier=store.get)
     assert strict.reused_from == ()
     assert confirmed.reused_from == ("old-1",)

@@ -1,53 +1,70 @@
-"""Copy and same-angle verdicts on clear labelled pairs from pairs.csv (default thresholds)."""
+"""Copy and same-angle verdicts at the shipped thresholds (photocheck.Thresholds defaults), on real photos
+and copies made from them. The pairs marked "near" score between the shipped threshold and a clearly
+wrong one (same angle 0.404 vs 0.85 or 0.2, copy 0.719 vs 0.45), so moving a threshold fails a test."""
+
+from collections.abc import Callable
 
 import pytest
 
 from photocheck import compare_pair
+from tests.photoedits import brighter, cropped, edited, mirrored, thumbnail
+from tests.photos import photo
 
-COPIES = [
-    ("opensfm_lund/04.jpg", "gen_reuse/opensfm_lund__04__jpeg50.jpg"),
-    ("exif_samples/gps__DSCN0040.jpg", "gen_reuse/exif_samples__gps__DSCN0040__mirror.jpg"),
-    ("opensfm_lund/25.jpg", "gen_reuse/opensfm_lund__25__screenshot.jpg"),
-    ("exif_samples/gps__DSCN0025.jpg", "gen_reuse/exif_samples__gps__DSCN0025__crop78.jpg"),
-]
-NOT_COPIES = [
-    ("opensfm_lund/05.jpg", "opensfm_lund/06.jpg"),  # consecutive handheld shots
-    ("evadb_uadetrac/uadetrac_f0000.jpg", "evadb_uadetrac/uadetrac_f0084.jpg"),  # fixed camera, 2.8 s
-    ("opensfm_lund/08.jpg", "gen_reuse/opensfm_lund__09__screenshot.jpg"),  # other shot, screenshotted
-    ("augly_tests/inputs__dfdc_1.jpg", "augly_tests/inputs__dfdc_2.jpg"),
-]
-SAME_ANGLE = [
-    ("evadb_uadetrac/uadetrac_f0000.jpg", "evadb_uadetrac/uadetrac_f0250.jpg"),
-    ("exposure_house/B.jpg", "exposure_house/D.jpg"),
-    ("tilde_panorama_cam/2012_0104_09400.jpg", "tilde_panorama_cam/2012_0616_06200.jpg"),
-]
-OTHER_ANGLE = [
-    ("opensfm_lund/01.jpg", "opensfm_lund/06.jpg"),
-    ("opensfm_berlin/01.jpg", "opensfm_berlin/03.jpg"),
-    ("exif_samples/gps__DSCN0025.jpg", "exif_samples/gps__DSCN0042.jpg"),
-]
+Pair = tuple[Callable[[], bytes], Callable[[], bytes]]
 
 
-@pytest.mark.parametrize("a, b", COPIES)
-def test_copies_are_detected(read, a: str, b: str) -> None:
-    r = compare_pair(read(a), read(b))
+def named(name: str) -> Callable[[], bytes]:
+    return lambda: photo(name)
+
+
+LEFT, RIGHT = named("motorcycle_left"), named("motorcycle_right")  # stereo pair: same spot, two cameras
+
+COPIES: dict[str, Pair] = {
+    "re-encoded q50": (LEFT, lambda: edited("motorcycle_left", "jpeg50")),
+    "mirrored": (named("coffee"), lambda: mirrored("coffee")),
+    "phone screenshot": (named("astronaut"), lambda: edited("astronaut", "shot_dark")),
+    "crop 22 %": (named("chelsea"), lambda: edited("chelsea", "crop22")),
+}
+NOT_COPIES: dict[str, Pair] = {
+    "two cameras at once": (LEFT, RIGHT),
+    "different scenes": (named("coffee"), named("chelsea")),
+    "other shot, screenshotted": (LEFT, lambda: edited("motorcycle_right", "shot_dark")),
+    # near: thumbnails of two separate shots share little sensor detail; copy_score about 0.54
+    "near: thumbnails of separate shots": (lambda: thumbnail("motorcycle_left", 8), lambda: thumbnail("motorcycle_right", 8)),
+}
+SAME_ANGLE: dict[str, Pair] = {
+    "near: second camera 193 mm aside": (LEFT, RIGHT),  # about 0.66
+    "second camera, brighter exposure": (LEFT, lambda: brighter("motorcycle_right", 1.3)),
+    "second camera, framed a little tighter": (LEFT, lambda: cropped("motorcycle_right", (0.05, 0.05, 0.95, 0.95))),
+}
+OTHER_ANGLE: dict[str, Pair] = {
+    "another scene": (LEFT, named("coffee")),
+    "another scene, indoors": (named("chelsea"), named("astronaut")),
+    # near: the second camera panned so a fifth of the spot is out of frame; about 0.25
+    "near: second camera, panned": (LEFT, lambda: cropped("motorcycle_right", (0.2, 0.0, 1.0, 1.0))),
+}
+
+
+@pytest.mark.parametrize("pair", COPIES.values(), ids=COPIES.keys())
+def test_copies_are_detected(pair: Pair) -> None:
+    r = compare_pair(pair[0](), pair[1]())
     assert r.copy, r.copy_detail
 
 
-@pytest.mark.parametrize("a, b", NOT_COPIES)
-def test_separate_shots_are_not_copies(read, a: str, b: str) -> None:
-    r = compare_pair(read(a), read(b))
+@pytest.mark.parametrize("pair", NOT_COPIES.values(), ids=NOT_COPIES.keys())
+def test_separate_shots_are_not_copies(pair: Pair) -> None:
+    r = compare_pair(pair[0](), pair[1]())
     assert not r.copy, r.copy_detail
 
 
-@pytest.mark.parametrize("a, b", SAME_ANGLE)
-def test_same_angle(read, a: str, b: str) -> None:
-    r = compare_pair(read(a), read(b))
+@pytest.mark.parametrize("pair", SAME_ANGLE.values(), ids=SAME_ANGLE.keys())
+def test_same_angle(pair: Pair) -> None:
+    r = compare_pair(pair[0](), pair[1]())
     assert r.same_angle, r.angle
 
 
-@pytest.mark.parametrize("a, b", OTHER_ANGLE)
-def test_other_angle(read, a: str, b: str) -> None:
-    r = compare_pair(read(a), read(b))
+@pytest.mark.parametrize("pair", OTHER_ANGLE.values(), ids=OTHER_ANGLE.keys())
+def test_other_angle(pair: Pair) -> None:
+    r = compare_pair(pair[0](), pair[1]())
     assert not r.same_angle, r.angle
     assert r.same_angle_score < 0.3

@@ -62,16 +62,16 @@ def test_bad_group_input_names_the_fix_and_adds_nothing(service) -> None:  # typ
     assert groups(service, "add", "--street", "JD01", "--webhook", WEBHOOK).exit_code == 0
     cases = [
         (["add", "--street", "JD01", "--district", "--webhook", WEBHOOK], 2,
-         "Error: 请指定一个: --street 街道代码, --unit 单位代码, 或 --district"),
-        (["add", "--street", "JD01"], 2, "Error: 请指定一个: --webhook 群机器人地址, 或 --chat-id 应用群聊 id"),
+         "错误: 请指定一个: --street 街道代码, --unit 单位代码, 或 --district"),
+        (["add", "--street", "JD01"], 2, "错误: 请指定一个: --webhook 群机器人地址, 或 --chat-id 应用群聊 id"),
         (["add", "--street", "JD01", "--webhook", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"], 2,
-         "Error: Invalid value for --webhook: 群机器人地址应形如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
+         "错误: --webhook 的值无效: 群机器人地址应形如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
          " (在群聊「添加群机器人」后复制 Webhook 地址)"),
-        (["add", "--street", "XX", "--chat-id", "c1"], 2, "Error: Invalid value for --street: 没有街道代码 XX"),
-        (["add", "--unit", "XX", "--chat-id", "c1"], 2, "Error: Invalid value for --unit: 没有单位代码 XX"),
+        (["add", "--street", "XX", "--chat-id", "c1"], 2, "错误: --street 的值无效: 没有街道代码 XX"),
+        (["add", "--unit", "XX", "--chat-id", "c1"], 2, "错误: --unit 的值无效: 没有单位代码 XX"),
         (["add", "--street", "JD01", "--webhook", WEBHOOK], 1,
-         "Error: 这个群机器人地址或群聊 id 已经登记过; 用 chengguan groups list 查看"),
-        (["disable", "999999"], 2, "Error: Invalid value for GROUP_ID: 没有群 999999; 用 chengguan groups list 查看"),
+         "错误: 这个群机器人地址或群聊 id 已经登记过; 用 chengguan groups list 查看"),
+        (["disable", "999999"], 2, "错误: GROUP_ID 的值无效: 没有群 999999; 用 chengguan groups list 查看"),
     ]
     for args, code, says in cases:
         result = groups(service, *args)

@@ -29,7 +29,7 @@ def test_report_over_a_running_server(mode, database_url, tmp_path, service, wec
     streets = seed_streets(service)
     safe = mode == "safe"
     env = mp_env(wechat_api, database_url, tmp_path / "data", safe=safe)
-    image = photo("images/opensfm_berlin/01.jpg")
+    image = photo("rocket")
     with running_server(env, tmp_path / "serve.log") as base:
         resident = WeChatUser(base, TOKEN, f"o_e2e_{mode}", aes_key=AES_KEY if safe else "",
                               app_id=wechat_api.app_id, http=httpx.Client(timeout=10))

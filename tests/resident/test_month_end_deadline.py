@@ -56,5 +56,5 @@ def test_a_bad_rules_file_stops_at_start_with_the_line_to_fix(tmp_path) -> None:
     path.write_text("source,rule,min_time\nthird_party,table,\nsnapshot,month_end,soon\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="CHENGGUAN_SOURCE_RULES_FILE.*第 3 行.*min_time"):
         Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path), "CHENGGUAN_SOURCE_RULES_FILE": str(path)})
-    with pytest.raises(ConfigError, match="cannot be read"):
+    with pytest.raises(ConfigError, match="CHENGGUAN_SOURCE_RULES_FILE=.* 无法读取"):
         Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path), "CHENGGUAN_SOURCE_RULES_FILE": str(tmp_path / "none.csv")})

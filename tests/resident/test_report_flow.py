@@ -27,7 +27,7 @@ from tests.chat import count
 from tests.factories import make_street
 from tests.photos import photo
 
-PROBLEM = "images/opensfm_lund/01.jpg"
+PROBLEM = "motorcycle_left"
 WEST = {"type": "Polygon", "coordinates": [[[116.30, 39.90], [116.31, 39.90], [116.31, 39.91], [116.30, 39.91], [116.30, 39.90]]]}
 EAST = {"type": "Polygon", "coordinates": [[[116.31, 39.90], [116.32, 39.90], [116.32, 39.91], [116.31, 39.91], [116.31, 39.90]]]}
 # A point in the east street, as a phone reports it (GCJ-02 is offset by several hundred metres here).
@@ -87,7 +87,7 @@ def test_any_order_location_first_text_then_photos(mp_service, wechat_api, new_u
     resident = new_user()
     assert "照片" in resident.send_location(EAST_POINT_GCJ.lat, EAST_POINT_GCJ.lon, "东街").text
     assert "照片" in resident.send_text("人行道上暴露垃圾很多").text
-    urls = [wechat_api.add_media(photo(f"images/opensfm_lund/0{i}.jpg")) for i in (1, 2, 3, 4)]
+    urls = [wechat_api.add_media(photo(name)) for name in ("motorcycle_left", "coffee", "chelsea", "astronaut")]
     first = resident.send_image(*urls[0]).text
     assert "第1张" in first and "类别" in first
     resident.send_image(*urls[1])

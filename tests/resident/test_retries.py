@@ -20,7 +20,7 @@ from tests.photos import photo
 
 
 def drive_to_confirmation(user: WeChatUser, api) -> None:  # type: ignore[no-untyped-def]
-    user.send_image(*api.add_media(photo("images/opensfm_lund/01.jpg")))
+    user.send_image(*api.add_media(photo("coffee")))
     user.send_location(39.9, 116.3, "某路口")
     user.send_text("占道经营")
     user.send_text("1")
@@ -40,7 +40,7 @@ def test_three_deliveries_of_a_confirmation_make_one_case(new_user, mp_service, 
 def test_retried_photo_is_fetched_once(new_user, mp_service, wechat_api) -> None:  # type: ignore[no-untyped-def]
     user = new_user()
     xml = user.message_xml("image", "<PicUrl>{}</PicUrl><MediaId>{}</MediaId>".format(
-        *wechat_api.add_media(photo("images/opensfm_lund/02.jpg"))))
+        *wechat_api.add_media(photo("chelsea"))))
     replies = [user.post(xml) for _ in range(3)]
     assert [r.status for r in replies] == [200] * 3 and replies[0].text and len({r.text for r in replies}) == 1
     assert count(mp_service, Photo) == 1 and count(mp_service, OutboxJob) == 1 and count(mp_service, InboxMessage) == 1

@@ -11,7 +11,7 @@ from tests.photos import photo
 
 
 def report_one(user, api) -> str:  # type: ignore[no-untyped-def]
-    user.send_image(*api.add_media(photo("images/opensfm_lund/05.jpg")))
+    user.send_image(*api.add_media(photo("astronaut")))
     user.send_location(39.9, 116.3, "某路口")
     user.send_text("井盖缺失很危险")
     user.send_text("1")

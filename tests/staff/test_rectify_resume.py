@@ -14,7 +14,9 @@ from bot.tasks.conversations import expire_idle_conversations
 from models import Case, CaseStatus, Conversation, Photo, PhotoRole, Role, utcnow
 from tests.staff.scenario import (
     OTHER_ANGLE,
+    RETAKE,
     SAME_ANGLE,
+    allow_retake,
     case,
     case_in_rectification,
     resident_reports,
@@ -66,7 +68,8 @@ def test_a_photo_continues_a_returned_case_too(mp_service, wechat_api, new_user,
     send_photo(officer, wechat_api, SAME_ANGLE)
     run_worker()
     reviewer.send_text(f"返工 {number} 整改不到位")
-    assert "正在核验" in send_photo(officer, wechat_api, "images/evadb_uadetrac/uadetrac_f0000.jpg").text
+    allow_retake(mp_service)
+    assert "正在核验" in send_photo(officer, wechat_api, RETAKE).text
     run_worker()
     assert case(mp_service, number).status == CaseStatus.SUBMITTED and cases(mp_service) == 1
 
@@ -127,7 +130,8 @@ def test_bare_rectify_acts_on_the_only_case_or_lists_them(mp_service, wechat_api
     third = resident_reports(new_user(), wechat_api, run_worker)
     reviewer.send_text(f"受理 {third}")
     assert f"2. {third}" in officer.send_text("整改").text
-    held = send_photo(officer, wechat_api, "images/evadb_uadetrac/uadetrac_f0000.jpg").text  # waits for the choice
+    allow_retake(mp_service)
+    held = send_photo(officer, wechat_api, RETAKE).text  # waits for the choice
     assert "已收到照片" in held and f"2. {third}" in held
     assert "正在核验" in officer.send_text("2").text
     run_worker()

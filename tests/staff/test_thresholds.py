@@ -33,8 +33,8 @@ def test_a_stricter_same_angle_threshold_refuses_a_photo_the_default_passes(  # 
                             "screenshot_weight_fail, stale_tolerance_s"),
     ('{"copy": "high"}', 'CHENGGUAN_PHOTOCHECK_THRESHOLDS: copy must be a number, e.g. {"copy": 0.3}, not "high"'),
     ('{"copy": true}', 'CHENGGUAN_PHOTOCHECK_THRESHOLDS: copy must be a number, e.g. {"copy": 0.3}, not true'),
-    ("[0.3]", 'CHENGGUAN_PHOTOCHECK_THRESHOLDS must be a JSON object such as {"same_angle": 0.3}'),
-    ("same_angle=0.3", 'CHENGGUAN_PHOTOCHECK_THRESHOLDS must be a JSON object such as {"same_angle": 0.3} '
+    ("[0.3]", 'CHENGGUAN_PHOTOCHECK_THRESHOLDS 应为 JSON 对象, 如 {"same_angle": 0.3}'),
+    ("same_angle=0.3", 'CHENGGUAN_PHOTOCHECK_THRESHOLDS 应为 JSON 对象, 如 {"same_angle": 0.3} '
                        "(Expecting value)"),
 ])
 def test_a_bad_override_is_a_config_error(value: str, says: str) -> None:

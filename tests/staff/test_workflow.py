@@ -14,7 +14,9 @@ from tests.staff.scenario import (
     COPY_OF_PROBLEM,
     OTHER_ANGLE,
     PROBLEM,
+    RETAKE,
     SAME_ANGLE,
+    allow_retake,
     case,
     case_in_rectification,
     resident_reports,
@@ -94,7 +96,8 @@ def test_rework_loop(mp_service, wechat_api, new_user, new_staff, run_worker) ->
     assert returned.status == CaseStatus.RETURNED and returned.rework_count == 1
 
     officer.send_text(f"整改 {number}")
-    send_photo(officer, wechat_api, "images/evadb_uadetrac/uadetrac_f0000.jpg")
+    allow_retake(mp_service)
+    send_photo(officer, wechat_api, RETAKE)
     run_worker()
     assert case(mp_service, number).status == CaseStatus.SUBMITTED
     reviewer.send_text(f"通过 {number}")
@@ -136,7 +139,7 @@ def test_a_copy_of_another_cases_photo_is_caught_by_the_index(mp_service, wechat
     reviewer = new_staff(Role.REVIEWER)
     officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)
     first = resident_reports(new_user(), wechat_api, run_worker)                      # problem: the crossroads
-    second = resident_reports(new_user(), wechat_api, run_worker, problem="images/exposure_house/A.jpg")
+    second = resident_reports(new_user(), wechat_api, run_worker, problem="chelsea")
     reviewer.send_text(f"受理 {second}")
     officer.send_text(f"整改 {second}")
 

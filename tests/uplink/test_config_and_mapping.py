@@ -13,11 +13,11 @@ from models.platform import PlatformService
 
 
 @pytest.mark.parametrize(("env", "says"), [
-    ({"PLATFORM_OPEN311_URL": "platform.example"}, "must start with https://"),
-    ({"PLATFORM_OPEN311_URL": "https://p.example/open311/v2"}, "PLATFORM_API_KEY is empty"),
-    ({"PLATFORM_WEBHOOK_URL": "https://p.example/hook"}, "PLATFORM_WEBHOOK_SECRET is empty"),
-    ({"PLATFORM_OPEN311_URL": "https://p.example/v2", "PLATFORM_API_KEY": "k"}, "CHENGGUAN_PUBLIC_URL is empty"),
-    ({"CHENGGUAN_MEDIA_LINK_DAYS": "0"}, "must be greater than 0"),
+    ({"PLATFORM_OPEN311_URL": "platform.example"}, "应以 https:// 开头"),
+    ({"PLATFORM_OPEN311_URL": "https://p.example/open311/v2"}, "PLATFORM_API_KEY 为空"),
+    ({"PLATFORM_WEBHOOK_URL": "https://p.example/hook"}, "PLATFORM_WEBHOOK_SECRET 为空"),
+    ({"PLATFORM_OPEN311_URL": "https://p.example/v2", "PLATFORM_API_KEY": "k"}, "CHENGGUAN_PUBLIC_URL 为空"),
+    ({"CHENGGUAN_MEDIA_LINK_DAYS": "0"}, "应大于 0"),
 ])
 def test_bad_uplink_settings_name_the_fix(env, says) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match=says):

@@ -52,7 +52,7 @@ def view(db: Session, case: Case) -> CaseView:
         select(Photo).where(Photo.case_id == case.id, Photo.status == PhotoStatus.STORED).order_by(Photo.id)
     ).all()
     rows = db.execute(
-        select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)
+        select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
     ).all()
     street = db.get(Street, case.street_id) if case.street_id else None
@@ -63,9 +63,14 @@ def view(db: Session, case: Case) -> CaseView:
         unit=unit.name if unit else "",
         problem=[p for p in photos if p.role == PhotoRole.PROBLEM],
         rectification=[p for p in photos if p.role == PhotoRole.RECTIFICATION][::-1],  # newest first
-        timeline=[TimelineEntry(e, name or ("系统" if e.actor_id is None else "?"), ACTION_LABELS.get(e.action, e.action))
-                  for e, name in rows],
+        timeline=[TimelineEntry(e, _who(actor), ACTION_LABELS.get(e.action, e.action)) for e, actor in rows],
     )
+
+
+def _who(actor: User | None) -> str:
+    if actor is None:
+        return "系统"
+    return actor.name or actor.role.label  # a resident who reported through the Official Account has no name
 
 
 def verdict_lines(photo: Photo) -> tuple[str, list[str]]:

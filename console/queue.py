@@ -65,7 +65,7 @@ class Filters:
         else:
             f.source = source
         page = args.get("page", "1")
-        f.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        f.page = int(page) if page.isascii() and page.isdigit() and len(page) <= 5 and int(page) > 0 else 1
         return f
 
 

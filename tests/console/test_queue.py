@@ -62,6 +62,9 @@ def test_bad_filters_are_explained_and_ignored(app, seeded) -> None:  # type: ig
     html = client.get("/console/?category=X9999&source=mars&page=-3&tab=nope").get_data(as_text=True)
     assert "没有分类" in html and "没有这种案件来源" in html
     assert set(numbers(html)) == set(seeded.east_cases[:2])
+    for page in ("²", "9" * 5000, "0", ""):
+        response = client.get("/console/", query_string={"page": page})
+        assert response.status_code == 200 and set(numbers(response.get_data(as_text=True))) == set(seeded.east_cases[:2])
 
 
 def test_category_filter(app, service, seeded) -> None:  # type: ignore[no-untyped-def]

@@ -1,11 +1,12 @@
 """The reviewer's buttons, carried out by the same handler functions as the chat commands
-(handlers/review.py): same scope check, same Case.transition(), same reactions (who gets told)."""
+(handlers/review.py, handlers/dispatch.py): same scope check, same Case.transition(), same reactions
+(who gets told)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from handlers import review
+from handlers import dispatch, review
 from handlers.cases import Refusal
 from handlers.context import Acting
 from models import TransitionError
@@ -33,6 +34,11 @@ def _argument(number: str, form: Mapping[str, str], action: str) -> str:
                 raise ActionRefused("选择「其他」时请写明返工原因。")
             return f"{number} {note}"
         return f"{number} {code} {note}".rstrip()
+    if action == "dispatch":
+        unit = form.get("unit", "").strip()[:40]
+        if not unit:
+            raise ActionRefused("请选择派遣单位。")
+        return f"{number} {unit}"
     return number
 
 
@@ -41,6 +47,7 @@ ACTIONS: dict[str, Callable[[Acting, str], str]] = {
     "reject": review.reject,
     "approve": review.approve,
     "rework": review.rework,
+    "dispatch": dispatch.dispatch_by_hand,  # 受理 found no routing rule: the reviewer picks the unit
 }
 
 

@@ -89,3 +89,24 @@ def test_other_streets_cases_refused_by_url_and_by_form(app, service, seeded) ->
                                data={"csrf_token": token, "note": "x", "reason": "整改不到位"})
         assert response.status_code == 404, (number, action)
     assert case(service, theirs).status == CaseStatus.REPORTED and case(service, submitted).status == CaseStatus.SUBMITTED
+
+
+def test_accept_without_a_rule_then_dispatch_by_hand(mp_service, wechat_api, new_user, new_staff, run_worker, console) -> None:  # type: ignore[no-untyped-def]
+    from tests.staff.scenario import resident_reports, seed_district
+
+    district = seed_district(mp_service, routed=False)
+    officer = new_staff(Role.OFFICER, "东街队员", street_id=district.east, unit_id=district.east_unit)
+    with transaction(mp_service.sessions) as db:
+        reviewer = make_user(db, Role.REVIEWER, "东街审核员", street_id=district.east).id
+    give_password(mp_service, reviewer, "east")
+    number = resident_reports(new_user(), wechat_api, run_worker)
+    sign_in(console, "east")
+    page = post(console, number, "accept").get_data(as_text=True)
+    assert "没有找到负责单位" in page and 'value="E-ZF"' in page and 'value="W-ZF"' not in page
+    assert "不属于该案件所在街道" in post(console, number, "dispatch", unit="W-ZF").get_data(as_text=True)
+    assert "请选择派遣单位" in post(console, number, "dispatch", unit="").get_data(as_text=True)
+    assert case(mp_service, number).status == CaseStatus.ACCEPTED
+    assert "已派遣至东街执法队" in post(console, number, "dispatch", unit="E-ZF").get_data(as_text=True)
+    run_worker()
+    assert case(mp_service, number).status == CaseStatus.DISPATCHED
+    assert any(number in m for m in wechat_api.wait_for_message(officer.openid))

@@ -37,6 +37,8 @@ def test_sign_in_and_out(app, seeded) -> None:  # type: ignore[no-untyped-def]
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax" and not cookie.secure
     queue = client.get("/console/")
     assert queue.status_code == 200 and "东街审核员" in queue.get_data(as_text=True)
+    assert queue.headers["Cache-Control"] == "no-store" and queue.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in queue.headers["Content-Security-Policy"]
     logout = client.post("/console/logout", data={"csrf_token": csrf_token(queue.get_data(as_text=True))})
     assert logout.status_code == 302
     assert client.get("/console/").status_code == 302
@@ -121,3 +123,15 @@ def test_next_only_leads_inside_the_console(app, seeded) -> None:  # type: ignor
                                data={"login": "east", "password": PASSWORD, "csrf_token": csrf_token(page)})
         assert response.status_code == 302 and response.headers["Location"] == expected, target
         page = client.get("/console/login").get_data(as_text=True)
+
+
+def test_cookie_is_secure_behind_https(database_url, tmp_path, service) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import create_app
+    from bot.config import Config
+
+    config = Config.from_env({"DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(tmp_path / "data"),
+                              "CHENGGUAN_PUBLIC_URL": "https://chengguan.example.gov.cn"})
+    service.config = config
+    response = create_app(service=service).test_client().get("/console/login", base_url="https://chengguan.example.gov.cn")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/console" in cookie

@@ -181,12 +181,14 @@ def _attach_commands() -> None:
     from bot.reports.cli import report_cli
     from bot.simulator.chat import chat_command
     from bot.uplink.cli import platform_cli
+    from console.cli import console_cli
     from photocheck.cli import photocheck_cli
 
     for command in (chat_command, staff, streets, units):
         cli.add_command(command)
     for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
-                        ("photocheck", photocheck_cli), ("calendar", calendar_cli), ("jobs", jobs_cli)):
+                        ("photocheck", photocheck_cli), ("calendar", calendar_cli), ("jobs", jobs_cli),
+                        ("console", console_cli)):
         cli.add_command(group, name)
     clitext.install(cli)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, select, true
 
-from handlers.context import Context
+from handlers.context import Acting, Context
 from models import Case, CaseStatus, Role, User
 from models.cases import case_for_update
 
@@ -13,7 +13,7 @@ class Refusal(Exception):
     """A staff command that cannot be carried out; the message says why and what to do."""
 
 
-def case_in_scope(ctx: Context, number: str, command: str) -> Case:
+def case_in_scope(ctx: Acting, number: str, command: str) -> Case:
     """The case, row-locked, if it exists and the sender may act on it; otherwise Refusal.
     `command` is the word the sender typed, for the example in the refusal."""
     number = number.strip()
@@ -38,7 +38,20 @@ def may_act_on(user: User, case: Case) -> bool:
     return False
 
 
-def require_role(ctx: Context, action: str, *roles: Role) -> None:
+def scope_clause(user: User) -> ColumnElement[bool]:
+    """may_act_on() as a SQL condition on Case, for lists (the console's queue): the same rules, kept
+    next to them so the two cannot drift apart (tests compare them case by case)."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.REVIEWER:
+        return true() if user.street_id is None else Case.street_id == user.street_id
+    if user.role in (Role.OFFICER, Role.ROAD_CHIEF):
+        mine = Case.assignee_id == user.id
+        return mine | (Case.unit_id == user.unit_id) if user.unit_id is not None else mine
+    return false()
+
+
+def require_role(ctx: Acting, action: str, *roles: Role) -> None:
     assert ctx.user is not None
     if not ctx.user.has_role(*roles):
         who = "、".join(r.label for r in roles)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,23 @@ from bot.config import Config
 from bot.messages import Inbound
 from models import Conversation, User
 from models.outbox import enqueue
+
+
+class Acting(Protocol):
+    """What a staff action needs, whether it came from chat (Context) or the web console (StaffAction)."""
+
+    session: Session
+    config: Config
+    user: User | None
+
+
+@dataclass
+class StaffAction:
+    """A staff action from outside a chat (the web console): the same handler functions, no conversation."""
+
+    session: Session
+    config: Config
+    user: User | None
 
 
 @dataclass

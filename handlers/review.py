@@ -1,9 +1,11 @@
-"""Reviewers (审核员): 受理 / 退回 new cases, 通过 / 返工 submitted rectifications."""
+"""Reviewers (审核员): 受理 / 退回 new cases, 通过 / 返工 submitted rectifications.
+
+The chat commands and the web console both call these, so a step taken in either notifies the same people."""
 
 from __future__ import annotations
 
 from handlers.cases import Refusal, case_in_scope, require_role
-from handlers.context import Context
+from handlers.context import Acting
 from handlers.dispatch import dispatch, dispatched_text, no_unit_text
 from models import CaseStatus, Role
 from models.units import responsible_unit
@@ -11,7 +13,7 @@ from models.units import responsible_unit
 REWORK_REASONS = {"整改不到位": "rectify.incomplete", "角度不一致": "angle.mismatch", "非原图": "not_original"}
 
 
-def accept(ctx: Context, argument: str) -> str:
+def accept(ctx: Acting, argument: str) -> str:
     require_role(ctx, "受理", Role.REVIEWER, Role.ADMIN)
     case = case_in_scope(ctx, argument, "受理")
     case.transition(CaseStatus.ACCEPTED, ctx.user)
@@ -22,7 +24,7 @@ def accept(ctx: Context, argument: str) -> str:
     return dispatched_text(case, unit, submitted, done="已受理并派遣")
 
 
-def reject(ctx: Context, argument: str) -> str:
+def reject(ctx: Acting, argument: str) -> str:
     require_role(ctx, "退回", Role.REVIEWER, Role.ADMIN)
     number, _, reason = argument.partition(" ")
     if not reason.strip():
@@ -32,7 +34,7 @@ def reject(ctx: Context, argument: str) -> str:
     return f"案件 {case.number} 已退回 (不予受理): {reason.strip()}"
 
 
-def approve(ctx: Context, argument: str) -> str:
+def approve(ctx: Acting, argument: str) -> str:
     require_role(ctx, "通过", Role.REVIEWER, Role.ADMIN)
     case = case_in_scope(ctx, argument, "通过")
     case.transition(CaseStatus.VERIFIED, ctx.user)
@@ -42,13 +44,13 @@ def approve(ctx: Context, argument: str) -> str:
     return f"案件 {case.number} 核查通过, 已结案。"
 
 
-def rework(ctx: Context, argument: str) -> str:
+def rework(ctx: Acting, argument: str) -> str:
     require_role(ctx, "返工", Role.REVIEWER, Role.ADMIN)
     number, _, reason = argument.partition(" ")
     reason = reason.strip()
     if not reason:
         raise Refusal("请写明返工原因: 整改不到位 / 角度不一致 / 非原图 / 其他说明。")
     case = case_in_scope(ctx, number, "返工")
-    code = REWORK_REASONS.get(reason, "other")
+    code = REWORK_REASONS.get(reason.split()[0], "other")  # "角度不一致 请站在路口东侧拍" is still coded
     case.transition(CaseStatus.RETURNED, ctx.user, note=reason, data={"reason": code})
     return f"案件 {case.number} 已退回返工 (第{case.rework_count}次): {reason}。已通知整改人员。"

@@ -11,6 +11,7 @@ from models.heartbeat import Heartbeat
 from models.enums import CaseSource, CaseStatus, PhotoRole, PhotoStatus, Role, Satisfaction
 from models.inbox import InboxMessage
 from models.invites import InviteCode
+from models.logins import LoginAttempt
 from models.lifecycle import IllegalTransition, RoleNotAllowed, TransitionError
 from models.nonces import CallbackNonce
 from models.numbering import DailyCounter, next_case_number
@@ -24,7 +25,7 @@ from models.units import DispatchRule, Unit
 from models.users import Identity, User
 
 __all__ = [
-    "DispatchRule", "InviteCode", "PhotoHash", "RateCounter", "Unit",
+    "DispatchRule", "InviteCode", "LoginAttempt", "PhotoHash", "RateCounter", "Unit",
     "ApiToken", "CalendarDay", "GroupChat", "Heartbeat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",

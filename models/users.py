@@ -24,6 +24,9 @@ class User(Base):
     road: Mapped[str200] = mapped_column(default="")  # the road a road chief (路长) walks
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
+    # Web console sign-in (console/): a login name and an argon2 hash; both empty for chat-only staff.
+    login: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
 
     identities: Mapped[list[Identity]] = relationship(back_populates="user")
 

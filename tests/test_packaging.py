@@ -28,3 +28,11 @@ def test_data_files_are_declared() -> None:
     patterns = config["tool"]["setuptools"]["package-data"]["*"]
     for data in [*(REPO / "models" / "data").iterdir(), REPO / "migrations" / "script.py.mako"]:
         assert any(data.match(p) for p in patterns), f"{data.name} would be missing from a wheel"
+
+
+def test_console_pages_are_declared() -> None:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["console"]
+    for data in [*(REPO / "console" / "templates").iterdir(), *(REPO / "console" / "static").iterdir()]:
+        relative = data.relative_to(REPO / "console").as_posix()
+        assert any(Path(relative).match(p) for p in patterns), f"{relative} would be missing from a wheel"

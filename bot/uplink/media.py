@@ -75,7 +75,7 @@ def _serve_photo(token: str):  # type: ignore[no-untyped-def]
         photo = session.get(Photo, photo_id)
         if photo is None or not passed_check(photo):
             abort(404)
-        path = _inside(service.config.photo_dir, photo.storage_path)
+        path = inside_folder(service.config.photo_dir, photo.storage_path)
     if path is None or not path.is_file():
         abort(404)
     response = send_file(path, mimetype="image/jpeg" if path.suffix.lower() in (".jpg", ".jpeg") else None,
@@ -84,7 +84,7 @@ def _serve_photo(token: str):  # type: ignore[no-untyped-def]
     return response
 
 
-def _inside(folder: Path, relative: str) -> Path | None:
+def inside_folder(folder: Path, relative: str) -> Path | None:
     """The photo's file, refusing any stored path that points outside the photo folder."""
     root = folder.resolve()
     path = (root / relative).resolve()

@@ -1,0 +1,63 @@
+"""The reviewer's buttons, carried out by the same handler functions as the chat commands
+(handlers/review.py, handlers/dispatch.py): same scope check, same Case.transition(), same reactions
+(who gets told)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from handlers import dispatch, review
+from handlers.cases import Refusal
+from handlers.context import Acting
+from models import TransitionError
+
+REASON_MAX = 200
+REWORK_CODES = ("整改不到位", "角度不一致", "非原图", "其他")
+
+
+class ActionRefused(Exception):
+    pass
+
+
+def _argument(number: str, form: Mapping[str, str], action: str) -> str:
+    note = " ".join(form.get("note", "").split())[:REASON_MAX]  # one line, bounded
+    if action == "reject":
+        if not note:
+            raise ActionRefused("请填写退回原因, 例如「非城管事项」。")
+        return f"{number} {note}"
+    if action == "rework":
+        code = form.get("reason", "")
+        if code not in REWORK_CODES:
+            raise ActionRefused("请选择返工原因: " + " / ".join(REWORK_CODES) + "。")
+        if code == "其他":
+            if not note:
+                raise ActionRefused("选择「其他」时请写明返工原因。")
+            return f"{number} {note}"
+        return f"{number} {code} {note}".rstrip()
+    if action == "dispatch":
+        unit = form.get("unit", "").strip()[:40]
+        if not unit:
+            raise ActionRefused("请选择派遣单位。")
+        return f"{number} {unit}"
+    return number
+
+
+ACTIONS: dict[str, Callable[[Acting, str], str]] = {
+    "accept": review.accept,
+    "reject": review.reject,
+    "approve": review.approve,
+    "rework": review.rework,
+    "dispatch": dispatch.dispatch_by_hand,  # 受理 found no routing rule: the reviewer picks the unit
+}
+
+
+def perform(acting: Acting, number: str, action: str, form: Mapping[str, str]) -> str:
+    """The handler's answer on success; ActionRefused (Chinese, says what to do) otherwise, nothing changed."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise ActionRefused("没有这个操作。")
+    argument = _argument(number, form, action)
+    try:
+        return handler(acting, argument)
+    except (Refusal, TransitionError) as exc:
+        raise ActionRefused(str(exc)) from exc

@@ -55,6 +55,21 @@ MUTANTS: tuple[Mutant, ...] = (
         'data={**self._jurisdiction(), **fields})\n\n    # --- plumbing',
         ("tests/uplink/test_open311_delivery.py",),
     ),
+    Mutant(
+        "photocheck-same-angle-strict", "the same-angle threshold moved up: genuine re-shots are refused",
+        "photocheck/thresholds.py", "same_angle: float = 0.404", "same_angle: float = 0.85",
+        ("tests/photocheck/test_pairs.py",),
+    ),
+    Mutant(
+        "photocheck-same-angle-lax", "the same-angle threshold moved down: other viewpoints pass",
+        "photocheck/thresholds.py", "same_angle: float = 0.404", "same_angle: float = 0.2",
+        ("tests/photocheck/test_pairs.py",),
+    ),
+    Mutant(
+        "photocheck-copy-lax", "the copy threshold moved down: separate shots are called copies",
+        "photocheck/thresholds.py", "copy: float = 0.719", "copy: float = 0.45",
+        ("tests/photocheck/test_pairs.py",),
+    ),
 )
 
 

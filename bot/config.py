@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.notices.settings import NoticeConfig, NoticeSettingError, notice_config
 from models.deadlines import SourceRules
 
 
@@ -90,6 +91,7 @@ class Config:
     wecom: WeComConfig = field(default_factory=WeComConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     reminders: ReminderConfig = field(default_factory=ReminderConfig)
+    notices: NoticeConfig = field(default_factory=NoticeConfig)
     max_body_bytes: int = 256 * 1024
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
@@ -133,7 +135,8 @@ class Config:
                 encoding_aes_key=wecom_key,
                 api_base=env.get("WECOM_API_BASE") or WeComConfig.api_base,
             ),
-            platform=_platform(env),
+            platform=(platform := _platform(env)),
+            notices=_notices(env, platform),
             reminders=_reminders(env),
             max_body_bytes=_positive_int(env, "CHENGGUAN_MAX_BODY_BYTES", 256 * 1024),
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
@@ -209,6 +212,13 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
         poll_minutes=_positive_int(env, "PLATFORM_POLL_MINUTES", 10),
         timeout_seconds=_positive_int(env, "PLATFORM_TIMEOUT_SECONDS", 20),
     )
+
+
+def _notices(env: Mapping[str, str], platform: PlatformConfig) -> NoticeConfig:
+    try:
+        return notice_config(env, app_id=env.get("WECHAT_APP_ID", ""), public_url=platform.public_url)
+    except NoticeSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _reminders(env: Mapping[str, str]) -> ReminderConfig:

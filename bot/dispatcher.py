@@ -24,6 +24,7 @@ from models import Conversation, Identity, InboxMessage, Role, User, utcnow
 from models.base import insert_unless_present
 from models.inbox import store_once
 from models.nonces import Delivery, claim
+from models.reach import record_inbound
 from models.users import CHANNEL_MP
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class Dispatcher:
                 inbox_id = _store(session, message)
                 if inbox_id is None:
                     return self._reply_to_retry(session, message)
+                if message.channel == CHANNEL_MP:  # every message or event opens WeChat's 48-hour window
+                    record_inbound(session, message.sender, utcnow())
                 ctx = self._context(session, message)
                 reply = self._route(ctx)
                 if ctx.notice:

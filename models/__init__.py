@@ -16,6 +16,7 @@ from models.numbering import DailyCounter, next_case_number
 from models.outbox import JobStatus, OutboxJob
 from models.photo_index import PhotoHash
 from models.photos import Photo
+from models.reach import ResidentReach
 from models.platform import ApiKey, Open311Submission, PlatformDelivery, PlatformService, ServiceMapping
 from models.streets import GridCell, Street
 from models.units import DispatchRule, Unit
@@ -23,7 +24,7 @@ from models.users import Identity, User
 
 __all__ = [
     "DispatchRule", "InviteCode", "PhotoHash", "Unit",
-    "ApiToken", "CalendarDay", "GroupChat", "SentDigest",
+    "ApiToken", "CalendarDay", "ResidentReach", "GroupChat", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",

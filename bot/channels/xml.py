@@ -31,6 +31,7 @@ def to_inbound(channel: str, message: Any) -> Inbound:
     fields: dict[str, Any] = {}
     if kind == "text":
         fields["text"] = (message.content or "").strip()
+        fields["menu_id"] = str(message._data.get("bizmsgmenuid") or "")[:40]  # wechatpy has no field for it
     elif kind == "image":
         fields.update(pic_url=message.image or "", media_id=message.media_id or "")
     elif kind == "location":

@@ -45,7 +45,7 @@ def chat_command(url: str | None, token: str, openid: str, data_dir: Path) -> No
             click.echo(f"推送消息只在服务端设置 WECHAT_API_BASE={api.base_url} "
                        f"CHENGGUAN_PHOTO_HOSTS={api.base_url.removeprefix('http://')} "
                        f"WECHAT_APP_ID={api.app_id} WECHAT_APP_SECRET={api.app_secret} 时显示")
-        user = WeChatUser(url, token, openid)
+        user = WeChatUser(url, token, openid, on_send=api.user_wrote)
         stop = threading.Event()
         threading.Thread(target=_show_pushes, args=(api, openid, stop), daemon=True).start()
         click.echo(f"已连接 {url}  (用户 {openid})\n{HELP}")

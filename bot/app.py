@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
+from bot.notices import consent_route
 from bot.redact import install_log_redaction
 from bot.service import Service, current_service
 from handlers import resident, staff
@@ -35,6 +36,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.register_blueprint(platform_blueprint())  # /open311/v2/… and signed /media/… links
     app.register_blueprint(mp.bp)
     app.register_blueprint(work.bp)
+    app.register_blueprint(consent_route.bp)  # /wechat/subscribe, WeChat's redirect after a consent
     app.register_error_handler(HTTPException, _plain_http_error)
     Metrics(service.sessions).install(app, service.config.metrics_token)
     return app

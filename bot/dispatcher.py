@@ -73,7 +73,8 @@ class Dispatcher:
             with transaction(self.service.sessions) as session:
                 if delivery is not None:  # the rollback released the signature too
                     claim(session, delivery)
-                _store(session, message)
+                if _store(session, message) is not None and message.channel == CHANNEL_MP:
+                    record_inbound(session, message.sender, utcnow())  # WeChat opened the window all the same
             return SORRY
 
     def _route(self, ctx: Context) -> str | None:

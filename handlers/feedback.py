@@ -19,7 +19,6 @@ ANSWERS = {
     **{digit: rating for digit, rating in CHOICES},
     **{rating.label: rating for _digit, rating in CHOICES},
 }
-TYPED_ANSWER_HINT = "回复 1 满意 / 2 基本满意 / 3 不满意"
 
 
 def question(case: Case) -> str:

@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.uplink.media import sendable_photos
-from handlers.feedback import TYPED_ANSWER_HINT, question, question_menu
+from handlers.feedback import question, question_menu
 from models import Case, PhotoRole, Unit, utcnow
 from models.calendar import TZ
 
+# Fits a subscription notification's 20-character field: the rating question where no buttons can go.
+RATING_HINT = "请回复1满意2基本满意3不满意"
 LABELS = {"accepted": "已受理", "rejected": "不予受理", "closed": "已办结", "rating": "满意度评价"}
 
 
@@ -54,10 +56,10 @@ def render(session: Session, case: Case, kind: str, reason: str = "") -> Notice:
         photos = sendable_photos(session, case.id, [PhotoRole.RECTIFICATION])
         photo_id = photos[-1].id if photos else None
         shown = ", 整改后照片如下" if photo_id else ""
-        return _notice(kind, case, f"已办结, 请评价: {TYPED_ANSWER_HINT}",
+        return _notice(kind, case, RATING_HINT,
                        f"您上报的案件 {n} 已办结{shown}。", photo_id=photo_id, asks_rating=True)
     if kind == "rating":
-        return _notice(kind, case, f"请评价: {TYPED_ANSWER_HINT}", question(case),
+        return _notice(kind, case, RATING_HINT, question(case),
                        menu=question_menu(case), asks_rating=True)
     raise ValueError(f"unknown notice {kind!r}")
 

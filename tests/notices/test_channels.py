@@ -58,7 +58,7 @@ def test_closed_three_days_later_goes_by_subscription_and_carries_the_question( 
     sent = wechat_api.pushed_to(resident.openid)
     assert [p.kind for p in sent] == ["text", "bizsend"]  # no chat message outside the window
     assert sent[1].raw["template_id"] == "SUB-CASE"
-    assert number in sent[1].text and "已办结" in sent[1].text and "1 满意" in sent[1].text
+    assert number in sent[1].text and "已办结" in sent[1].text and "请回复1满意2基本满意3不满意" in sent[1].text
     assert the_case(mp_service, number).feedback_asked_at is not None
 
     assert "已记录" in resident.send_text("1").text  # typing the answer opens a new window, and rates
@@ -81,7 +81,7 @@ def test_without_consent_a_configured_template_message_carries_it(  # type: igno
     run_worker()
     (sent,) = wechat_api.pushed_to(resident.openid)  # 已受理 had no channel: no template for it
     assert sent.kind == "template" and sent.raw["data"]["keyword1"]["value"] == number
-    assert "请评价" in sent.raw["data"]["keyword2"]["value"]
+    assert sent.raw["data"]["keyword2"]["value"] == "请回复1满意2基本满意3不满意"
     with mp_service.sessions() as s:
         (stuck,) = s.scalars(select(OutboxJob).where(OutboxJob.status == JobStatus.PARKED)).all()
     assert stuck.payload["notice"] == "accepted" and "未配置「已受理」模板" in (stuck.last_error or "")
@@ -165,3 +165,22 @@ def test_every_notice_once_across_a_worker_restart(clock, mp_service, wechat_api
     with mp_service.sessions() as s:
         parked = s.get_one(OutboxJob, job.id)
     assert parked.status == JobStatus.PARKED and "发送中断" in (parked.last_error or "")
+
+
+def test_every_message_or_event_opens_a_new_window_with_a_fresh_quota(clock, mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
+    resident = new_user()
+    resident.send_event("subscribe")
+
+    def reach() -> ResidentReach:
+        with mp_service.sessions() as s:
+            return s.scalars(select(ResidentReach).where(ResidentReach.openid == resident.openid)).one()
+
+    first = reach()
+    assert first.last_inbound_at is not None and first.sent_since_inbound == 0
+    with mp_service.sessions() as s:
+        s.get_one(ResidentReach, first.id).sent_since_inbound = 5
+        s.commit()
+    clock.shift(THREE_DAYS)
+    resident.send_text("帮助")
+    again = reach()
+    assert again.sent_since_inbound == 0 and again.last_inbound_at - first.last_inbound_at >= THREE_DAYS

@@ -60,3 +60,22 @@ def reach_of(session: Session, openid: str) -> ResidentReach:
         session.connection().execute(create, {"openid": openid, "sent_since_inbound": 0, "consents": 0})
         row = session.query(ResidentReach).filter_by(openid=openid).one()
     return row
+
+
+def count_sent(session: Session, openid: str, messages: int = 1) -> None:
+    """Customer-service messages went out: counted in the database, so workers sending at once add up."""
+    session.execute(update(ResidentReach).where(ResidentReach.openid == openid)
+                    .values(sent_since_inbound=ResidentReach.sent_since_inbound + messages)
+                    .execution_options(synchronize_session=False))
+
+
+def take_consent(session: Session, openid: str) -> bool:
+    """Use one subscription consent; False when none is left (another worker may have taken the last)."""
+    taken = session.execute(update(ResidentReach).where(ResidentReach.openid == openid, ResidentReach.consents > 0)
+                            .values(consents=ResidentReach.consents - 1).execution_options(synchronize_session=False))
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def give_back_consent(session: Session, openid: str) -> None:
+    session.execute(update(ResidentReach).where(ResidentReach.openid == openid)
+                    .values(consents=ResidentReach.consents + 1).execution_options(synchronize_session=False))

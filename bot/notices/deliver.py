@@ -27,7 +27,7 @@ from bot.notices.settings import Template
 from bot.uplink.media import media_url
 from bot.worker import JobContext, PermanentJobError
 from models import Case, Photo, utcnow
-from models.reach import MESSAGES_PER_INBOUND, reach_of
+from models.reach import MESSAGES_PER_INBOUND, count_sent, give_back_consent, reach_of, take_consent
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def _customer_service(ctx: JobContext, config: Config, openid: str, notice: Noti
         ctx.session.commit()
         tried.append(f"客服消息: {WINDOW_CODES[exc.errcode]} ({exc.errcode})")
         return False
-    reach.sent_since_inbound += 1
+    count_sent(ctx.session, openid)
     ctx.session.commit()  # counted even if what follows fails
     if notice.photo_id is not None:
         _send_photo(ctx, config, openid, notice.photo_id)
@@ -109,7 +109,7 @@ def _send_photo(ctx: JobContext, config: Config, openid: str, photo_id: int) -> 
     except (WeChatClientException, ValueError, OSError) as exc:
         log.warning("closure photo %s not sent to a resident: %s", photo_id, exc)
         return
-    reach_of(ctx.session, openid).sent_since_inbound += 1
+    count_sent(ctx.session, openid)
     ctx.session.commit()
 
 
@@ -118,24 +118,27 @@ def _subscription(ctx: JobContext, config: Config, openid: str, notice: Notice, 
     if template is None:
         tried.append("订阅通知: 未配置 (WECHAT_SUBSCRIBE_TEMPLATE_ID)")
         return False
-    reach = reach_of(ctx.session, openid)
-    _release(ctx)
-    if reach.consents <= 0:
+    if not take_consent(ctx.session, openid):
         tried.append("订阅通知: 居民未订阅")
         return False
+    _release(ctx)  # the consent is spent unless WeChat refuses the message
     try:
         outbound.official_account(config.wechat).message.send_subscribe_message(
             openid, template.template_id, _data(template, notice), page=_link(config, notice))
     except WeChatClientException as exc:
+        if exc.errcode == REFUSED:  # WeChat holds no consent for them: ours are void
+            reach_of(ctx.session, openid).consents = 0
+        else:  # not sent: the consent is still theirs
+            give_back_consent(ctx.session, openid)
+        ctx.session.commit()
         if exc.errcode not in NEXT_CHANNEL_CODES:
             _refuse_or_reraise(exc)
-        if exc.errcode == REFUSED:
-            reach.consents = 0
-            ctx.session.commit()
         tried.append(f"订阅通知: {NEXT_CHANNEL_CODES[exc.errcode]} ({exc.errcode})")
         return False
-    reach.consents -= 1
-    ctx.session.commit()
+    except requests.RequestException:
+        give_back_consent(ctx.session, openid)  # not sent (a timeout is parked as maybe-sent by the caller)
+        ctx.session.commit()
+        raise
     return True
 
 

@@ -60,7 +60,7 @@ class Dispatcher:
                 if inbox_id is None:
                     return self._reply_to_retry(session, message)
                 if message.channel == CHANNEL_MP:  # every message or event opens WeChat's 48-hour window
-                    record_inbound(session, message.sender, utcnow())
+                    record_inbound(session, message.sender, utcnow(), message.event)
                 ctx = self._context(session, message)
                 reply = self._route(ctx)
                 if ctx.notice:
@@ -74,7 +74,7 @@ class Dispatcher:
                 if delivery is not None:  # the rollback released the signature too
                     claim(session, delivery)
                 if _store(session, message) is not None and message.channel == CHANNEL_MP:
-                    record_inbound(session, message.sender, utcnow())  # WeChat opened the window all the same
+                    record_inbound(session, message.sender, utcnow(), message.event)  # WeChat opened the window all the same
             return SORRY
 
     def _route(self, ctx: Context) -> str | None:

@@ -27,7 +27,7 @@ from bot.notices.settings import Template
 from bot.uplink.media import media_url
 from bot.worker import JobContext, PermanentJobError
 from models import Case, Photo, utcnow
-from models.reach import MESSAGES_PER_INBOUND, count_sent, give_back_consent, reach_of, take_consent
+from models.reach import MESSAGES_PER_EVENT, MESSAGES_PER_INBOUND, count_sent, give_back_consent, reach_of, take_consent
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _customer_service(ctx: JobContext, config: Config, openid: str, notice: Noti
     _release(ctx)
     if not reach.window_left(utcnow(), notice.messages):
         in_window = reach.window_left(utcnow(), 0)
-        tried.append("客服消息: " + ("本次来信后已发满5条" if in_window else "居民48小时内未发消息"))
+        tried.append("客服消息: " + ("本次来信后已发满条数" if in_window else "居民48小时内未发消息"))
         return False
     client = outbound.official_account(config.wechat)
     try:
@@ -86,11 +86,11 @@ def _customer_service(ctx: JobContext, config: Config, openid: str, notice: Noti
     except WeChatClientException as exc:
         if exc.errcode not in WINDOW_CODES:
             _refuse_or_reraise(exc)
-        reach.sent_since_inbound = MESSAGES_PER_INBOUND  # WeChat says the window is shut: believe it
+        reach.sent_since_inbound, reach.sent_since_event = MESSAGES_PER_INBOUND, MESSAGES_PER_EVENT  # WeChat says shut
         ctx.session.commit()
         tried.append(f"客服消息: {WINDOW_CODES[exc.errcode]} ({exc.errcode})")
         return False
-    count_sent(ctx.session, openid)
+    count_sent(ctx.session, reach, utcnow())
     ctx.session.commit()  # counted even if what follows fails
     if notice.photo_id is not None:
         _send_photo(ctx, config, openid, notice.photo_id)
@@ -109,7 +109,7 @@ def _send_photo(ctx: JobContext, config: Config, openid: str, photo_id: int) -> 
     except (WeChatClientException, ValueError, OSError) as exc:
         log.warning("closure photo %s not sent to a resident: %s", photo_id, exc)
         return
-    count_sent(ctx.session, openid)
+    count_sent(ctx.session, reach_of(ctx.session, openid), utcnow())
     ctx.session.commit()
 
 

@@ -4,8 +4,8 @@ notifications and template messages, media download and PicUrl hosting. It speak
 and JSON shapes; it is not reachable from outside.
 
 It keeps WeChat's delivery rules for residents: customer-service messages only within 48 hours of the
-user's last message (45015) and at most 5 per message (45047), so simulated users tell it when they
-write (`user_wrote`); bizsend only after the user's consent, one message each (43101); template
+user's last message (45015) and at most 5 per message (45047); 3 within a minute of a menu click,
+follow or scan; so simulated users tell it when they write (`user_wrote`); bizsend only after the user's consent, one message each (43101); template
 messages only with a template id the account has (40037)."""
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from bot.simulator.serving import serving
 
 WINDOW_SECONDS = 48 * 3600
 MESSAGES_PER_INBOUND = 5
+EVENT_WINDOW_SECONDS = 60  # after a menu click, follow or scan
+MESSAGES_PER_EVENT = 3
+WINDOW_EVENTS = frozenset({"CLICK", "subscribe", "SCAN", "scancode_push", "scancode_waitmsg"})
 
 
 @dataclass
@@ -54,6 +57,8 @@ class FakeWeChatAPI:
     consents: dict[tuple[str, str], int] = field(default_factory=dict)  # (openid, template id) -> messages allowed
     last_wrote: dict[str, float] = field(default_factory=dict)  # openid -> when they last wrote (epoch)
     sent_since: dict[str, int] = field(default_factory=dict)  # openid -> customer-service messages since
+    last_event: dict[str, float] = field(default_factory=dict)  # openid -> last click, follow or scan
+    sent_since_event: dict[str, int] = field(default_factory=dict)
     base_url: str = ""
     _tokens: set[str] = field(default_factory=set)
     _mp_tokens: set[str] = field(default_factory=set)  # the Official Account's, which /cgi-bin/token replaces
@@ -66,11 +71,15 @@ class FakeWeChatAPI:
         self.media[media_id] = data
         return f"{self.base_url}/pic/{media_id}", media_id
 
-    def user_wrote(self, openid: str, at: float | None = None) -> None:
-        """The user sent a message or event now (or at `at`): WeChat opens a 48-hour window with 5 messages."""
+    def user_wrote(self, openid: str, event: str = "", at: float | None = None) -> None:
+        """The user sent a message now (or at `at`): a 48-hour window with 5 messages; or an `event`
+        (as in its XML: CLICK, subscribe, SCAN…): a window of one minute and 3 messages, for those that open one."""
         with self._changed:
-            self.last_wrote[openid] = time.time() if at is None else at
-            self.sent_since[openid] = 0
+            when = time.time() if at is None else at
+            if not event:
+                self.last_wrote[openid], self.sent_since[openid] = when, 0
+            elif event in WINDOW_EVENTS:
+                self.last_event[openid], self.sent_since_event[openid] = when, 0
 
     def authorise(self, openid: str, authorise_url: str, action: str = "confirm") -> str:
         """The user opens a subscribemsg authorise URL and taps 允许 (confirm) or 取消 (cancel): consent is
@@ -185,8 +194,13 @@ class FakeWeChatAPI:
     def _window_refusal(self, openid: str) -> Response | None:
         """45015 outside the 48 hours after the user's last message, 45047 after 5 messages within them."""
         with self._changed:
-            wrote = self.last_wrote.get(openid)
-            if wrote is None or time.time() - wrote >= WINDOW_SECONDS:
+            now, wrote, acted = time.time(), self.last_wrote.get(openid), self.last_event.get(openid)
+            if acted is not None and now - acted < EVENT_WINDOW_SECONDS and self.sent_since_event.get(openid, 0) < MESSAGES_PER_EVENT:
+                self.sent_since_event[openid] = self.sent_since_event.get(openid, 0) + 1
+                return None
+            if wrote is None or now - wrote >= WINDOW_SECONDS:
+                if acted is not None and now - acted < EVENT_WINDOW_SECONDS:
+                    return jsonify(errcode=45047, errmsg="out of response count limit")
                 return jsonify(errcode=45015, errmsg="response out of time limit or subscription is canceled")
             if self.sent_since.get(openid, 0) >= MESSAGES_PER_INBOUND:
                 return jsonify(errcode=45047, errmsg="out of response count limit")

@@ -45,9 +45,9 @@ class Reply:
 class WeChatUser:
     def __init__(
         self, base_url: str, token: str, openid: str, *, aes_key: str = "", app_id: str = "wxsimulator",
-        account: str = "gh_simulator", http: Poster | None = None, on_send: Callable[[str], None] | None = None,
+        account: str = "gh_simulator", http: Poster | None = None, on_send: Callable[[str, str], None] | None = None,
     ) -> None:
-        """`on_send(openid)` is called as each message leaves: the stand-in API (FakeWeChatAPI.user_wrote)
+        """`on_send(openid, event)` is called as each message (event "") or event leaves: the stand-in API (FakeWeChatAPI.user_wrote)
         opens the user's customer-service window from it, as WeChat does."""
         self.url = base_url.rstrip("/") + "/wechat/mp"
         self.token, self.openid, self.account = token, openid, account
@@ -72,7 +72,9 @@ class WeChatUser:
         return self.send("location", body)
 
     def send_event(self, event: str, key: str = "") -> Reply:
-        return self.send("event", f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>", msg_id=False)
+        if self.on_send is not None:
+            self.on_send(self.openid, event)
+        return self.post(self.message_xml("event", f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>", msg_id=False))
 
     def message_xml(self, msg_type: str, body: str, *, msg_id: bool = True, create_time: int | None = None) -> str:
         id_part = f"<MsgId>{next(self._msg_ids)}</MsgId>" if msg_id else ""
@@ -85,7 +87,7 @@ class WeChatUser:
 
     def send(self, msg_type: str, body: str, *, msg_id: bool = True) -> Reply:
         if self.on_send is not None:
-            self.on_send(self.openid)
+            self.on_send(self.openid, "")
         return self.post(self.message_xml(msg_type, body, msg_id=msg_id))
 
     def post(self, xml: str, *, signature: str | None = None, timestamp: int | None = None) -> Reply:

@@ -25,6 +25,8 @@ def upgrade() -> None:
         sa.Column("openid", sa.String(length=128), nullable=False),
         sa.Column("last_inbound_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("sent_since_inbound", sa.Integer(), nullable=False),
+        sa.Column("last_event_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_since_event", sa.Integer(), nullable=False),
         sa.Column("consents", sa.Integer(), nullable=False),
         sa.Column("consent_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_resident_reach")),

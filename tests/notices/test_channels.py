@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from bot.jobs import job_handlers
 from bot.notices.cli import notices_cli
 from bot.notices.consent import reserved_for
 from bot.worker import Worker
-from models import Case, JobStatus, OutboxJob, Satisfaction
+from models import Case, JobStatus, OutboxJob, Satisfaction, utcnow
 from models.reach import ResidentReach
 from tests.notices.conftest import THREE_DAYS, accept, close
 from tests.photos import photo
@@ -167,7 +168,7 @@ def test_every_notice_once_across_a_worker_restart(clock, mp_service, wechat_api
     assert parked.status == JobStatus.PARKED and "发送中断" in (parked.last_error or "")
 
 
-def test_every_message_or_event_opens_a_new_window_with_a_fresh_quota(clock, mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_opens_48_hours_and_5_messages_a_follow_one_minute_and_3(clock, mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
     resident = new_user()
     resident.send_event("subscribe")
 
@@ -175,12 +176,20 @@ def test_every_message_or_event_opens_a_new_window_with_a_fresh_quota(clock, mp_
         with mp_service.sessions() as s:
             return s.scalars(select(ResidentReach).where(ResidentReach.openid == resident.openid)).one()
 
-    first = reach()
-    assert first.last_inbound_at is not None and first.sent_since_inbound == 0
-    with mp_service.sessions() as s:
-        s.get_one(ResidentReach, first.id).sent_since_inbound = 5
-        s.commit()
-    clock.shift(THREE_DAYS)
+    followed = reach()
+    assert followed.last_inbound_at is None and followed.last_event_at is not None
+    assert followed.window_left(utcnow(), 3) and not followed.window_left(utcnow(), 4)
+    clock.shift(timedelta(minutes=1))
+    assert not reach().window_left(utcnow())
+
     resident.send_text("帮助")
+    with mp_service.sessions() as s:
+        s.get_one(ResidentReach, followed.id).sent_since_inbound = 5
+        s.commit()
+    assert not reach().window_left(utcnow())  # the message's 5 are used up
+    clock.shift(THREE_DAYS)
+    resident.send_text("查询")
     again = reach()
-    assert again.sent_since_inbound == 0 and again.last_inbound_at - first.last_inbound_at >= THREE_DAYS
+    assert again.sent_since_inbound == 0 and again.window_left(utcnow(), 5)
+    resident.send_event("LOCATION")  # a location report opens no window
+    assert reach().last_event_at == followed.last_event_at

@@ -32,7 +32,11 @@ def test_customer_service_window_and_quota(wechat_api: FakeWeChatAPI) -> None:
         assert call(wechat_api, custom, text("o_a"))["errcode"] == 0
         clock.shift(timedelta(hours=48, seconds=1))
         assert call(wechat_api, custom, text("o_a"))["errcode"] == 45015
-    assert len(wechat_api.pushed_to("o_a")) == 6 and wechat_api.pushed_to("o_silent") == []
+        wechat_api.user_wrote("o_a", event="CLICK")  # a menu click: one minute, 3 messages
+        assert [call(wechat_api, custom, text("o_a"))["errcode"] for _ in range(4)] == [0] * 3 + [45047]
+        clock.shift(timedelta(minutes=1))
+        assert call(wechat_api, custom, text("o_a"))["errcode"] == 45015
+    assert len(wechat_api.pushed_to("o_a")) == 9 and wechat_api.pushed_to("o_silent") == []
 
 
 def test_subscription_needs_consent_and_templates_must_exist(wechat_api: FakeWeChatAPI) -> None:

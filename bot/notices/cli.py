@@ -34,4 +34,4 @@ def stuck_cmd() -> None:
         label = LABELS.get(job.payload.get("notice", ""), job.payload.get("notice", "?"))
         click.echo(f"任务 {job.id} 案件 {number or '?'} 「{label}」 发给 {job.payload.get('to', '?')} "
                    f"(建于 {job.created_at.astimezone(TZ):%m-%d %H:%M})\n  原因: {(job.last_error or '')[:400]}")
-    click.echo(f"共 {len(rows)} 条。居民再次发消息后, 运行 chengguan jobs retry 任务编号 重发。")
+    click.echo(f"共 {len(rows)} 条。无法送达的通知在居民再次发消息后一分钟内自动重发; 也可运行 chengguan jobs retry 任务编号。")

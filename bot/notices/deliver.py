@@ -22,7 +22,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot import outbound, photostore
 from bot.config import Config
 from bot.notices.content import LABELS, Notice, render, template_data
-from bot.notices.queue import queue_notice
+from bot.notices.queue import UNDELIVERABLE_PREFIX, queue_notice
 from bot.notices.settings import Template
 from bot.uplink.media import media_url
 from bot.worker import JobContext, PermanentJobError
@@ -36,7 +36,7 @@ REFUSED = 43101
 # Answers after which another channel may still work (the message was not sent on this one).
 NEXT_CHANNEL_CODES = {**WINDOW_CODES, REFUSED: "居民拒收", 40037: "模板ID无效", 47003: "模板参数不合要求"}
 TIMED_OUT = "发送超时, 可能已送达。确认居民未收到后运行 chengguan jobs retry {job_id} 重发"
-UNDELIVERABLE = "无法送达: {tried}。居民再次发消息后(打开48小时窗口)可运行 chengguan jobs retry {job_id} 重发"
+UNDELIVERABLE = UNDELIVERABLE_PREFIX + "{tried}。居民再次发消息时自动重发 (或运行 chengguan jobs retry {job_id})"
 
 
 def deliver_notice(ctx: JobContext, payload: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from models import Case
 from models.outbox import enqueue
 
 KIND = "notice.resident"
+UNDELIVERABLE_PREFIX = "无法送达: "
 
 
 def queue_notice(session: Session, kind: str, case: Case, openid: str, reason: str = "") -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.jobs import job_handlers
 from bot.notices.cli import notices_cli
 from bot.notices.consent import reserved_for
+from bot.notices.resend import resend_when_reachable
 from bot.worker import Worker
 from models import Case, JobStatus, OutboxJob, Satisfaction, utcnow
 from models.reach import ResidentReach
@@ -103,6 +104,16 @@ def test_no_consent_and_no_template_is_listed_by_notices_stuck(  # type: ignore[
     assert f"案件 {number} 「已受理」" in listed and f"案件 {number} 「已办结」" in listed
     assert "居民48小时内未发消息" in listed and "订阅通知: 未配置" in listed and "模板消息: 未配置" in listed
     assert "chengguan jobs retry" in listed
+
+    assert resend_when_reachable(mp_service) == 0  # the window is still shut
+    resident.send_text("查询")  # writing again opens it: the notices go out, in order, once
+    assert resend_when_reachable(mp_service) == 2
+    run_worker()
+    sent = wechat_api.pushed_to(resident.openid)
+    assert [p.kind for p in sent] == ["text", "text", "msgmenu"]
+    assert "已受理" in sent[0].text and "已办结" in sent[1].text
+    assert resend_when_reachable(mp_service) == 0
+    assert "没有未送达的通知" in runner.invoke(notices_cli, ["stuck"]).output
 
 
 def test_wechat_closing_the_window_early_and_a_refused_subscription_move_on(  # type: ignore[no-untyped-def]

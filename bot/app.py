@@ -13,6 +13,7 @@ from bot.health import health
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
 from bot.metrics import Metrics
+from bot.notices import consent_route
 from bot.redact import install_log_redaction
 from bot.service import Service, current_service
 from console import install as install_console
@@ -36,6 +37,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.register_blueprint(platform_blueprint())  # /open311/v2/… and signed /media/… links
     app.register_blueprint(mp.bp)
     app.register_blueprint(work.bp)
+    app.register_blueprint(consent_route.bp)  # /wechat/subscribe, WeChat's redirect after a consent
     install_console(app, service)  # the staff web console under /console/
     app.register_error_handler(HTTPException, _plain_http_error)
     Metrics(service.reads).install(app, service.config.metrics_token)  # scrapes never take the write lock

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.filemodes import private_folder, private_sqlite_file
+from bot.notices.settings import NoticeConfig, NoticeSettingError, notice_config
 from bot.rates import Rate
 from models.deadlines import SourceRules
 
@@ -106,6 +107,7 @@ class Config:
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     reminders: ReminderConfig = field(default_factory=ReminderConfig)
     open311: Open311Limits = field(default_factory=Open311Limits)
+    notices: NoticeConfig = field(default_factory=NoticeConfig)
     max_body_bytes: int = 256 * 1024
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
@@ -149,7 +151,8 @@ class Config:
                 encoding_aes_key=wecom_key,
                 api_base=env.get("WECOM_API_BASE") or WeComConfig.api_base,
             ),
-            platform=_platform(env),
+            platform=(platform := _platform(env)),
+            notices=_notices(env, platform),
             reminders=_reminders(env),
             open311=_open311(env),
             max_body_bytes=_positive_int(env, "CHENGGUAN_MAX_BODY_BYTES", 256 * 1024),
@@ -242,6 +245,13 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
         poll_minutes=_positive_int(env, "PLATFORM_POLL_MINUTES", 10),
         timeout_seconds=_positive_int(env, "PLATFORM_TIMEOUT_SECONDS", 20),
     )
+
+
+def _notices(env: Mapping[str, str], platform: PlatformConfig) -> NoticeConfig:
+    try:
+        return notice_config(env, app_id=env.get("WECHAT_APP_ID", ""), public_url=platform.public_url)
+    except NoticeSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _reminders(env: Mapping[str, str]) -> ReminderConfig:

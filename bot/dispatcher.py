@@ -24,6 +24,7 @@ from models import Conversation, Identity, InboxMessage, Role, User, utcnow
 from models.base import insert_unless_present
 from models.inbox import store_once
 from models.nonces import Delivery, claim
+from models.reach import record_inbound
 from models.users import CHANNEL_MP
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class Dispatcher:
                 inbox_id = _store(session, message)
                 if inbox_id is None:
                     return self._reply_to_retry(session, message)
+                if message.channel == CHANNEL_MP:  # every message or event opens WeChat's 48-hour window
+                    record_inbound(session, message.sender, utcnow(), message.event)
                 ctx = self._context(session, message)
                 reply = self._route(ctx)
                 if ctx.notice:
@@ -70,7 +73,8 @@ class Dispatcher:
             with transaction(self.service.sessions) as session:
                 if delivery is not None:  # the rollback released the signature too
                     claim(session, delivery)
-                _store(session, message)
+                if _store(session, message) is not None and message.channel == CHANNEL_MP:
+                    record_inbound(session, message.sender, utcnow(), message.event)  # WeChat opened the window all the same
             return SORRY
 
     def _route(self, ctx: Context) -> str | None:

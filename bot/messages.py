@@ -23,6 +23,7 @@ class Inbound:
     label: str = ""            # address label of a location message
     event: str = ""            # subscribe, unsubscribe, click, ...
     event_key: str = ""
+    menu_id: str = ""          # bizmsgmenuid: the msgmenu choice a text message is the tap of
 
     @property
     def dedupe_key(self) -> str:

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.notices.queue import queue_notice
 from handlers.catalog import categories
-from handlers.feedback import question
-from models import AuditEvent, Case, Identity, Photo, PhotoRole, PhotoStatus, Role, User, utcnow
+from models import AuditEvent, Case, Identity, Photo, PhotoRole, PhotoStatus, Role, User
 from models.calendar import TZ
 from models.outbox import enqueue
 from models.users import CHANNEL_MP, CHANNEL_WORK
@@ -33,16 +33,20 @@ def _react(session: Session, _flush_context: Any, _instances: Any) -> None:
                 REACTIONS[obj.action](session, case, obj)
 
 
-def _ask_for_rating(session: Session, case: Case, _event: AuditEvent) -> None:
-    """满意度回访: a resident who reported the case is asked to rate it once it is closed."""
-    if case.reporter_id is None or case.feedback_asked_at is not None:
-        return
-    reporter = session.get(User, case.reporter_id)
-    if reporter is None or reporter.role != Role.RESIDENT:
-        return
-    for openid in _chat_ids(session, [case.reporter_id], CHANNEL_MP):
-        case.feedback_asked_at = utcnow()
-        _send(session, CHANNEL_MP, openid, question(case), f"feedback:{case.id}")
+def _tell_reporter(kind: str) -> Callable[[Session, Case, AuditEvent], None]:
+    """已受理 / 不予受理 / 已办结 (then the rating question) to the resident who reported the case. The
+    channel is chosen when it is sent (bot.notices.deliver): WeChat's window may have closed by then."""
+
+    def react(session: Session, case: Case, event: AuditEvent) -> None:
+        if case.reporter_id is None:
+            return
+        reporter = session.get(User, case.reporter_id)
+        if reporter is None or reporter.role != Role.RESIDENT:
+            return
+        for openid in _chat_ids(session, [case.reporter_id], CHANNEL_MP):
+            queue_notice(session, kind, case, openid, reason=event.note if kind == "rejected" else "")
+
+    return react
 
 
 def _tell_unit_of_dispatch(session: Session, case: Case, event: AuditEvent) -> None:
@@ -88,7 +92,9 @@ def _tell_officer_of_rework(session: Session, case: Case, event: AuditEvent) -> 
 
 
 REACTIONS: dict[str, Callable[[Session, Case, AuditEvent], None]] = {
-    "close": _ask_for_rating,
+    "accept": _tell_reporter("accepted"),
+    "reject": _tell_reporter("rejected"),
+    "close": _tell_reporter("closed"),
     "dispatch": _tell_unit_of_dispatch,
     "submit": _tell_reviewers_of_submission,
     "resubmit": _tell_reviewers_of_submission,

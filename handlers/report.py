@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.notices import consent
 from handlers.catalog import categories, find_by_words, source_rules
 from handlers.context import Context
 from handlers.photos import receive_photo
@@ -193,5 +194,6 @@ def _submit(ctx: Context, fixed_on_spot: bool = False) -> str:
         return head + "现场整改照片正在核验, 结果稍后通知您; 通过后随案件受理一并提交审核。"
     if _source(ctx) in STAFF_SOURCES:
         return head + "已提交平台受理。"
-    return head + f"回复「查询 {case.number}」可查看进度。感谢您参与城市管理!"
+    return (head + f"回复「查询 {case.number}」可查看进度。感谢您参与城市管理!"
+            + consent.offer(ctx.config, ctx.message.sender))
 

@@ -27,6 +27,8 @@ def route(ctx: Context) -> str | None:
         return _cancel(ctx)
     if text == "查询" or text.startswith("查询 "):
         return status.query(ctx, text[2:])
+    if m.menu_id:  # a tapped msgmenu choice (the rating question)
+        return feedback.record_tap(ctx, m.menu_id)
     if text in feedback.ANSWERS and (rated := feedback.awaiting_rating(ctx)) and ctx.conversation.flow is None:
         return feedback.record(ctx, rated, text)
     if ctx.conversation.flow == report.FLOW:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from handlers.cases import Refusal, case_in_scope, require_role
 from handlers.context import Acting
 from handlers.dispatch import dispatch, dispatched_text, no_unit_text
-from models import CaseStatus, Role
+from models import CaseSource, CaseStatus, Role
 from models.units import responsible_unit
 
 REWORK_REASONS = {"整改不到位": "rectify.incomplete", "角度不一致": "angle.mismatch", "非原图": "not_original"}
@@ -28,10 +28,11 @@ def reject(ctx: Acting, argument: str) -> str:
     require_role(ctx, "退回", Role.REVIEWER, Role.ADMIN)
     number, _, reason = argument.partition(" ")
     if not reason.strip():
-        raise Refusal("请写明退回原因, 例如「退回 2026112200017 非城管事项」。")
+        raise Refusal("请写明退回原因 (上报的市民会收到), 例如「退回 2026112200017 非城管事项」。")
     case = case_in_scope(ctx, number, "退回")
     case.transition(CaseStatus.REJECTED, ctx.user, note=reason.strip())
-    return f"案件 {case.number} 已退回 (不予受理): {reason.strip()}"
+    told = "已告知上报的市民。" if case.source == CaseSource.SNAPSHOT else ""
+    return f"案件 {case.number} 已退回 (不予受理): {reason.strip()}。{told}"
 
 
 def approve(ctx: Acting, argument: str) -> str:

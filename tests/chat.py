@@ -77,9 +77,10 @@ def http(mp_service: Service) -> httpx.Client:
 
 
 @pytest.fixture
-def new_user(http: httpx.Client, mp_service: Service) -> Callable[..., WeChatUser]:
+def new_user(http: httpx.Client, mp_service: Service, wechat_api: FakeWeChatAPI) -> Callable[..., WeChatUser]:
     def make(openid: str | None = None) -> WeChatUser:
-        return WeChatUser("http://app", TOKEN, openid or f"o_resident_{next(_openids)}", http=http)
+        return WeChatUser("http://app", TOKEN, openid or f"o_resident_{next(_openids)}", http=http,
+                          on_send=wechat_api.user_wrote)
     return make
 
 

@@ -20,6 +20,7 @@ def config(wechat_api: FakeWeChatAPI, database_url: str, tmp_path) -> Config:  #
 
 @pytest.mark.parametrize(("channel", "scope", "to"), [(CHANNEL_MP, MP, "o_resident"), (CHANNEL_WORK, WECOM, "lisi")])
 def test_an_expired_token_is_fetched_again_and_the_message_sent(config, wechat_api, channel, scope, to) -> None:  # type: ignore[no-untyped-def]
+    wechat_api.user_wrote(to)  # a resident's customer-service window (WeCom has none)
     outbound.send_text(config, channel, to, "第一条")
     wechat_api.expire_tokens()
     outbound.send_text(config, channel, to, "第二条")

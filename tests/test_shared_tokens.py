@@ -37,6 +37,8 @@ for n in range(5):
 @pytest.fixture
 def api() -> Iterator[FakeWeChatAPI]:
     with running_api() as stand_in:
+        for resident in ("resident-0", "resident-1", "alice", "bob"):  # inside WeChat's 48-hour window
+            stand_in.user_wrote(resident)
         yield stand_in
 
 

@@ -56,6 +56,7 @@ def test_a_killed_worker_leaves_short_leases_and_its_interrupted_send_is_not_rep
     with running_api(HoldingAPI()) as api:
         env = {**mp_env(api, database_url, tmp_path / "data"), "CHENGGUAN_JOB_LEASE_SECONDS": str(LEASE_S)}
         local = Service.build(Config.from_env(env))
+        api.user_wrote("resident-1")  # inside WeChat's customer-service window
         try:
             with transaction(local.sessions) as s:
                 text_job = enqueue(s, "notify.text", {"channel": "mp", "to": "resident-1", "text": TEXT})

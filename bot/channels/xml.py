@@ -32,6 +32,7 @@ def to_inbound(channel: str, message: Any) -> Inbound:
     fields: dict[str, Any] = {}
     if kind == "text":
         fields["text"] = xml_safe(message.content or "").strip()
+        fields["menu_id"] = xml_safe(str(message._data.get("bizmsgmenuid") or ""))[:40]  # wechatpy has no field for it
     elif kind == "image":
         fields.update(pic_url=message.image or "", media_id=message.media_id or "")
     elif kind == "location":

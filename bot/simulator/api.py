@@ -1,10 +1,16 @@
 """A stand-in for WeChat's and WeCom's HTTP APIs on loopback: access tokens, customer-service and app
 messages (recorded, so a simulator or a test can read what the service pushed), app-chat messages,
-media download and PicUrl hosting. It speaks the real endpoints and JSON shapes; it is not reachable
-from outside. It refuses what the real APIs refuse: a token of the other API (an Official Account
-token on WeCom's message/send), an unknown token (40014), an expired one (42001: tokens live
-`token_seconds`, and `expire_tokens()` ends them early, as a token fetched elsewhere does), an app
-message whose agentid is not the app's (40056), an app chat that does not exist (86003)."""
+subscription notifications and template messages, media download and PicUrl hosting. It speaks the real
+endpoints and JSON shapes; it is not reachable from outside. It refuses what the real APIs refuse: a token
+of the other API (an Official Account token on WeCom's message/send), an unknown token (40014), an expired
+one (42001: tokens live `token_seconds`, and `expire_tokens()` ends them early, as a token fetched
+elsewhere does), an app message whose agentid is not the app's (40056), an app chat that does not exist
+(86003).
+
+It keeps WeChat's delivery rules for residents: customer-service messages only within 48 hours of the
+user's last message (45015) and at most 5 per message (45047); 3 within a minute of a menu click,
+follow or scan; so simulated users tell it when they write (`user_wrote`); bizsend only after the user's
+consent, one message each (43101); template messages only with a template id the account has (40037)."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Flask, Response, jsonify, request
 
@@ -23,11 +30,19 @@ from bot.simulator.serving import serving
 MP, WECOM = "mp", "wecom"  # whose token: the Official Account's or the WeCom app's
 
 
+WINDOW_SECONDS = 48 * 3600
+MESSAGES_PER_INBOUND = 5
+EVENT_WINDOW_SECONDS = 60  # after a menu click, follow or scan
+MESSAGES_PER_EVENT = 3
+WINDOW_EVENTS = frozenset({"CLICK", "subscribe", "SCAN", "scancode_push", "scancode_waitmsg"})
+
+
 @dataclass
 class Pushed:
     to: str
     text: str
     raw: dict[str, Any]
+    kind: str = "text"  # text | msgmenu | bizsend | template (and the WeCom kinds)
 
 
 @dataclass
@@ -48,6 +63,12 @@ class FakeWeChatAPI:
     tokens_issued: dict[str, int] = field(default_factory=lambda: {MP: 0, WECOM: 0})  # per API
     issued_tokens: list[str] = field(default_factory=list)
     fail_calls_with: int = 0  # an HTTP status to answer every call but the token fetch with (0: off)
+    templates: set[str] = field(default_factory=set)  # template-message ids the account has added
+    consents: dict[tuple[str, str], int] = field(default_factory=dict)  # (openid, template id) -> messages allowed
+    last_wrote: dict[str, float] = field(default_factory=dict)  # openid -> when they last wrote (epoch)
+    sent_since: dict[str, int] = field(default_factory=dict)  # openid -> customer-service messages since
+    last_event: dict[str, float] = field(default_factory=dict)  # openid -> last click, follow or scan
+    sent_since_event: dict[str, int] = field(default_factory=dict)
     base_url: str = ""
     _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (MP or WECOM, expires at)
     _stable: str = ""
@@ -68,6 +89,33 @@ class FakeWeChatAPI:
         """Every token issued so far answers 42001 from now on (as after a fetch elsewhere)."""
         with self._changed:
             self._tokens = {token: (scope, 0.0) for token, (scope, _) in self._tokens.items()}
+
+    def user_wrote(self, openid: str, event: str = "", at: float | None = None) -> None:
+        """The user sent a message now (or at `at`): a 48-hour window with 5 messages; or an `event`
+        (as in its XML: CLICK, subscribe, SCAN…): a window of one minute and 3 messages, for those that open one."""
+        with self._changed:
+            when = time.time() if at is None else at
+            if not event:
+                self.last_wrote[openid], self.sent_since[openid] = when, 0
+            elif event in WINDOW_EVENTS:
+                self.last_event[openid], self.sent_since_event[openid] = when, 0
+
+    def authorise(self, openid: str, authorise_url: str, action: str = "confirm") -> str:
+        """The user opens a subscribemsg authorise URL and taps 允许 (confirm) or 取消 (cancel): consent is
+        recorded, and the redirect WeChat then sends the user's browser to is returned."""
+        query = parse_qs(urlsplit(authorise_url).query)
+        one = {key: values[0] for key, values in query.items()}
+        if one.get("action") != "get_confirm" or one.get("appid") != self.app_id:
+            raise ValueError(f"not a subscribemsg authorise URL of {self.app_id}: {authorise_url}")
+        if action == "confirm":
+            key = (openid, one["template_id"])
+            self.consents[key] = self.consents.get(key, 0) + 1
+        back = {"openid": openid, "template_id": one["template_id"], "action": action,
+                "scene": one.get("scene", ""), "reserved": one.get("reserved", "")}
+        return f"{one['redirect_url']}?{urlencode(back)}"
+
+    def pushed_to(self, user: str, kind: str | None = None) -> list[Pushed]:
+        return [p for p in self.pushed if p.to == user and (kind is None or p.kind == kind)]
 
     def images_to(self, user: str) -> list[bytes]:
         return [data for to, data in self.images if to == user]
@@ -92,6 +140,8 @@ class FakeWeChatAPI:
         app.add_url_rule("/cgi-bin/stable_token", view_func=self._stable_token, methods=["POST"])
         app.add_url_rule("/cgi-bin/gettoken", view_func=self._wecom_token)
         app.add_url_rule("/cgi-bin/message/custom/send", view_func=self._custom_send, methods=["POST"])
+        app.add_url_rule("/cgi-bin/message/subscribe/bizsend", view_func=self._bizsend, methods=["POST"])
+        app.add_url_rule("/cgi-bin/message/template/send", view_func=self._template_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/send", view_func=self._app_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/appchat/send", view_func=self._appchat_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/media/get", view_func=self._media_get)
@@ -160,10 +210,26 @@ class FakeWeChatAPI:
             return jsonify(errcode=42001, errmsg="access_token expired")
         return None
 
-    def _record(self, to: str, text: str) -> None:
+    def _record(self, to: str, text: str, kind: str = "text") -> None:
         with self._changed:
-            self.pushed.append(Pushed(to, text, request.get_json(force=True)))
+            self.pushed.append(Pushed(to, text, request.get_json(force=True), kind))
             self._changed.notify_all()
+
+    def _window_refusal(self, openid: str) -> Response | None:
+        """45015 outside the 48 hours after the user's last message, 45047 after 5 messages within them."""
+        with self._changed:
+            now, wrote, acted = time.time(), self.last_wrote.get(openid), self.last_event.get(openid)
+            if acted is not None and now - acted < EVENT_WINDOW_SECONDS and self.sent_since_event.get(openid, 0) < MESSAGES_PER_EVENT:
+                self.sent_since_event[openid] = self.sent_since_event.get(openid, 0) + 1
+                return None
+            if wrote is None or now - wrote >= WINDOW_SECONDS:
+                if acted is not None and now - acted < EVENT_WINDOW_SECONDS:
+                    return jsonify(errcode=45047, errmsg="out of response count limit")
+                return jsonify(errcode=45015, errmsg="response out of time limit or subscription is canceled")
+            if self.sent_since.get(openid, 0) >= MESSAGES_PER_INBOUND:
+                return jsonify(errcode=45047, errmsg="out of response count limit")
+            self.sent_since[openid] = self.sent_since.get(openid, 0) + 1
+        return None
 
     def _record_image(self, to: str, media_id: str) -> Response | None:
         if media_id not in self.media:
@@ -177,10 +243,43 @@ class FakeWeChatAPI:
         if refused := self._refused_token(MP):
             return refused
         body = request.get_json(force=True)
+        if body.get("msgtype") == "image" and body["image"].get("media_id") not in self.media:
+            return jsonify(errcode=40007, errmsg="invalid media_id")
+        if refused := self._window_refusal(str(body.get("touser", ""))):
+            return refused
         if body.get("msgtype") == "image":
             return self._record_image(body["touser"], body["image"]["media_id"]) or jsonify(errcode=0, errmsg="ok")
+        if body.get("msgtype") == "msgmenu":
+            menu = body.get("msgmenu", {})
+            lines = [menu.get("head_content", ""), *(f"[{item['id']}] {item['content']}" for item in menu.get("list", [])),
+                     menu.get("tail_content", "")]
+            self._record(body["touser"], "\n".join(filter(None, lines)), "msgmenu")
+            return jsonify(errcode=0, errmsg="ok")
         self._record(body["touser"], body.get("text", {}).get("content", f"[{body.get('msgtype')}]"))
         return jsonify(errcode=0, errmsg="ok")
+
+    def _bizsend(self) -> Response:
+        """订阅通知: one message per consent the user gave for this template (43101 without)."""
+        if refused := self._refused_token(MP):
+            return refused
+        body = request.get_json(force=True)
+        key = (str(body.get("touser", "")), str(body.get("template_id", "")))
+        with self._changed:
+            if self.consents.get(key, 0) <= 0:
+                return jsonify(errcode=43101, errmsg="user refuse to accept the msg")
+            self.consents[key] -= 1
+        self._record(key[0], _rendered(body), "bizsend")
+        return jsonify(errcode=0, errmsg="ok")
+
+    def _template_send(self) -> Response:
+        """模板消息: only with a template id the account has added (40037 otherwise)."""
+        if refused := self._refused_token(MP):
+            return refused
+        body = request.get_json(force=True)
+        if body.get("template_id") not in self.templates:
+            return jsonify(errcode=40037, errmsg="invalid template_id")
+        self._record(str(body.get("touser", "")), _rendered(body), "template")
+        return jsonify(errcode=0, errmsg="ok", msgid=secrets.randbelow(10**12))
 
     def _app_send(self) -> Response:
         if refused := self._refused_token(WECOM):
@@ -241,6 +340,14 @@ class FakeWeChatAPI:
         if self.fail_pic_urls or media_id not in self.media:
             return Response("not found", status=404)
         return Response(self.media[media_id], content_type="image/jpeg")
+
+
+def _rendered(body: dict[str, Any]) -> str:
+    """A template or subscription message as the user reads it: its values, one per line."""
+    data = body.get("data") or {}
+    lines = [f"{name}: {value.get('value', '')}" for name, value in data.items() if isinstance(value, dict)]
+    link = body.get("url") or body.get("page")
+    return "\n".join([*lines, *([f"详情: {link}"] if link else [])])
 
 
 @contextmanager

@@ -10,15 +10,16 @@ import shlex
 import threading
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
-from bot.simulator.api import FakeWeChatAPI, running_api
 from bot.config import Config
+from bot.simulator.api import FakeWeChatAPI, Pushed, running_api
 from bot.simulator.server import ServerDied, running_server
 from bot.simulator.user import WeChatUser
 
-HELP = """输入文字直接发送。命令:
+HELP = """输入文字直接发送; 收到可点选的消息时, 输入序号即点选。命令:
   /photo 文件路径        发送照片
   /loc 纬度 经度 [地址]  发送位置 (GCJ-02, 例如 /loc 39.9087 116.3975 天安门)
   /subscribe             关注公众号
@@ -54,17 +55,49 @@ def chat_command(url: str | None, token: str, openid: str, data_dir: Path | None
             click.echo(f"推送消息只在服务端设置 WECHAT_API_BASE={api.base_url} "
                        f"CHENGGUAN_PHOTO_HOSTS={api.base_url.removeprefix('http://')} "
                        f"WECHAT_APP_ID={api.app_id} WECHAT_APP_SECRET={api.app_secret} 时显示")
-        user = WeChatUser(url, token, openid)
-        stop = threading.Event()
-        threading.Thread(target=_show_pushes, args=(api, openid, stop), daemon=True).start()
+        user = WeChatUser(url, token, openid, on_send=api.user_wrote)
+        stop, menus = threading.Event(), Menus()
+        threading.Thread(target=_show_pushes, args=(api, openid, stop, menus), daemon=True).start()
         click.echo(f"已连接 {url}  (用户 {openid})\n{HELP}")
         try:
-            _repl(user, api)
+            _repl(user, api, menus)
         finally:
             stop.set()
 
 
-def _repl(user: WeChatUser, api: FakeWeChatAPI) -> None:
+class Menus:
+    """The last tappable message (msgmenu) shown: typing one of its numbers taps that choice."""
+
+    def __init__(self) -> None:
+        self.choices: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+
+    def show(self, menu: dict[str, Any]) -> None:
+        with self.lock:
+            self.choices = [item for item in menu.get("list", []) if isinstance(item, dict)]
+
+    def take(self, line: str) -> dict[str, str] | None:
+        with self.lock:
+            if line.isdigit() and 1 <= int(line) <= len(self.choices):
+                choice, self.choices = self.choices[int(line) - 1], []
+                return choice
+        return None
+
+
+LABELS = {"text": "客服消息", "msgmenu": "客服消息", "bizsend": "订阅通知", "template": "模板消息"}
+
+
+def format_push(push: Pushed) -> str:
+    """A pushed message as the terminal shows it; msgmenu choices numbered, to be typed."""
+    if push.kind == "msgmenu":
+        menu = push.raw.get("msgmenu", {})
+        choices = [f"  {i}. {item.get('content', '')}" for i, item in enumerate(menu.get("list", []), 1)]
+        lines = [menu.get("head_content", ""), *choices, menu.get("tail_content", ""), "(输入序号点选)"]
+        return f"[{LABELS['msgmenu']}] " + "\n".join(filter(None, lines))
+    return f"[{LABELS.get(push.kind, push.kind)}] {push.text}"
+
+
+def _repl(user: WeChatUser, api: FakeWeChatAPI, menus: Menus) -> None:
     while True:
         try:
             line = input("你> ").strip()
@@ -75,7 +108,8 @@ def _repl(user: WeChatUser, api: FakeWeChatAPI) -> None:
         if line == "/quit":
             return
         try:
-            reply = _send(user, api, line)
+            choice = menus.take(line)
+            reply = user.tap_menu(choice["id"], choice["content"]) if choice else _send(user, api, line)
         except (OSError, ValueError) as exc:
             click.echo(f"发送失败: {exc}")
             continue
@@ -101,11 +135,13 @@ def _send(user: WeChatUser, api: FakeWeChatAPI, line: str):  # type: ignore[no-u
     return None
 
 
-def _show_pushes(api: FakeWeChatAPI, openid: str, stop: threading.Event) -> None:
+def _show_pushes(api: FakeWeChatAPI, openid: str, stop: threading.Event, menus: Menus) -> None:
     shown = 0
     while not stop.is_set():
-        messages = api.messages_to(openid)
-        for text in messages[shown:]:
-            click.echo(f"\n[客服消息] {text}")
-        shown = len(messages)
+        pushes = api.pushed_to(openid)
+        for push in pushes[shown:]:
+            if push.kind == "msgmenu":
+                menus.show(push.raw.get("msgmenu", {}))
+            click.echo("\n" + format_push(push))
+        shown = len(pushes)
         stop.wait(0.3)

@@ -8,6 +8,7 @@ import random
 import secrets
 import time
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
@@ -44,16 +45,23 @@ class Reply:
 class WeChatUser:
     def __init__(
         self, base_url: str, token: str, openid: str, *, aes_key: str = "", app_id: str = "wxsimulator",
-        account: str = "gh_simulator", http: Poster | None = None,
+        account: str = "gh_simulator", http: Poster | None = None, on_send: Callable[[str, str], None] | None = None,
     ) -> None:
+        """`on_send(openid, event)` is called as each message (event "") or event leaves: the stand-in API (FakeWeChatAPI.user_wrote)
+        opens the user's customer-service window from it, as WeChat does."""
         self.url = base_url.rstrip("/") + "/wechat/mp"
         self.token, self.openid, self.account = token, openid, account
         self.crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
         self.http: Poster = http or httpx.Client(timeout=10)
         self._msg_ids = itertools.count(random.randrange(10**15, 10**16))
+        self.on_send = on_send
 
     def send_text(self, text: str) -> Reply:
         return self.send("text", f"<Content><![CDATA[{text}]]></Content>")
+
+    def tap_menu(self, menu_id: str, content: str) -> Reply:
+        """Tap a msgmenu choice: WeChat sends its text, with the choice's id as bizmsgmenuid."""
+        return self.send("text", f"<Content><![CDATA[{content}]]></Content><bizmsgmenuid>{escape(menu_id)}</bizmsgmenuid>")
 
     def send_image(self, pic_url: str, media_id: str) -> Reply:
         return self.send("image", f"<PicUrl><![CDATA[{pic_url}]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>")
@@ -64,7 +72,9 @@ class WeChatUser:
         return self.send("location", body)
 
     def send_event(self, event: str, key: str = "") -> Reply:
-        return self.send("event", f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>", msg_id=False)
+        if self.on_send is not None:
+            self.on_send(self.openid, event)
+        return self.post(self.message_xml("event", f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>", msg_id=False))
 
     def message_xml(self, msg_type: str, body: str, *, msg_id: bool = True, create_time: int | None = None) -> str:
         id_part = f"<MsgId>{next(self._msg_ids)}</MsgId>" if msg_id else ""
@@ -76,6 +86,8 @@ class WeChatUser:
         )
 
     def send(self, msg_type: str, body: str, *, msg_id: bool = True) -> Reply:
+        if self.on_send is not None:
+            self.on_send(self.openid, "")
         return self.post(self.message_xml(msg_type, body, msg_id=msg_id))
 
     def post(self, xml: str, *, signature: str | None = None, timestamp: int | None = None) -> Reply:

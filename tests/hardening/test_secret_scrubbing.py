@@ -68,6 +68,7 @@ def test_a_failed_media_download_stores_and_logs_no_access_token(
     with running_api() as api:
         mp_service.config = Config.from_env(mp_env(api, database_url, tmp_path / "data"))
         worker = Worker(mp_service, job_handlers())
+        api.user_wrote("o_resident")  # inside WeChat's customer-service window
         queue(mp_service, "notify.text", {"channel": CHANNEL_MP, "to": "o_resident", "text": "您好"})
         worker.run_once()  # a token is now cached
         pic_url, media_id = api.add_media(b"not needed")

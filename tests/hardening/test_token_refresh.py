@@ -48,6 +48,8 @@ def test_an_api_rejecting_every_token_costs_one_refresh_per_call_then_parks(
 def test_a_revoked_token_is_refreshed_once_and_the_message_sent(
         channel: str, mp_service, wechat_api: FakeWeChatAPI) -> None:  # type: ignore[no-untyped-def]
     worker = Worker(mp_service, job_handlers())
+    wechat_api.user_wrote("before")  # residents inside WeChat's customer-service window
+    wechat_api.user_wrote("after")
     push(mp_service, channel, "before")
     worker.run_once()
     assert wechat_api.token_fetches == 1

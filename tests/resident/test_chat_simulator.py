@@ -13,7 +13,7 @@ from tests.photos import photo_file
 
 SCREEN = """正在启动本地服务…
 已连接 http://127.0.0.1:PORT  (用户 o_chat_simulator)
-输入文字直接发送。命令:
+输入文字直接发送; 收到可点选的消息时, 输入序号即点选。命令:
   /photo 文件路径        发送照片
   /loc 纬度 经度 [地址]  发送位置 (GCJ-02, 例如 /loc 39.9087 116.3975 天安门)
   /subscribe             关注公众号

@@ -76,6 +76,7 @@ def test_a_photo_whose_download_gives_up_is_refused_and_its_sender_told(mp_servi
         s.flush()
         fetch.attempts, photo_id = PHOTO_ATTEMPTS - 1, row.id  # type: ignore[union-attr]
     wechat_api.fail_pic_urls = True
+    wechat_api.user_wrote("resident-1")  # who just sent the photo
     run_worker()
     with mp_service.sessions() as s:
         assert s.get_one(Photo, photo_id).status == PhotoStatus.REJECTED

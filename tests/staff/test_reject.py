@@ -16,10 +16,10 @@ def test_reject_needs_a_reason_then_closes_the_case_as_not_accepted(  # type: ig
     reviewer = new_staff(Role.REVIEWER, "审核员甲")
     number = resident_reports(resident, wechat_api, run_worker)
 
-    assert reviewer.send_text(f"退回 {number}").text == "请写明退回原因, 例如「退回 2026112200017 非城管事项」。"
+    assert reviewer.send_text(f"退回 {number}").text == "请写明退回原因 (上报的市民会收到), 例如「退回 2026112200017 非城管事项」。"
     assert case(mp_service, number).status == CaseStatus.REPORTED
     assert reviewer.send_text(f"退回 {number} 非城管事项, 请拨打12345").text == \
-        f"案件 {number} 已退回 (不予受理): 非城管事项, 请拨打12345"
+        f"案件 {number} 已退回 (不予受理): 非城管事项, 请拨打12345。已告知上报的市民。"
     rejected = case(mp_service, number)
     assert rejected.status == CaseStatus.REJECTED
     with mp_service.sessions() as s:

@@ -1,0 +1,102 @@
+"""How the service may reach a resident on the Official Account, by WeChat's rules.
+
+Customer-service messages (客服消息) are allowed only within 48 hours of the resident's last message,
+at most 5 per message, and within 1 minute of a menu click, a follow or a scan, at most 3; after that only a subscription notification (订阅通知, one
+message per one-time consent) or a template message reaches them. The dispatcher records every inbound
+message here; the notice worker reads and spends it at send time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, bindparam, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, insert_unless_present, intpk
+
+WINDOW = timedelta(hours=48)
+MESSAGES_PER_INBOUND = 5
+EVENT_WINDOW = timedelta(minutes=1)
+MESSAGES_PER_EVENT = 3
+# Events by which the user acts (menu click, follow, scan); others (location reports, a template's
+# delivery report, unsubscribe, VIEW) open no window.
+WINDOW_EVENTS = frozenset({"click", "subscribe", "subscribe_scan", "scan", "scancode_push", "scancode_waitmsg"})
+
+
+class ResidentReach(Base):
+    __tablename__ = "resident_reach"
+
+    id: Mapped[intpk]
+    openid: Mapped[str] = mapped_column(String(128), unique=True)
+    last_inbound_at: Mapped[datetime | None]
+    sent_since_inbound: Mapped[int] = mapped_column(default=0)  # customer-service messages since then
+    last_event_at: Mapped[datetime | None]  # a menu click, follow or scan
+    sent_since_event: Mapped[int] = mapped_column(default=0)
+    consents: Mapped[int] = mapped_column(default=0)  # one-time subscription consents not yet used
+    consent_at: Mapped[datetime | None]
+
+    def window_left(self, now: datetime, messages: int = 1) -> bool:
+        """May `messages` customer-service messages go out now?"""
+        return self.event_window_left(now, messages) or (
+            self.last_inbound_at is not None and now - self.last_inbound_at < WINDOW
+            and self.sent_since_inbound + messages <= MESSAGES_PER_INBOUND)
+
+    def event_window_left(self, now: datetime, messages: int = 1) -> bool:
+        return (self.last_event_at is not None and now - self.last_event_at < EVENT_WINDOW
+                and self.sent_since_event + messages <= MESSAGES_PER_EVENT)
+
+    def __repr__(self) -> str:
+        return f"<ResidentReach {self.openid} last={self.last_inbound_at} sent={self.sent_since_inbound}>"
+
+
+_WHO = ResidentReach.openid == bindparam("who")
+_RECORD_MESSAGE = update(ResidentReach).where(_WHO).values(last_inbound_at=bindparam("now"), sent_since_inbound=0)
+_RECORD_EVENT = update(ResidentReach).where(_WHO).values(last_event_at=bindparam("now"), sent_since_event=0)
+
+
+def record_inbound(session: Session, openid: str, now: datetime, event: str = "") -> None:
+    """The resident wrote (48 hours, 5 messages) or acted (`event`: 1 minute, 3 messages)."""
+    if event and event not in WINDOW_EVENTS:
+        return
+    record = _RECORD_EVENT if event else _RECORD_MESSAGE
+    connection = session.connection()
+    if connection.execute(record, {"who": openid, "now": now}).rowcount:  # type: ignore[attr-defined]
+        return
+    create = insert_unless_present(ResidentReach.__table__, ("openid",), session.get_bind().dialect.name)
+    connection.execute(create, {"openid": openid, **_EMPTY})
+    connection.execute(record, {"who": openid, "now": now})
+
+
+_EMPTY = {"sent_since_inbound": 0, "sent_since_event": 0, "consents": 0}
+
+
+def reach_of(session: Session, openid: str) -> ResidentReach:
+    """The row for `openid`, created (empty: never wrote, no consent) when missing."""
+    row = session.query(ResidentReach).filter_by(openid=openid).one_or_none()
+    if row is None:
+        create = insert_unless_present(ResidentReach.__table__, ("openid",), session.get_bind().dialect.name)
+        session.connection().execute(create, {"openid": openid, **_EMPTY})
+        row = session.query(ResidentReach).filter_by(openid=openid).one()
+    return row
+
+
+def count_sent(session: Session, reach: ResidentReach, now: datetime, messages: int = 1) -> None:
+    """Customer-service messages went out, counted against the event's short window while it is open
+    (it runs out first), else the message's: in the database, so workers sending at once add up."""
+    column = "sent_since_event" if reach.event_window_left(now, messages) else "sent_since_inbound"
+    session.execute(update(ResidentReach).where(ResidentReach.id == reach.id)
+                    .values({column: getattr(ResidentReach, column) + messages})
+                    .execution_options(synchronize_session=False))
+
+
+def take_consent(session: Session, openid: str) -> bool:
+    """Use one subscription consent; False when none is left (another worker may have taken the last)."""
+    taken = session.execute(update(ResidentReach).where(ResidentReach.openid == openid, ResidentReach.consents > 0)
+                            .values(consents=ResidentReach.consents - 1).execution_options(synchronize_session=False))
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def give_back_consent(session: Session, openid: str) -> None:
+    session.execute(update(ResidentReach).where(ResidentReach.openid == openid)
+                    .values(consents=ResidentReach.consents + 1).execution_options(synchronize_session=False))

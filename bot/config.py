@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.jsonsetting import json_object
 from bot.filemodes import private_folder, private_sqlite_file
 from bot.notices.settings import NoticeConfig, NoticeSettingError, notice_config
 from bot.rates import Rate
@@ -284,7 +285,7 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str:
     try:
         Rate.parse(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} must be a rate such as 120/minute or 10/second") from None
+        raise ConfigError(f"{name}={raw!r} 应为速率, 如 120/minute 或 10/second") from None
     return raw
 
 
@@ -318,12 +319,9 @@ def _json_object(env: Mapping[str, str], name: str) -> dict[str, float]:
     if not raw:
         return {}
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{name} 应为 JSON 对象, 如 {{\"same_angle\": 0.3}} ({exc.msg})") from None
-    if not isinstance(value, dict):
-        raise ConfigError(f"{name} 应为 JSON 对象, 如 {{\"same_angle\": 0.3}}")
-    return value
+        return json_object(name, raw, '{"same_angle": 0.3}')
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _photocheck_thresholds(env: Mapping[str, str], name: str) -> dict[str, float]:
@@ -334,10 +332,10 @@ def _photocheck_thresholds(env: Mapping[str, str], name: str) -> dict[str, float
     known = sorted(Thresholds().to_dict())
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ConfigError(f"{name}: unknown threshold {', '.join(unknown)}; known: {', '.join(known)}")
+        raise ConfigError(f"{name}: 没有阈值 {', '.join(unknown)}; 可用: {', '.join(known)}")
     for key, value in values.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{name}: {key} must be a number, e.g. {{\"{key}\": 0.3}}, not {json.dumps(value)}")
+            raise ConfigError(f"{name}: {key} 应为数字, 如 {{\"{key}\": 0.3}}, 而不是 {json.dumps(value)}")
     return values
 
 

@@ -13,6 +13,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.jsonsetting import json_object
+
 NOTICE_KINDS = ("accepted", "rejected", "closed", "rating")
 VALUES = ("number", "status", "detail", "time")
 SUBSCRIBE_FIELDS = {"number": "character_string1", "status": "phrase2", "detail": "thing3", "time": "time4"}
@@ -40,20 +42,20 @@ class NoticeConfig:
 def notice_config(env: Mapping[str, str], *, app_id: str, public_url: str) -> NoticeConfig:
     account_type = (env.get("WECHAT_ACCOUNT_TYPE") or "service").strip()
     if account_type not in ACCOUNT_TYPES:
-        raise NoticeSettingError(f"WECHAT_ACCOUNT_TYPE={account_type!r} must be service (服务号) or subscription (订阅号)")
+        raise NoticeSettingError(f"WECHAT_ACCOUNT_TYPE={account_type!r} 应为 service (服务号) 或 subscription (订阅号)")
     subscribe_id = env.get("WECHAT_SUBSCRIBE_TEMPLATE_ID", "").strip()
     subscribe = Template(subscribe_id, _fields(env, "WECHAT_SUBSCRIBE_FIELDS", SUBSCRIBE_FIELDS)) if subscribe_id else None
     templates = _templates(env.get("WECHAT_TEMPLATES", ""))
     if account_type == "subscription" and (subscribe or templates):
         raise NoticeSettingError(
-            "WECHAT_ACCOUNT_TYPE=subscription: a 订阅号 has neither template messages nor subscription "
-            "notifications; unset WECHAT_SUBSCRIBE_TEMPLATE_ID and WECHAT_TEMPLATES, or use a verified 服务号")
+            "WECHAT_ACCOUNT_TYPE=subscription: 订阅号没有模板消息和订阅通知; "
+            "请清空 WECHAT_SUBSCRIBE_TEMPLATE_ID 和 WECHAT_TEMPLATES, 或改用已认证的服务号")
     if (subscribe or templates) and not app_id:
-        raise NoticeSettingError("WECHAT_SUBSCRIBE_TEMPLATE_ID / WECHAT_TEMPLATES need WECHAT_APP_ID and WECHAT_APP_SECRET")
+        raise NoticeSettingError("设置了 WECHAT_SUBSCRIBE_TEMPLATE_ID / WECHAT_TEMPLATES 时还需要 WECHAT_APP_ID 和 WECHAT_APP_SECRET")
     if subscribe and not public_url:
         raise NoticeSettingError(
-            "WECHAT_SUBSCRIBE_TEMPLATE_ID is set but CHENGGUAN_PUBLIC_URL is empty; set the address WeChat "
-            "sends residents back to after they subscribe (…/wechat/subscribe)")
+            "设置了 WECHAT_SUBSCRIBE_TEMPLATE_ID 但 CHENGGUAN_PUBLIC_URL 为空; 请设为居民订阅后微信跳回的本服务地址 "
+            "(…/wechat/subscribe 所在的域名)")
     return NoticeConfig(account_type, subscribe, templates)
 
 
@@ -62,18 +64,16 @@ def _templates(raw: str) -> dict[str, Template]:
         return {}
     example = '{"closed": {"id": "TEMPLATE_ID", "fields": {"number": "keyword1", "detail": "keyword2"}}}'
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise NoticeSettingError(f"WECHAT_TEMPLATES must be a JSON object such as {example} ({exc.msg})") from None
-    if not isinstance(value, dict):
-        raise NoticeSettingError(f"WECHAT_TEMPLATES must be a JSON object such as {example}")
+        value = json_object("WECHAT_TEMPLATES", raw, example)
+    except ValueError as exc:
+        raise NoticeSettingError(str(exc)) from None
     templates = {}
     for kind, spec in value.items():
         if kind not in NOTICE_KINDS:
-            raise NoticeSettingError(f"WECHAT_TEMPLATES: unknown notice {kind!r}; use {', '.join(NOTICE_KINDS)}")
+            raise NoticeSettingError(f"WECHAT_TEMPLATES: 没有通知 {kind!r}; 可用 {', '.join(NOTICE_KINDS)}")
         spec = {"id": spec} if isinstance(spec, str) else spec
         if not isinstance(spec, dict) or not isinstance(spec.get("id"), str) or not spec["id"].strip():
-            raise NoticeSettingError(f"WECHAT_TEMPLATES[{kind!r}] needs a template id: \"TEMPLATE_ID\" or {{\"id\": …}}")
+            raise NoticeSettingError(f"WECHAT_TEMPLATES[{kind!r}] 缺少模板 id: 写作 \"TEMPLATE_ID\" 或 {{\"id\": …}}")
         templates[kind] = Template(spec["id"].strip(), _field_map(f"WECHAT_TEMPLATES[{kind!r}].fields",
                                                                    spec.get("fields"), TEMPLATE_FIELDS))
     return templates
@@ -86,15 +86,15 @@ def _fields(env: Mapping[str, str], name: str, default: dict[str, str]) -> dict[
     try:
         return _field_map(name, json.loads(raw), default)
     except json.JSONDecodeError as exc:
-        raise NoticeSettingError(f"{name} must be a JSON object such as {json.dumps(default)} ({exc.msg})") from None
+        raise NoticeSettingError(f"{name} 应为 JSON 对象, 如 {json.dumps(default)} ({exc.msg})") from None
 
 
 def _field_map(name: str, value: object, default: dict[str, str]) -> dict[str, str]:
     if value is None:
         return dict(default)
     if not isinstance(value, dict) or not value or not all(isinstance(v, str) and v for v in value.values()):
-        raise NoticeSettingError(f"{name} must map our values to the template's field names, e.g. {json.dumps(default)}")
+        raise NoticeSettingError(f"{name} 应把我们的取值对应到模板的字段名, 如 {json.dumps(default)}")
     unknown = set(value) - set(VALUES)
     if unknown:
-        raise NoticeSettingError(f"{name}: unknown value {sorted(unknown)[0]!r}; use {', '.join(VALUES)}")
+        raise NoticeSettingError(f"{name}: 没有取值 {sorted(unknown)[0]!r}; 可用 {', '.join(VALUES)}")
     return dict(value)

@@ -22,10 +22,10 @@ def test_templates_and_subscription_are_read() -> None:
     ({"WECHAT_ACCOUNT_TYPE": "enterprise"}, "WECHAT_ACCOUNT_TYPE"),
     ({"WECHAT_ACCOUNT_TYPE": "subscription", "WECHAT_TEMPLATES": '{"closed": "T1"}'}, "订阅号"),
     ({"WECHAT_SUBSCRIBE_TEMPLATE_ID": "SUB"}, "CHENGGUAN_PUBLIC_URL"),
-    ({"WECHAT_TEMPLATES": "{closed: T1}"}, "WECHAT_TEMPLATES must be a JSON object"),
-    ({"WECHAT_TEMPLATES": '{"finished": "T1"}'}, "unknown notice 'finished'"),
-    ({"WECHAT_TEMPLATES": '{"closed": {"fields": {"number": "keyword1"}}}'}, "needs a template id"),
-    ({"WECHAT_TEMPLATES": '{"closed": {"id": "T1", "fields": {"colour": "keyword1"}}}'}, "unknown value 'colour'"),
+    ({"WECHAT_TEMPLATES": "{closed: T1}"}, "WECHAT_TEMPLATES 应为 JSON 对象"),
+    ({"WECHAT_TEMPLATES": '{"finished": "T1"}'}, "没有通知 'finished'"),
+    ({"WECHAT_TEMPLATES": '{"closed": {"fields": {"number": "keyword1"}}}'}, "缺少模板 id"),
+    ({"WECHAT_TEMPLATES": '{"closed": {"id": "T1", "fields": {"colour": "keyword1"}}}'}, "没有取值 'colour'"),
     ({"WECHAT_TEMPLATES": '{"closed": "T1"}', "WECHAT_APP_ID": ""}, "WECHAT_APP_ID"),
 ])
 def test_a_missing_or_inconsistent_setting_names_the_fix(env: dict[str, str], named: str) -> None:

@@ -28,11 +28,11 @@ def test_a_stricter_same_angle_threshold_refuses_a_photo_the_default_passes(  # 
 
 
 @pytest.mark.parametrize(("value", "says"), [
-    ('{"same_angel": 0.3}', "CHENGGUAN_PHOTOCHECK_THRESHOLDS: unknown threshold same_angel; known: copy, "
+    ('{"same_angel": 0.3}', "CHENGGUAN_PHOTOCHECK_THRESHOLDS: 没有阈值 same_angel; 可用: copy, "
                             "gps_max_distance_m, reuse_candidate_radius, reuse_hash_radius, same_angle, "
                             "screenshot_weight_fail, stale_tolerance_s"),
-    ('{"copy": "high"}', 'CHENGGUAN_PHOTOCHECK_THRESHOLDS: copy must be a number, e.g. {"copy": 0.3}, not "high"'),
-    ('{"copy": true}', 'CHENGGUAN_PHOTOCHECK_THRESHOLDS: copy must be a number, e.g. {"copy": 0.3}, not true'),
+    ('{"copy": "high"}', 'CHENGGUAN_PHOTOCHECK_THRESHOLDS: copy 应为数字, 如 {"copy": 0.3}, 而不是 "high"'),
+    ('{"copy": true}', 'CHENGGUAN_PHOTOCHECK_THRESHOLDS: copy 应为数字, 如 {"copy": 0.3}, 而不是 true'),
     ("[0.3]", 'CHENGGUAN_PHOTOCHECK_THRESHOLDS 应为 JSON 对象, 如 {"same_angle": 0.3}'),
     ("same_angle=0.3", 'CHENGGUAN_PHOTOCHECK_THRESHOLDS 应为 JSON 对象, 如 {"same_angle": 0.3} '
                        "(Expecting value)"),
@@ -48,6 +48,6 @@ def test_the_service_refuses_to_start_with_a_bad_override(tmp_path) -> None:  # 
            "CHENGGUAN_PHOTOCHECK_THRESHOLDS": '{"same_angel": 0.3}'}
     done = subprocess.run([sys.executable, "-m", "bot", "worker"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.splitlines() == ["配置错误: CHENGGUAN_PHOTOCHECK_THRESHOLDS: unknown threshold same_angel; "
-                                        "known: copy, gps_max_distance_m, reuse_candidate_radius, reuse_hash_radius, "
+    assert done.stderr.splitlines() == ["配置错误: CHENGGUAN_PHOTOCHECK_THRESHOLDS: 没有阈值 same_angel; "
+                                        "可用: copy, gps_max_distance_m, reuse_candidate_radius, reuse_hash_radius, "
                                         "same_angle, screenshot_weight_fail, stale_tolerance_s"]

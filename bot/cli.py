@@ -176,6 +176,7 @@ def _attach_commands() -> None:
     from bot import clitext
     from bot.admin_cli import staff, streets, units
     from bot.calendar_cli import calendar_cli
+    from bot.wechat_cli import wechat_cli
     from bot.jobs_cli import jobs_cli
     from bot.notices.cli import notices_cli
     from bot.reminders.cli import groups_cli
@@ -189,7 +190,7 @@ def _attach_commands() -> None:
         cli.add_command(command)
     for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
                         ("photocheck", photocheck_cli), ("calendar", calendar_cli), ("jobs", jobs_cli),
-                        ("console", console_cli), ("notices", notices_cli)):
+                        ("console", console_cli), ("notices", notices_cli), ("wechat", wechat_cli)):
         cli.add_command(group, name)
     clitext.install(cli)
 

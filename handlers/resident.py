@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers import feedback, report, status
 from handlers.catalog import categories
 from handlers.context import Context
@@ -16,10 +18,14 @@ HELP = (
 WELCOME = "感谢关注城市管理随手拍! 发现占道经营、暴露垃圾、违规广告等问题, 拍照发给我们即可上报。\n" + HELP
 
 
+START = "请拍照发送问题照片 (1-3张), 再发送位置并用一句话描述问题。"
+MENU = {"REPORT": START, "HELP": HELP}  # click keys of models/data/menu.json answered with a text
+
+
 def route(ctx: Context) -> str | None:
     m = ctx.message
     if m.kind == "event":
-        return WELCOME if m.event == "subscribe" else None
+        return _event(ctx)
     text = m.text if m.kind == "text" else ""
     if text in {"帮助", "help", "?", "？"}:
         return HELP
@@ -36,6 +42,24 @@ def route(ctx: Context) -> str | None:
     if m.kind in {"image", "location"} or (text and categories().suggest(text)):
         return report.start(ctx)  # a photo, a place, or words that name a street problem
     return HELP
+
+
+def _event(ctx: Context) -> str | None:
+    """Menu clicks act like the typed commands; a location event is the draft's location (the picker's also
+    starts a report). Other events (view, unsubscribe, the location WeChat reports on its own outside a draft)
+    need no answer."""
+    m = ctx.message
+    if m.event == "subscribe":
+        return WELCOME
+    if m.event == "click":
+        return status.query(ctx, "") if m.event_key == "MY_CASES" else MENU.get(m.event_key, HELP)
+    if m.event in {"location", "location_select"} and m.lat is not None and m.lon is not None:
+        ctx.message = replace(m, kind="location")
+        if ctx.conversation.flow == report.FLOW:
+            return report.step(ctx)
+        if m.event == "location_select":
+            return report.start(ctx)
+    return None
 
 
 def _cancel(ctx: Context) -> str:

@@ -42,6 +42,7 @@ def to_inbound(channel: str, message: Any) -> Inbound:
         fields.update(media_id=message.media_id or "", text=xml_safe(getattr(message, "recognition", None) or "").strip())
     elif kind == "event":
         fields.update(event=(message.event or "").lower(), event_key=str(getattr(message, "key", "") or ""))
+        fields.update(_event_location(message))
     if not message.source:
         raise BadMessage("message without FromUserName")
     return Inbound(
@@ -52,6 +53,17 @@ def to_inbound(channel: str, message: Any) -> Inbound:
         msg_id=str(message.id) if getattr(message, "id", None) else None,
         **fields,
     )
+
+
+def _event_location(event: Any) -> dict[str, Any]:
+    """The point of a 上报地理位置 event (LOCATION) or of a menu's location picker (location_select)."""
+    if event.event == "location":
+        return {"lat": _coordinate(event.latitude), "lon": _coordinate(event.longitude)}
+    if event.event == "location_select":
+        info = event.location_info if isinstance(event.location_info, dict) else {}
+        return {"lat": _coordinate(info.get("Location_X")), "lon": _coordinate(info.get("Location_Y")),
+                "label": xml_safe(str(info.get("Label") or ""))[:200]}
+    return {}
 
 
 def _coordinate(value: Any) -> float | None:

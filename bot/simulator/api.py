@@ -64,6 +64,7 @@ class FakeWeChatAPI:
     issued_tokens: list[str] = field(default_factory=list)
     fail_calls_with: int = 0  # an HTTP status to answer every call but the token fetch with (0: off)
     templates: set[str] = field(default_factory=set)  # template-message ids the account has added
+    menu: dict[str, Any] | None = None  # the menu last created with /cgi-bin/menu/create
     consents: dict[tuple[str, str], int] = field(default_factory=dict)  # (openid, template id) -> messages allowed
     last_wrote: dict[str, float] = field(default_factory=dict)  # openid -> when they last wrote (epoch)
     sent_since: dict[str, int] = field(default_factory=dict)  # openid -> customer-service messages since
@@ -140,6 +141,7 @@ class FakeWeChatAPI:
         app.add_url_rule("/cgi-bin/stable_token", view_func=self._stable_token, methods=["POST"])
         app.add_url_rule("/cgi-bin/gettoken", view_func=self._wecom_token)
         app.add_url_rule("/cgi-bin/message/custom/send", view_func=self._custom_send, methods=["POST"])
+        app.add_url_rule("/cgi-bin/menu/create", view_func=self._menu_create, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/subscribe/bizsend", view_func=self._bizsend, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/template/send", view_func=self._template_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/send", view_func=self._app_send, methods=["POST"])
@@ -256,6 +258,16 @@ class FakeWeChatAPI:
             self._record(body["touser"], "\n".join(filter(None, lines)), "msgmenu")
             return jsonify(errcode=0, errmsg="ok")
         self._record(body["touser"], body.get("text", {}).get("content", f"[{body.get('msgtype')}]"))
+        return jsonify(errcode=0, errmsg="ok")
+
+    def _menu_create(self) -> Response:
+        """The account's one menu, replaced; WeChat's 40016 for more than 3 buttons."""
+        if refused := self._refused_token(MP):
+            return refused
+        body = request.get_json(force=True)
+        if not 1 <= len(body.get("button", [])) <= 3:
+            return jsonify(errcode=40016, errmsg="invalid button size")
+        self.menu = body
         return jsonify(errcode=0, errmsg="ok")
 
     def _bizsend(self) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.notices.deliver import deliver_notice
 from bot.notices.queue import KIND as NOTICE
 from bot.reminders.send import KIND as GROUP_SEND, send_group_message
+from bot.tasks.new_reports import KIND as NEW_REPORTS, announce_new_reports
 from bot.tasks.notify import send_photo, send_text
 from bot.tasks.photos import fetch_photo, photo_job_parked
 from bot.tasks.rectify import check_rectification_photo
@@ -25,6 +26,7 @@ def job_handlers() -> dict[str, JobKind]:
         "rectify.check": JobKind(check_rectification_photo, PHOTO_ATTEMPTS, on_parked=photo_job_parked),
         "notify.text": JobKind(send_text),
         "notify.photo": JobKind(send_photo),
+        NEW_REPORTS: JobKind(announce_new_reports),  # new 随手拍 reports to the street's reviewers, batched per minute
         NOTICE: JobKind(deliver_notice),  # 已受理 / 不予受理 / 已办结 / 满意度 to the resident who reported
         GROUP_SEND: JobKind(send_group_message),  # digests and bulletins to group chats
     }

@@ -14,8 +14,9 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.notices.queue import queue_notice
+from bot.tasks.new_reports import queue_announcement
 from handlers.catalog import categories
-from models import AuditEvent, Case, Identity, Photo, PhotoRole, PhotoStatus, Role, User
+from models import AuditEvent, Case, CaseSource, Identity, Photo, PhotoRole, PhotoStatus, Role, User
 from models.calendar import TZ
 from models.outbox import enqueue
 from models.users import CHANNEL_MP, CHANNEL_WORK
@@ -54,7 +55,7 @@ def _tell_unit_of_dispatch(session: Session, case: Case, event: AuditEvent) -> N
         select(User.id).where(User.unit_id == case.unit_id, User.role.in_([Role.OFFICER, Role.ROAD_CHIEF]), User.active)
     ).all()
     deadline = f"\n时限: {case.deadline.astimezone(TZ):%Y-%m-%d %H:%M} 前" if case.deadline else ""
-    text = (f"新派遣案件 {case.number}\n类别: {_category(case)}\n位置: {case.address or '见定位'}{deadline}\n"
+    text = (f"新派遣案件 {case.number}\n类别: {category_label(case)}\n位置: {case.address or '见定位'}{deadline}\n"
             f"描述: {case.description}\n整改后回复「整改 {case.number}」并发送整改照片。")
     photo_id = session.scalar(
         select(Photo.id).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM,
@@ -91,6 +92,12 @@ def _tell_officer_of_rework(session: Session, case: Case, event: AuditEvent) -> 
         _send(session, CHANNEL_WORK, userid, text, f"returned:{case.id}:{case.rework_count}")
 
 
+def _announce_to_reviewers(session: Session, case: Case, _event: AuditEvent) -> None:
+    """A resident's new report: its street's reviewers hear of it within a minute (batched per street)."""
+    if case.source == CaseSource.SNAPSHOT and case.street_id is not None:
+        queue_announcement(session, case)
+
+
 REACTIONS: dict[str, Callable[[Session, Case, AuditEvent], None]] = {
     "accept": _tell_reporter("accepted"),
     "reject": _tell_reporter("rejected"),
@@ -99,6 +106,7 @@ REACTIONS: dict[str, Callable[[Session, Case, AuditEvent], None]] = {
     "submit": _tell_reviewers_of_submission,
     "resubmit": _tell_reviewers_of_submission,
     "return": _tell_officer_of_rework,
+    "report": _announce_to_reviewers,
 }
 
 
@@ -114,7 +122,7 @@ def _send(session: Session, channel: str, to: str, text: str, key: str) -> None:
     enqueue(session, "notify.text", {"channel": channel, "to": to, "text": text}, key=key)
 
 
-def _category(case: Case) -> str:
+def category_label(case: Case) -> str:
     try:
         return categories().get(case.category_code).label
     except KeyError:

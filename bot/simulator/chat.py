@@ -18,11 +18,13 @@ from bot.config import Config
 from bot.simulator.api import FakeWeChatAPI, Pushed, running_api
 from bot.simulator.server import ServerDied, running_server
 from bot.simulator.user import WeChatUser
+from bot.wechat_menu import load_menu
 
 HELP = """输入文字直接发送; 收到可点选的消息时, 输入序号即点选。命令:
   /photo 文件路径        发送照片
   /loc 纬度 经度 [地址]  发送位置 (GCJ-02, 例如 /loc 39.9087 116.3975 天安门)
   /subscribe             关注公众号
+  /menu                  显示公众号菜单; /menu 序号  点击菜单按钮
   /quit                  退出"""
 TOKEN = "chat-simulator-token"
 
@@ -131,7 +133,37 @@ def _send(user: WeChatUser, api: FakeWeChatAPI, line: str):  # type: ignore[no-u
         return user.send_location(float(args[0]), float(args[1]), " ".join(args[2:]))
     if command == "/subscribe":
         return user.send_event("subscribe")
+    if command == "/menu":
+        return _menu(user, args)
     click.echo(HELP)
+    return None
+
+
+def menu_buttons() -> list[tuple[str, dict[str, Any]]]:
+    """The Official Account menu's buttons as a user can tap them: (label, button), sub-buttons flattened."""
+    buttons: list[tuple[str, dict[str, Any]]] = []
+    for button in load_menu()["button"]:
+        subs = button.get("sub_button") or []
+        buttons += [(f"{button['name']} › {sub['name']}", sub) for sub in subs] or [(button["name"], button)]
+    return buttons
+
+
+def _menu(user: WeChatUser, args: list[str]):  # type: ignore[no-untyped-def]
+    buttons = menu_buttons()
+    if not args:
+        click.echo("公众号菜单 (/menu 序号 点击):\n" + "\n".join(f"  {n}. {label}" for n, (label, _) in
+                                                         enumerate(buttons, start=1)))
+        return None
+    if not args[0].isdigit() or not 1 <= int(args[0]) <= len(buttons):
+        click.echo(f"请输入 1 至 {len(buttons)} 之间的序号, 例如 /menu 1")
+        return None
+    label, button = buttons[int(args[0]) - 1]
+    if button["type"] == "click":
+        return user.send_event("CLICK", button["key"])
+    if button["type"] == "location_select":
+        click.echo(f"「{label}」在微信里弹出位置选择; 这里请用 /loc 纬度 经度 [地址] 发送位置")
+    elif button["type"] == "view":
+        click.echo(f"「{label}」打开网页 {button['url']}")
     return None
 
 

@@ -103,3 +103,17 @@ def test_the_menus_location_picker_starts_a_report_with_its_place(new_user, mp_s
     with mp_service.sessions() as s:
         draft = s.scalars(select(Conversation).where(Conversation.flow == "report")).one()
     assert draft.data["address"] == "东街路口"
+
+
+def test_chat_shows_the_menu_and_taps_its_buttons(new_user, wechat_api, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.simulator.chat import _send
+
+    resident = new_user()
+    assert _send(resident, wechat_api, "/menu") is None
+    assert capsys.readouterr().out == ("公众号菜单 (/menu 序号 点击):\n  1. 随手拍\n  2. 我的案件\n"
+                                       "  3. 帮助 › 使用说明\n  4. 帮助 › 发送位置\n")
+    assert _send(resident, wechat_api, "/menu 1").text == START
+    assert _send(resident, wechat_api, "/menu 4") is None
+    assert "请用 /loc 纬度 经度" in capsys.readouterr().out
+    assert _send(resident, wechat_api, "/menu 9") is None
+    assert capsys.readouterr().out == "请输入 1 至 4 之间的序号, 例如 /menu 1\n"

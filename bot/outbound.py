@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import time
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -72,6 +73,8 @@ class _SharedTokenClient(_RefreshOnce):
     """The access token comes from the deployment's shared store (bot.tokens), not per process."""
 
     shared: SharedToken | None = None
+    # (token, lifetime) from the token endpoint; each client class defines it (force: the one in hand was refused)
+    _fetch_remote: Callable[[bool], tuple[str, int]]
 
     @property
     def access_token(self) -> str:
@@ -85,9 +88,6 @@ class _SharedTokenClient(_RefreshOnce):
             self._fetch_remote(force=True)
         else:
             self.shared.refresh()
-
-    def _fetch_remote(self, force: bool) -> tuple[str, int]:
-        raise NotImplementedError
 
     def _token_answer(self, response: requests.Response) -> tuple[str, int]:
         """(token, lifetime) from a token endpoint's answer; its errors as WeChatClientException."""

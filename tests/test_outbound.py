@@ -14,7 +14,9 @@ from tests.chat import mp_env
 
 
 @pytest.fixture
-def config(wechat_api: FakeWeChatAPI, database_url: str, tmp_path) -> Config:  # type: ignore[no-untyped-def]
+def config(wechat_api: FakeWeChatAPI, database_url: str, tmp_path, service) -> Config:  # type: ignore[no-untyped-def]
+    # `service`: the clients keep their tokens in this test's database, emptied afterwards (a token left
+    # there made a later test's first fetch unnecessary)
     return Config.from_env(mp_env(wechat_api, database_url, tmp_path / "data"))
 
 

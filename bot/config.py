@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.jsonsetting import json_object
 from bot.filemodes import private_folder, private_sqlite_file
 from bot.notices.settings import NoticeConfig, NoticeSettingError, notice_config
+from bot.privacy.settings import RetentionDays, RetentionSettingError, parse_retention
 from bot.rates import Rate
 from models.deadlines import SourceRules
 
@@ -109,6 +110,7 @@ class Config:
     reminders: ReminderConfig = field(default_factory=ReminderConfig)
     open311: Open311Limits = field(default_factory=Open311Limits)
     notices: NoticeConfig = field(default_factory=NoticeConfig)
+    retention: RetentionDays = field(default_factory=RetentionDays)  # CHENGGUAN_RETENTION_DAYS
     max_body_bytes: int = 256 * 1024
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
@@ -156,6 +158,7 @@ class Config:
             notices=_notices(env, platform),
             reminders=_reminders(env),
             open311=_open311(env),
+            retention=_retention(env),
             max_body_bytes=_positive_int(env, "CHENGGUAN_MAX_BODY_BYTES", 256 * 1024),
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
@@ -278,6 +281,13 @@ def _open311(env: Mapping[str, str]) -> Open311Limits:
         posts_per_key=_rate(env, "CHENGGUAN_OPEN311_KEY_LIMIT", default.posts_per_key),
         cases_per_key_per_day=_positive_int(env, "CHENGGUAN_OPEN311_KEY_DAILY", default.cases_per_key_per_day),
     )
+
+
+def _retention(env: Mapping[str, str]) -> RetentionDays:
+    try:
+        return parse_retention(env.get("CHENGGUAN_RETENTION_DAYS", ""))
+    except RetentionSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _rate(env: Mapping[str, str], name: str, default: str) -> str:

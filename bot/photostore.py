@@ -27,3 +27,12 @@ def save(photo_dir: Path, data: bytes, now: datetime, suffix: str = ".jpg", *, d
 
 def read(photo_dir: Path, relative: str) -> bytes:
     return (photo_dir / relative).read_bytes()
+
+
+def delete(photo_dir: Path, relative: str) -> bool:
+    """Remove a stored photo's file; False when it was already gone."""
+    try:
+        (photo_dir / relative).unlink()
+    except FileNotFoundError:
+        return False
+    return True

@@ -226,8 +226,8 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
     public_url = env.get("CHENGGUAN_PUBLIC_URL", "").strip().rstrip("/")
     for name, url in (("PLATFORM_OPEN311_URL", open311_url), ("PLATFORM_WEBHOOK_URL", webhook_url),
                       ("CHENGGUAN_PUBLIC_URL", public_url)):
-        if url and not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{name}={url!r} 应以 https:// 开头 (内网可用 http://)")
+        if url and not url.startswith(("http://", "https://")):  # the value is not echoed: URLs can carry keys
+            raise ConfigError(f"{name} 应以 https:// 开头 (内网可用 http://)")
     if open311_url and not env.get("PLATFORM_API_KEY"):
         raise ConfigError("已设置 PLATFORM_OPEN311_URL 但 PLATFORM_API_KEY 为空: 请填入平台发放的密钥")
     if webhook_url and not env.get("PLATFORM_WEBHOOK_SECRET"):
@@ -265,7 +265,7 @@ def _reminders(env: Mapping[str, str]) -> ReminderConfig:
         raise ConfigError(f"CHENGGUAN_DIGEST_TIME={digest_time!r} 应为时刻, 如 08:30")
     base = env.get("WECOM_WEBHOOK_BASE", "").strip().rstrip("/")
     if base and not base.startswith(("http://", "https://")):
-        raise ConfigError(f"WECOM_WEBHOOK_BASE={base!r} 应以 https:// 开头 (本机测试可用 http://)")
+        raise ConfigError("WECOM_WEBHOOK_BASE 应以 https:// 开头 (本机测试可用 http://)")
     return ReminderConfig(
         digest_time=f"{int(hh):02d}:{mm}",
         nudge_lead_minutes=_positive_int(env, "CHENGGUAN_NUDGE_LEAD_MINUTES", 120),

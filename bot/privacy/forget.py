@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.privacy.erase import erase_photos, queue_file_removal
@@ -26,6 +26,7 @@ from models.lifecycle import FINAL
 FORGOTTEN_ACTION = "reporter_forgotten"
 CANCELLED = "已取消: 收件人的个人信息已删除"
 ADDRESS_KEYS = ("to", "sender")  # where job payloads hold a chat id (messages to them, photos from them)
+PHOTO_JOBS = ("photo.fetch", "rectify.check")  # a download (and check) of a photo sent in a chat
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Forgotten:
 
 def forget_resident(session: Session, user: User, now: datetime, *, asked_by: str = "") -> Forgotten:
     """Detach the resident from their cases and erase their photos (see the module's rule).
-        `asked_by`: the dedupe key of the message that asked; its inbox row stays, without sender and content,
+    `asked_by`: the dedupe key of the message that asked; its inbox row stays, without sender and content,
     so a WeChat retry of it is answered from the inbox and registers nobody again."""
     external_ids = _detach(session, user, now, name="")
     result = Forgotten(notices_cancelled=_cancel_jobs(session, external_ids, now))
@@ -56,8 +57,8 @@ def forget_resident(session: Session, user: User, now: datetime, *, asked_by: st
     ).all()
     now_ids = [photo_id for photo_id, status in photos if status is None or status in FINAL]
     result.photos_erased, result.photos_kept_until_closed = len(now_ids), len(photos) - len(now_ids)
-    # a photo still downloading would be written by its job after this: the job is cancelled instead
-    session.execute(update(OutboxJob).where(OutboxJob.kind == "photo.fetch", OutboxJob.status == JobStatus.PENDING,
+    # an erased photo still downloading would be written by its job after this: the job is cancelled instead
+    session.execute(update(OutboxJob).where(OutboxJob.kind.in_(PHOTO_JOBS), OutboxJob.status == JobStatus.PENDING,
                                             OutboxJob.payload["photo_id"].as_integer().in_(now_ids))
                     .values(status=JobStatus.DONE, done_at=now, payload={}, last_error=CANCELLED, locked_until=None)
                     .execution_options(synchronize_session=False))
@@ -98,20 +99,25 @@ def _detach(session: Session, user: User, now: datetime, *, name: str) -> list[s
 
 
 def _cancel_jobs(session: Session, external_ids: list[str], now: datetime) -> int:
-    """Jobs for them or from them not yet done (or parked) are cancelled: notices, messages, photo downloads;
-    every such job, finished ones included, loses its payload (the chat id, the text). Returns how many
+    """Jobs for them or from them not yet done (or parked) are cancelled, and every such job, finished ones
+    included, loses its payload (the chat id, the text) and its key (notice keys name the openid; nothing
+    queues those jobs again, no identity is left). A photo still downloading or being checked may be one
+    that is kept (an open case's): its job goes on, only no longer addressed to them. Returns how many
     were cancelled."""
     if not external_ids:
         return 0
     to_them = or_(*(OutboxJob.payload[key].as_string().in_(external_ids) for key in ADDRESS_KEYS),
                   *(OutboxJob.idempotency_key.contains(chat_id, autoescape=True) for chat_id in external_ids))
+    unsent = OutboxJob.status.in_([JobStatus.PENDING, JobStatus.PARKED])
+    running_photo_job = and_(unsent, OutboxJob.kind.in_(PHOTO_JOBS))
+    for job in session.scalars(select(OutboxJob).where(running_photo_job, to_them)):
+        job.payload = {**job.payload, "sender": ""}
     cancelled = session.execute(
-        update(OutboxJob).where(OutboxJob.status.in_([JobStatus.PENDING, JobStatus.PARKED]), to_them)
+        update(OutboxJob).where(unsent, to_them, ~running_photo_job)
         .values(status=JobStatus.DONE, done_at=now, last_error=CANCELLED, locked_until=None)
         .execution_options(synchronize_session=False)
     )
-    # the key goes too (notice keys name the openid); nothing will queue those jobs again: no identity is left
-    session.execute(update(OutboxJob).where(to_them).values(payload={}, idempotency_key=None)
+    session.execute(update(OutboxJob).where(to_them, ~running_photo_job).values(payload={}, idempotency_key=None)
                     .execution_options(synchronize_session=False))
     return int(cancelled.rowcount)  # type: ignore[attr-defined]
 

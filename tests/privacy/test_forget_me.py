@@ -134,9 +134,35 @@ def test_the_greeting_and_help_carry_the_privacy_notice(mp_service, new_user) ->
 
     from bot.privacy.settings import RetentionDays
 
-    mp_service.config = replace(mp_service.config, retention=RetentionDays(inbox=14, photos_closed=180))
+    mp_service.config = replace(mp_service.config, retention=RetentionDays(inbox=14, jobs=10, photos_closed=180))
     resident = new_user()
     followed = event(resident, "<Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>")
     for reply in (followed.text, resident.send_text("帮助").text):
         assert "隐私告知" in reply and "照片、位置、问题描述和微信 openid" in reply and "处理城市管理问题" in reply
         assert "聊天消息保存14天" in reply and "办结后保存180天" in reply and "「删除我的信息」" in reply
+
+
+def test_a_photo_still_downloading_goes_on_for_an_open_case_only(service) -> None:  # type: ignore[no-untyped-def]
+    from bot.db import transaction
+    from bot.privacy.forget import forget_resident
+    from models.outbox import enqueue
+    from tests.factories import make_case, make_user
+
+    with transaction(service.sessions) as s:
+        resident = make_user(s, Role.RESIDENT)
+        s.add(Identity(user_id=resident.id, channel="mp", external_id="o_downloading"))
+        jobs = {}
+        for status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED):
+            case_ = make_case(s, status, reporter_id=resident.id)
+            photo = Photo(case_id=case_.id, role=PhotoRole.PROBLEM, uploaded_by=resident.id)
+            s.add(photo)
+            s.flush()
+            jobs[status] = enqueue(s, "photo.fetch", {"photo_id": photo.id, "channel": "mp", "sender": "o_downloading",
+                                                      "pic_url": "", "media_id": "M1"})
+    with transaction(service.sessions) as s:
+        done = forget_resident(s, s.get_one(User, resident.id), utcnow())
+    assert (done.photos_erased, done.photos_kept_until_closed) == (1, 1)
+    with service.sessions() as s:
+        going_on, cancelled = (s.get_one(OutboxJob, jobs[status].id) for status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED))
+        assert going_on.status == JobStatus.PENDING and going_on.payload["sender"] == "" and going_on.payload["media_id"] == "M1"
+        assert (cancelled.status, cancelled.payload, cancelled.last_error) == (JobStatus.DONE, {}, CANCELLED)

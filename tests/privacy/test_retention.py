@@ -85,7 +85,7 @@ def _seed(service) -> dict[str, set[int]]:  # type: ignore[no-untyped-def]
     return gone
 
 
-def test_the_daily_run_deletes_exactly_what_the_report_predicted(service, database_url) -> None:  # type: ignore[no-untyped-def]
+def test_the_daily_run_deletes_exactly_what_the_report_predicted(service, database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     service.config.ensure_dirs()
     expected = _seed(service)
     with service.sessions() as s:
@@ -99,9 +99,11 @@ def test_the_daily_run_deletes_exactly_what_the_report_predicted(service, databa
     report = CliRunner(env={"DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(service.config.data_dir)})
     from bot.cli import _attach_commands, cli
     _attach_commands()
+    monkeypatch.setattr("models.utcnow", lambda: NOW)  # the command's clock (it reads models.utcnow when run)
     shown = report.invoke(cli, ["privacy", "report", "--ids"], catch_exceptions=False).output
-    assert "inbox 收到的原始消息: 保存 4 条" in shown and f"  {' '.join(map(str, sorted(predicted['inbox'])))}" in shown
+    assert "inbox 收到的原始消息: 保存 4 条, 最早 2026-10-21; 下次删除 2 条" in shown and "下次清理: 2026-12-01 03:30" in shown and f"  {' '.join(map(str, sorted(predicted['inbox'])))}" in shown
 
+    monkeypatch.undo()
     queue_daily_run(service, at)  # the scheduler's tick at the run time
     queue_daily_run(service, at + timedelta(minutes=10))  # and the next ones: still one run that day
     assert Worker(service, job_handlers()).run_until_idle() >= 1

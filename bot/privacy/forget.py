@@ -12,6 +12,7 @@ photo with the problem photo, and the daily retention run erases them then (kind
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +23,8 @@ from bot.privacy.erase import erase_photos, queue_file_removal
 from models import (AuditEvent, Case, Conversation, Identity, InboxMessage, InviteCode, JobStatus, OutboxJob, Photo,
                     PhotoStatus, ResidentReach, Role, User)
 from models.lifecycle import FINAL
+
+log = logging.getLogger(__name__)
 
 FORGOTTEN_ACTION = "reporter_forgotten"
 CANCELLED = "已取消: 收件人的个人信息已删除"
@@ -63,6 +66,9 @@ def forget_resident(session: Session, user: User, now: datetime, *, asked_by: st
                     .values(status=JobStatus.DONE, done_at=now, payload={}, last_error=CANCELLED, locked_until=None)
                     .execution_options(synchronize_session=False))
     queue_file_removal(session, erase_photos(session, now_ids), key=f"privacy.forget:{user.id}")
+    log.info("privacy: resident #%d had their information deleted: %d cases anonymised, %d photos erased, %d kept "
+             "until their case closes, %d jobs cancelled", user.id, result.cases, result.photos_erased,
+             result.photos_kept_until_closed, result.notices_cancelled)
     return result
 
 
@@ -81,6 +87,8 @@ def remove_staff(session: Session, wecom_userid: str, now: datetime) -> tuple[Us
     result = Forgotten(notices_cancelled=_cancel_jobs(session, external_ids, now))
     result.open_cases_assigned = list(session.scalars(
         select(Case.number).where(Case.assignee_id == user.id, Case.status.not_in(FINAL)).order_by(Case.id)))
+    log.info("privacy: staff #%d removed (now %s), %d open cases still assigned", user.id, user.name,
+             len(result.open_cases_assigned))
     return user, result
 
 

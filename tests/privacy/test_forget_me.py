@@ -166,3 +166,14 @@ def test_a_photo_still_downloading_goes_on_for_an_open_case_only(service) -> Non
         going_on, cancelled = (s.get_one(OutboxJob, jobs[status].id) for status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED))
         assert going_on.status == JobStatus.PENDING and going_on.payload["sender"] == "" and going_on.payload["media_id"] == "M1"
         assert (cancelled.status, cancelled.payload, cancelled.last_error) == (JobStatus.DONE, {}, CANCELLED)
+
+
+def test_a_retried_confirmation_registers_nobody_again(mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
+    resident = new_user()
+    resident.send_text("删除我的信息")
+    confirm = resident.message_xml("text", "<Content>确认删除</Content>")
+    first, retry = resident.post(confirm), resident.post(confirm)  # WeChat retries a slow reply with the same MsgId
+    assert first.text.startswith("已删除您的个人信息") and retry.text == first.text
+    with mp_service.sessions() as s:
+        assert s.scalars(select(Identity).where(Identity.external_id == resident.openid)).all() == []
+    assert _rows_mentioning(mp_service, resident.openid) == []

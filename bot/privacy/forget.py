@@ -27,6 +27,8 @@ from models.lifecycle import FINAL
 log = logging.getLogger(__name__)
 
 FORGOTTEN_ACTION = "reporter_forgotten"
+ASKED = "举报人已申请删除个人信息: 身份已解除, 照片结案后删除"
+SILENT = "举报人长期未联系, 身份已按保存期限 (CHENGGUAN_RETENTION_DAYS residents) 解除, 照片结案后删除"
 CANCELLED = "已取消: 收件人的个人信息已删除"
 ADDRESS_KEYS = ("to", "sender")  # where job payloads hold a chat id (messages to them, photos from them)
 PHOTO_JOBS = ("photo.fetch", "rectify.check")  # a download (and check) of a photo sent in a chat
@@ -41,10 +43,11 @@ class Forgotten:
     open_cases_assigned: list[str] = field(default_factory=list)  # staff: cases still assigned to them
 
 
-def forget_resident(session: Session, user: User, now: datetime, *, asked_by: str = "") -> Forgotten:
+def forget_resident(session: Session, user: User, now: datetime, *, asked_by: str = "", reason: str = ASKED) -> Forgotten:
     """Detach the resident from their cases and erase their photos (see the module's rule).
     `asked_by`: the dedupe key of the message that asked; its inbox row stays, without sender and content,
-    so a WeChat retry of it is answered from the inbox and registers nobody again."""
+    so a WeChat retry of it is answered from the inbox and registers nobody again. `reason`: for the cases'
+    audit trails (asked, or silent past the retention limit)."""
     external_ids = _detach(session, user, now, name="")
     result = Forgotten(notices_cancelled=_cancel_jobs(session, external_ids, now))
     session.execute(delete(ResidentReach).where(ResidentReach.openid.in_(external_ids)))
@@ -52,8 +55,7 @@ def forget_resident(session: Session, user: User, now: datetime, *, asked_by: st
     cases = session.scalars(select(Case).where(Case.reporter_id == user.id).order_by(Case.id)).all()
     result.cases = len(cases)
     for case in cases:  # in each case's trail: the reporter is gone, by whom nobody can tell
-        session.add(AuditEvent(case_id=case.id, actor_id=None, action=FORGOTTEN_ACTION,
-                               note="举报人已申请删除个人信息: 身份已解除, 照片结案后删除"))
+        session.add(AuditEvent(case_id=case.id, actor_id=None, action=FORGOTTEN_ACTION, note=reason))
     photos = session.execute(
         select(Photo.id, Case.status).join(Case, Photo.case_id == Case.id, isouter=True)
         .where(Photo.uploaded_by == user.id, Photo.status.in_([PhotoStatus.STORED, PhotoStatus.PENDING]))

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.privacy.erase import erase_photos, remove_unreferenced
+from bot.privacy.forget import SILENT, forget_resident
 from bot.privacy.retention import KINDS, RUN_LIMIT, Kind, due
 from bot.service import Service
-from models import Conversation, InboxMessage, OutboxJob, utcnow
+from models import Conversation, InboxMessage, OutboxJob, User, utcnow
 from models.calendar import TZ
 from models.outbox import JobStatus, enqueue
 
@@ -77,6 +78,9 @@ def apply_kind(service: Service, kind: Kind, at: datetime) -> int:
             if kind.name in _TABLES:
                 table = _TABLES[kind.name]
                 session.execute(delete(table).where(table.id.in_(ids)).execution_options(synchronize_session=False))
+            elif kind.name == "residents":
+                for user in session.scalars(select(User).where(User.id.in_(ids))):
+                    forget_resident(session, user, utcnow(), reason=SILENT)
             else:
                 files = erase_photos(session, ids)
         if files:

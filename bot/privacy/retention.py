@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.privacy.settings import RetentionDays
-from models import Case, Conversation, InboxMessage, JobStatus, OutboxJob, Photo, PhotoStatus, Role, User
+from models import (Case, Conversation, Identity, InboxMessage, JobStatus, OutboxJob, Photo, PhotoStatus, ResidentReach,
+                    Role, User)
 from models.lifecycle import FINAL
 
 RUN_LIMIT = 100_000  # rows of one kind a run deletes at most; the rest go the next day
@@ -39,6 +40,17 @@ def _photos_of_final_cases() -> Select[tuple[int, datetime]]:
 
 _FORGOTTEN_RESIDENT = exists().where(User.id == Photo.uploaded_by, User.role == Role.RESIDENT, User.forgotten_at.is_not(None))
 
+# A resident's last message (the reach record has it), or when they were registered.
+_LAST_SEEN = func.coalesce(ResidentReach.last_inbound_at, User.created_at)
+
+
+def _residents_without_open_cases() -> Select[tuple[int, datetime]]:
+    open_case = exists().where(Case.reporter_id == User.id, Case.status.not_in(FINAL))
+    return (select(User.id, _LAST_SEEN).join(Identity, Identity.user_id == User.id)
+            .join(ResidentReach, ResidentReach.openid == Identity.external_id, isouter=True)
+            .where(User.role == Role.RESIDENT, User.forgotten_at.is_(None), ~open_case))
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("inbox", "收到的原始消息", lambda: select(InboxMessage.id, InboxMessage.received_at),
          InboxMessage.received_at, lambda r: r.inbox),
@@ -55,6 +67,9 @@ KINDS: tuple[Kind, ...] = (
          Photo.created_at, lambda r: r.photos_unused),
     Kind("jobs", "已完成的后台任务", lambda: select(OutboxJob.id, OutboxJob.done_at)
          .where(OutboxJob.status == JobStatus.DONE), OutboxJob.done_at, lambda r: r.jobs),
+    # Last: forgetting a resident queues jobs and erases photos, which the kinds above must not see this run.
+    Kind("residents", "无未结案件的市民身份 (按最后一次消息)", _residents_without_open_cases, _LAST_SEEN,
+         lambda r: r.residents),
 )
 KIND_BY_NAME = {kind.name: kind for kind in KINDS}
 

@@ -1,6 +1,7 @@
 """CHENGGUAN_RETENTION_DAYS: how many days each kind of personal data is kept.
 
-Written as `inbox=30,photos_closed=365,conversation=7`; kinds left out keep their default. Audit events
+Written as `inbox=30,photos_closed=365,conversation=7`; kinds left out keep their default. A resident
+silent for `residents` days with no open case is anonymised as on 「删除我的信息」. Audit events
 are not a kind: they are the cases' record, which the monthly assessment counts from, and they hold no
 identity once a resident's information is deleted (the actor is a pseudonym).
 """
@@ -24,6 +25,7 @@ class RetentionDays:
     photos_closed: int = 365   # photos of cases closed (结案 / 不予受理) this long ago
     photos_unused: int = 30    # photos never attached to a case (a draft given up)
     jobs: int = 30             # finished outbox jobs (their payloads carry openids and message texts)
+    residents: int = 365       # a resident silent this long, with no open case, is anonymised as on 「删除我的信息」
 
     @classmethod
     def kinds(cls) -> tuple[str, ...]:

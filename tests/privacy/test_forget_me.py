@@ -134,12 +134,13 @@ def test_the_greeting_and_help_carry_the_privacy_notice(mp_service, new_user) ->
 
     from bot.privacy.settings import RetentionDays
 
-    mp_service.config = replace(mp_service.config, retention=RetentionDays(inbox=14, jobs=10, photos_closed=180))
+    mp_service.config = replace(mp_service.config, retention=RetentionDays(inbox=14, jobs=10, photos_closed=180, residents=90))
     resident = new_user()
     followed = event(resident, "<Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[]]></EventKey>")
     for reply in (followed.text, resident.send_text("帮助").text):
         assert "隐私告知" in reply and "照片、位置、问题描述和微信 openid" in reply and "处理城市管理问题" in reply
         assert "聊天消息保存14天" in reply and "办结后保存180天" in reply and "「删除我的信息」" in reply
+        assert "您90天未发消息且没有处理中的案件时, openid 即删除" in reply
 
 
 def test_a_photo_still_downloading_goes_on_for_an_open_case_only(service) -> None:  # type: ignore[no-untyped-def]

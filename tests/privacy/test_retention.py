@@ -18,8 +18,9 @@ from bot.privacy.job import KIND, next_run, queue_daily_run, todays_run
 from bot.privacy.retention import holdings
 from bot.privacy.settings import RetentionDays
 from bot.worker import Worker
-from models import (Case, CaseStatus, Conversation, InboxMessage, JobStatus, OutboxJob, Photo, PhotoHash, PhotoRole,
-                    PhotoStatus, Role)
+from bot.privacy.forget import FORGOTTEN_ACTION, SILENT
+from models import (AuditEvent, Case, CaseStatus, Conversation, Identity, InboxMessage, JobStatus, OutboxJob, Photo,
+                    PhotoHash, PhotoRole, PhotoStatus, ResidentReach, Role, User)
 from models.calendar import TZ
 from tests.factories import make_case, make_user
 
@@ -68,11 +69,17 @@ def _seed(service) -> dict[str, set[int]]:  # type: ignore[no-untyped-def]
                           created_at=NOW - 90 * DAY) for status, days in
                 ((JobStatus.DONE, 31), (JobStatus.DONE, 5), (JobStatus.PARKED, 0), (JobStatus.PENDING, 0))]
         s.add_all([*inbox, *talks, *jobs])
-        resident = make_user(s, Role.RESIDENT)
-        long_closed = make_case(s, CaseStatus.CLOSED, closed_at=old, reporter_id=resident.id)
+        silent, waiting, recent_writer, never_wrote = residents = [make_user(s, Role.RESIDENT) for _ in range(4)]
+        for user, openid, last in ((silent, "o_silent", old), (waiting, "o_waiting", old), (recent_writer, "o_recent", recent),
+                                   (never_wrote, "o_never_wrote", None)):
+            s.add(Identity(user_id=user.id, channel="mp", external_id=openid))
+            if last:
+                s.add(ResidentReach(openid=openid, last_inbound_at=last))
+        never_wrote.created_at = old
+        long_closed = make_case(s, CaseStatus.CLOSED, closed_at=old, reporter_id=silent.id)
         rejected = make_case(s, CaseStatus.REJECTED, closed_at=old)
         lately_closed = make_case(s, CaseStatus.CLOSED, closed_at=recent)
-        still_open = make_case(s, CaseStatus.RECTIFYING)
+        still_open = make_case(s, CaseStatus.RECTIFYING, reporter_id=waiting.id)
         shared = b"same bytes in two cases"
         doomed = [_photo(s, photo_dir, long_closed, b"a", old), _photo(s, photo_dir, rejected, shared, old),
                   _photo(s, photo_dir, None, b"draft", NOW - 31 * DAY)]
@@ -81,7 +88,8 @@ def _seed(service) -> dict[str, set[int]]:  # type: ignore[no-untyped-def]
         s.flush()
         gone = {"inbox": {inbox[0].id, inbox[1].id}, "conversation": {talks[0].id}, "jobs": {jobs[0].id},
                 "photos_closed": {doomed[0].id, doomed[1].id}, "photos_unused": {doomed[2].id}, "photos_forgotten": set(),
-                "kept_photos": {p.id for p in kept}}
+                "kept_photos": {p.id for p in kept}, "residents": {silent.id, never_wrote.id}}
+        assert len(residents) == 4
     return gone
 
 
@@ -95,6 +103,7 @@ def test_the_daily_run_deletes_exactly_what_the_report_predicted(service, databa
         files = {p.id: p.storage_path for p in s.scalars(select(Photo))}
     assert at == todays_run(NOW + DAY)  # today's run is over (NOW is past 03:30 and none is queued)
     assert predicted == {k: v for k, v in expected.items() if k != "kept_photos"}
+    assert held_before["residents"] == 3  # the one with an open case is not held under this kind
 
     report = CliRunner(env={"DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(service.config.data_dir)})
     from bot.cli import _attach_commands, cli
@@ -120,6 +129,11 @@ def test_the_daily_run_deletes_exactly_what_the_report_predicted(service, databa
         assert all(p.storage_path is None and p.sha256 is None and p.fingerprint is None
                    for p in s.scalars(select(Photo).where(Photo.id.in_(erased))))
         assert set(s.scalars(select(PhotoHash.photo_id))) == expected["kept_photos"]
+    with service.sessions() as s:
+        forgotten = set(s.scalars(select(User.id).where(User.forgotten_at.is_not(None))))
+        assert forgotten == predicted["residents"]
+        assert set(s.scalars(select(Identity.external_id))) == {"o_waiting", "o_recent"}
+        assert s.scalars(select(AuditEvent.note).where(AuditEvent.action == FORGOTTEN_ACTION)).all() == [SILENT]
     for kind in ("inbox", "conversation", "photos_unused"):
         assert after[kind] == held_before[kind] - len(predicted[kind])
     photo_dir = service.config.photo_dir

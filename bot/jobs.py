@@ -3,6 +3,9 @@ parked. Every flow that enqueues work registers it here."""
 
 from __future__ import annotations
 
+from bot.cards.queue import KIND as CARD, UPDATE_KIND as CARD_UPDATE
+from bot.cards.send import send_card_job
+from bot.cards.update import update_cards_job
 from bot.notices.deliver import deliver_notice
 from bot.notices.queue import KIND as NOTICE
 from bot.reminders.send import KIND as GROUP_SEND, send_group_message
@@ -28,5 +31,7 @@ def job_handlers() -> dict[str, JobKind]:
         "notify.photo": JobKind(send_photo),
         NEW_REPORTS: JobKind(announce_new_reports),  # new 随手拍 reports to the street's reviewers, batched per minute
         NOTICE: JobKind(deliver_notice),  # 已受理 / 不予受理 / 已办结 / 满意度 to the resident who reported
-        GROUP_SEND: JobKind(send_group_message),  # digests and bulletins to group chats
+        GROUP_SEND: JobKind(send_group_message),
+        CARD: JobKind(send_card_job),  # a decision card (受理/退回, 我来处理, 通过/返工) to staff in the WeCom app
+        CARD_UPDATE: JobKind(update_cards_job),  # every copy of a decided card shows who decided  # digests and bulletins to group chats
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import binding, dispatch, rectify, report, review
+from handlers import binding, dispatch, rectify, report, review, staff_cards, staff_pending, staff_reasons
 from handlers.cases import Refusal, require_role
 from handlers.context import Context
 from models import CaseSource, Role, TransitionError
@@ -26,16 +26,19 @@ def _patrol(source: CaseSource) -> Callable[[Context, str], str]:
 
 
 COMMANDS: dict[str, Callable[[Context, str], str]] = {
-    "受理": review.accept,
-    "退回": review.reject,
+    "受理": staff_pending.or_typed("受理", review.accept),
+    "退回": staff_pending.or_typed("退回", review.reject),
     "派遣": dispatch.dispatch_by_hand,
-    "通过": review.approve,
-    "返工": review.rework,
+    "通过": staff_pending.or_typed("通过", review.approve),
+    "返工": staff_pending.or_typed("返工", review.rework),
     "整改": rectify.begin,
     "我的任务": lambda ctx, _: rectify.list_tasks(ctx),
     "巡查": _patrol(CaseSource.PATROL),
     "马路办公": _patrol(CaseSource.ROAD_OFFICE),
 }
+
+
+FLOWS: dict[str, Callable[[Context], str]] = {staff_reasons.FLOW: staff_reasons.step, staff_pending.FLOW: staff_pending.step}
 
 
 def route(ctx: Context) -> str | None:
@@ -46,7 +49,7 @@ def route(ctx: Context) -> str | None:
         return binding.bind(ctx, argument)
     if ctx.user is None:
         return binding.NOT_BOUND
-    if m.kind == "event":
+    if m.kind == "event" and m.event != "template_card_event":
         return None
     if text in {"帮助", "help", "?", "？"}:
         return HELP[ctx.user.role] if ctx.user.role in HELP else binding.NOT_BOUND
@@ -54,6 +57,9 @@ def route(ctx: Context) -> str | None:
         ctx.conversation.finish()
         return "已取消。"
     try:
+        if m.kind == "event":  # a tap on a card's button: the same handlers as the typed commands
+            with ctx.session.begin_nested():
+                return staff_cards.tap(ctx)
         if command in COMMANDS:
             with ctx.session.begin_nested():  # a refused command leaves nothing half done
                 return COMMANDS[command](ctx, argument.strip())
@@ -61,6 +67,9 @@ def route(ctx: Context) -> str | None:
             return report.step(ctx)
         if ctx.conversation.flow == rectify.FLOW:
             return rectify.step(ctx)
+        if ctx.conversation.flow in FLOWS:
+            with ctx.session.begin_nested():
+                return FLOWS[ctx.conversation.flow](ctx)
         if m.kind == "image" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
             return rectify.photo_outside_flow(ctx) or report.start(ctx, CaseSource.PATROL)
         if m.kind == "location" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):

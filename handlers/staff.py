@@ -56,10 +56,9 @@ def route(ctx: Context) -> str | None:
     if text == "取消":
         ctx.conversation.finish()
         return "已取消。"
+    if m.kind == "event":
+        return _tap(ctx)
     try:
-        if m.kind == "event":  # a tap on a card's button: the same handlers as the typed commands
-            with ctx.session.begin_nested():
-                return staff_cards.tap(ctx)
         if command in COMMANDS:
             with ctx.session.begin_nested():  # a refused command leaves nothing half done
                 return COMMANDS[command](ctx, argument.strip())
@@ -79,3 +78,17 @@ def route(ctx: Context) -> str | None:
     except TransitionError as refused:
         return refused.message_zh
     return HELP.get(ctx.user.role, binding.NOT_BOUND)
+
+
+def _tap(ctx: Context) -> None:
+    """A tap on a card's button runs the typed command's handler. Its answer goes out as an app message:
+    WeCom's passive reply to a template_card_event is meant for changing the card, not for text."""
+    try:
+        with ctx.session.begin_nested():  # refused: nothing of it stays, not even the tap's code
+            answer = staff_cards.tap(ctx)
+    except Refusal as refusal:
+        answer = str(refusal)
+    except TransitionError as refused:
+        answer = refused.message_zh
+    ctx.push_text(answer, key=f"card-tap:{ctx.message.dedupe_key}")
+    return None

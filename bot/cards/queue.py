@@ -45,6 +45,9 @@ def _settle_decided(session: Session, _flush_context: Any, _instances: Any) -> N
             if obj.action == "return" and obj.from_status != CaseStatus.SUBMITTED:
                 continue  # the platform sent a verified case back: no card of ours was open
             actor = session.get(User, obj.actor_id) if obj.actor_id else None
+            if actor is None and obj.action == "start":  # taken with a passing photo: the one who sent it
+                case = session.get(Case, obj.case_id)
+                actor = session.get(User, case.assignee_id) if case and case.assignee_id else None
             settle(session, obj.case_id, step, outcome.format(who=actor.name if actor else "系统"), actor)
 
 

@@ -91,11 +91,6 @@ def _report_card_for(mp_service, wechat_api, new_user, new_staff, run_worker, **
     return district, member, number, last_card(wechat_api, member)
 
 
-def _member(service, name: str) -> User:  # type: ignore[no-untyped-def]
-    with service.sessions() as s:
-        return s.scalars(select(User).where(User.name == name)).one()
-
-
 def test_a_member_whose_role_changed_is_refused_and_nothing_changes(mp_service, wechat_api, new_user, new_staff, run_worker) -> None:  # type: ignore[no-untyped-def]
     _, member, number, card = _report_card_for(mp_service, wechat_api, new_user, new_staff, run_worker)
     with transaction(mp_service.sessions) as s:  # moved to a field team after the card went out

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from bot.cards.queue import KIND
+from bot.cards.queue import KIND, queue_card
 from bot.db import transaction
 from bot.tasks.wecom_pace import LIMITS, MemberLimit
 from models import CaseStatus, OutboxJob, Role
@@ -21,8 +21,6 @@ START = datetime(2026, 12, 1, 1, 0, 5, tzinfo=UTC)
 
 
 def test_a_burst_of_100_cards_to_one_reviewer_is_spread_and_all_arrive(mp_service, wechat_api, new_staff, run_worker) -> None:  # type: ignore[no-untyped-def]
-    from bot.cards.queue import queue_card
-
     district = seed_district(mp_service)
     with time_machine.travel(START, tick=False) as clock:
         reviewer = new_staff(Role.REVIEWER, street_id=district.east)

@@ -34,8 +34,7 @@ def tap(ctx: Context) -> str:
     case = ctx.session.get_one(Case, copy.case_id)
     if copy.handled_at is not None:
         who = ctx.session.get(User, copy.handled_by) if copy.handled_by else None
-        return (f"案件 {case.number} 已由{who.name if who else '系统'}于{copy.handled_at.astimezone(TZ):%H:%M}"
-                f"处理 ({copy.outcome}), 无需再操作。")
+        return f"案件 {case.number} 已由{who.name if who else '系统'}于{copy.handled_at.astimezone(TZ):%H:%M}处理, 无需再操作。"
     action = ACTIONS.get((copy.step, m.event_key))
     if action is None:
         return NOT_OURS

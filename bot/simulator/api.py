@@ -10,7 +10,8 @@ elsewhere does), an app message whose agentid is not the app's (40056), an app c
 It keeps WeChat's delivery rules for residents: customer-service messages only within 48 hours of the
 user's last message (45015) and at most 5 per message (45047); 3 within a minute of a menu click,
 follow or scan; so simulated users tell it when they write (`user_wrote`); bizsend only after the user's
-consent, one message each (43101); template messages only with a template id the account has (40037)."""
+consent, one message each (43101); template messages only with a template id the account has (40037).
+WeCom's template cards and per-member limits are kept by `cards` (bot.simulator.cards_desk)."""
 
 from __future__ import annotations
 

@@ -74,10 +74,18 @@ def route(ctx: Context) -> str | None:
         if m.kind == "location" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
             return report.start(ctx, CaseSource.PATROL)
     except Refusal as refusal:
+        _end_refused_choice(ctx)
         return str(refusal)
     except TransitionError as refused:
+        _end_refused_choice(ctx)
         return refused.message_zh
     return HELP.get(ctx.user.role, binding.NOT_BOUND)
+
+
+def _end_refused_choice(ctx: Context) -> None:
+    """A reason or a case chosen for a step someone else took meanwhile: the choice has nothing left to do."""
+    if ctx.conversation.flow in FLOWS:
+        ctx.conversation.finish()
 
 
 def _tap(ctx: Context) -> None:

@@ -51,3 +51,15 @@ def test_bare_commands_keep_to_scope_and_role(mp_service, new_staff) -> None:  #
     _cases(mp_service, CaseStatus.REPORTED, district.east, 1)
     assert west.send_text("受理").text == "没有待受理的案件。"
     assert "「受理」只能由审核员、管理员操作" in officer.send_text("受理").text
+
+
+def test_a_reason_chosen_after_someone_else_decided_is_refused_and_ends_the_choice(mp_service, new_staff) -> None:  # type: ignore[no-untyped-def]
+    district = seed_district(mp_service)
+    first = new_staff(Role.REVIEWER, street_id=district.east)
+    second = new_staff(Role.REVIEWER, street_id=district.east)
+    (number,) = _cases(mp_service, CaseStatus.SUBMITTED, district.east, 1)
+    assert "1. 整改不到位" in first.send_text("返工").text
+    assert "已结案" in second.send_text(f"通过 {number}").text
+    assert "当前为「已结案」" in first.send_text("1").text
+    assert case(mp_service, number).status == CaseStatus.CLOSED and case(mp_service, number).rework_count == 0
+    assert "审核命令" in first.send_text("1").text  # the choice is over: a digit is no reason any more

@@ -3,6 +3,9 @@ parked. Every flow that enqueues work registers it here."""
 
 from __future__ import annotations
 
+from bot.cards.queue import KIND as CARD, UPDATE_KIND as CARD_UPDATE
+from bot.cards.send import send_card_job
+from bot.cards.update import update_cards_job
 from bot.notices.deliver import deliver_notice
 from bot.notices.queue import KIND as NOTICE
 from bot.privacy.erase import ERASE_FILES, erase_files_job
@@ -33,4 +36,6 @@ def job_handlers() -> dict[str, JobKind]:
         GROUP_SEND: JobKind(send_group_message),  # digests and bulletins to group chats
         RETENTION: JobKind(run_retention),  # the daily deletion of what CHENGGUAN_RETENTION_DAYS no longer allows
         ERASE_FILES: JobKind(erase_files_job),  # photo files of a resident who asked for deletion
+        CARD: JobKind(send_card_job),  # a decision card (受理/退回, 我来处理, 通过/返工) to staff in the WeCom app
+        CARD_UPDATE: JobKind(update_cards_job),  # every copy of a decided card shows who decided
     }

@@ -24,6 +24,8 @@ class Inbound:
     event: str = ""            # subscribe, unsubscribe, click, ...
     event_key: str = ""
     menu_id: str = ""          # bizmsgmenuid: the msgmenu choice a text message is the tap of
+    task_id: str = ""          # template_card_event: the card's TaskId
+    response_code: str = ""    # template_card_event: the code for update_template_card (72 h, once)
 
     @property
     def dedupe_key(self) -> str:

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cards.queue import queue_card
 from bot.notices.queue import queue_notice
 from bot.tasks.new_reports import queue_announcement
 from handlers.catalog import categories
 from models import AuditEvent, Case, CaseSource, Identity, Photo, PhotoRole, PhotoStatus, Role, User
-from models.calendar import TZ
+from models.cards import CardStep
 from models.outbox import enqueue
 from models.users import CHANNEL_MP, CHANNEL_WORK
 
@@ -54,18 +55,16 @@ def _tell_unit_of_dispatch(session: Session, case: Case, event: AuditEvent) -> N
     officers = session.scalars(
         select(User.id).where(User.unit_id == case.unit_id, User.role.in_([Role.OFFICER, Role.ROAD_CHIEF]), User.active)
     ).all()
-    deadline = f"\n时限: {case.deadline.astimezone(TZ):%Y-%m-%d %H:%M} 前" if case.deadline else ""
-    text = (f"新派遣案件 {case.number}\n类别: {category_label(case)}\n位置: {case.address or '见定位'}{deadline}\n"
-            f"描述: {case.description}\n整改后回复「整改 {case.number}」并发送整改照片。")
     photo_id = session.scalar(
         select(Photo.id).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM,
                                Photo.status != PhotoStatus.REJECTED).order_by(Photo.id).limit(1)
     )
-    for userid in _chat_ids(session, officers, CHANNEL_WORK):
-        _send(session, CHANNEL_WORK, userid, text, f"dispatch:{event.case_id}:{userid}:{case.version}")
+    userids = _chat_ids(session, officers, CHANNEL_WORK)
+    for userid in userids:
         if photo_id is not None:  # the officer should see the problem, and where to stand for the after photo
             enqueue(session, "notify.photo", {"channel": CHANNEL_WORK, "to": userid, "photo_id": photo_id},
                     key=f"dispatch-photo:{event.case_id}:{userid}:{case.version}")
+    queue_card(session, CardStep.DISPATCH, case, userids)  # after the photo: 我来处理
 
 
 def reviewer_chat_ids(session: Session, case: Case) -> list[str]:
@@ -78,10 +77,7 @@ def reviewer_chat_ids(session: Session, case: Case) -> list[str]:
 
 
 def _tell_reviewers_of_submission(session: Session, case: Case, event: AuditEvent) -> None:
-    text = (f"案件 {case.number} 已提交整改, 照片已通过原图和角度核验。"
-            f"回复「通过 {case.number}」结案, 或「返工 {case.number} 原因」。")
-    for userid in reviewer_chat_ids(session, case):
-        _send(session, CHANNEL_WORK, userid, text, f"submitted:{case.id}:{userid}:{case.rework_count}")
+    queue_card(session, CardStep.REVIEW, case, reviewer_chat_ids(session, case))  # both photos, 通过 / 返工
 
 
 def _tell_officer_of_rework(session: Session, case: Case, event: AuditEvent) -> None:

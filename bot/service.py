@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import reactions, tokens
+from bot.cards import queue as card_queue
 from bot.config import Config
 from bot.db import make_engine, make_read_engine, make_session_factory, webhook_concurrency
 from bot.uplink.hooks import install as install_uplink
@@ -33,6 +34,7 @@ class Service:
         engine = make_engine(config.database_url)
         sessions = make_session_factory(engine)
         reactions.install(sessions)
+        card_queue.install(sessions)  # a decision, however taken, settles its cards
         install_calendar_loader(engine)  # imported holiday schedules (chengguan calendar import)
         tokens.share_through(sessions)  # one WeChat/WeCom access token per app for every process
         install_uplink(sessions, config)  # queue platform pushes with accept/verify/close

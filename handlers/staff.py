@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import binding, dispatch, rectify, report, review
+from handlers import binding, dispatch, rectify, report, review, staff_cards, staff_pending, staff_reasons
 from handlers.cases import Refusal, require_role
 from handlers.context import Context
 from models import CaseSource, Role, TransitionError
@@ -26,16 +26,19 @@ def _patrol(source: CaseSource) -> Callable[[Context, str], str]:
 
 
 COMMANDS: dict[str, Callable[[Context, str], str]] = {
-    "受理": review.accept,
-    "退回": review.reject,
+    "受理": staff_pending.or_typed("受理", review.accept),
+    "退回": staff_pending.or_typed("退回", review.reject),
     "派遣": dispatch.dispatch_by_hand,
-    "通过": review.approve,
-    "返工": review.rework,
+    "通过": staff_pending.or_typed("通过", review.approve),
+    "返工": staff_pending.or_typed("返工", review.rework),
     "整改": rectify.begin,
     "我的任务": lambda ctx, _: rectify.list_tasks(ctx),
     "巡查": _patrol(CaseSource.PATROL),
     "马路办公": _patrol(CaseSource.ROAD_OFFICE),
 }
+
+
+FLOWS: dict[str, Callable[[Context], str]] = {staff_reasons.FLOW: staff_reasons.step, staff_pending.FLOW: staff_pending.step}
 
 
 def route(ctx: Context) -> str | None:
@@ -46,13 +49,15 @@ def route(ctx: Context) -> str | None:
         return binding.bind(ctx, argument)
     if ctx.user is None:
         return binding.NOT_BOUND
-    if m.kind == "event":
+    if m.kind == "event" and m.event != "template_card_event":
         return None
     if text in {"帮助", "help", "?", "？"}:
         return HELP[ctx.user.role] if ctx.user.role in HELP else binding.NOT_BOUND
     if text == "取消":
         ctx.conversation.finish()
         return "已取消。"
+    if m.kind == "event":
+        return _tap(ctx)
     try:
         if command in COMMANDS:
             with ctx.session.begin_nested():  # a refused command leaves nothing half done
@@ -61,12 +66,37 @@ def route(ctx: Context) -> str | None:
             return report.step(ctx)
         if ctx.conversation.flow == rectify.FLOW:
             return rectify.step(ctx)
+        if ctx.conversation.flow in FLOWS:
+            with ctx.session.begin_nested():
+                return FLOWS[ctx.conversation.flow](ctx)
         if m.kind == "image" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
             return rectify.photo_outside_flow(ctx) or report.start(ctx, CaseSource.PATROL)
         if m.kind == "location" and ctx.user.role in (Role.ROAD_CHIEF, Role.OFFICER):
             return report.start(ctx, CaseSource.PATROL)
     except Refusal as refusal:
+        _end_refused_choice(ctx)
         return str(refusal)
     except TransitionError as refused:
+        _end_refused_choice(ctx)
         return refused.message_zh
     return HELP.get(ctx.user.role, binding.NOT_BOUND)
+
+
+def _end_refused_choice(ctx: Context) -> None:
+    """A reason or a case chosen for a step someone else took meanwhile: the choice has nothing left to do."""
+    if ctx.conversation.flow in FLOWS:
+        ctx.conversation.finish()
+
+
+def _tap(ctx: Context) -> None:
+    """A tap on a card's button runs the typed command's handler. Its answer goes out as an app message:
+    WeCom's passive reply to a template_card_event is meant for changing the card, not for text."""
+    try:
+        with ctx.session.begin_nested():  # refused: nothing of it stays, not even the tap's code
+            answer = staff_cards.tap(ctx)
+    except Refusal as refusal:
+        answer = str(refusal)
+    except TransitionError as refused:
+        answer = refused.message_zh
+    ctx.push_text(answer, key=f"card-tap:{ctx.message.dedupe_key}")
+    return None

@@ -4,6 +4,7 @@ from models.api_tokens import ApiToken
 from models.audit import AuditEvent
 from models.base import Base, utcnow
 from models.calendar_days import CalendarDay
+from models.cards import CardStep, SentCard
 from models.cases import Case
 from models.conversations import Conversation
 from models.groups import GroupChat, SentDigest
@@ -26,7 +27,7 @@ from models.units import DispatchRule, Unit
 from models.users import Identity, User
 
 __all__ = [
-    "DispatchRule", "InviteCode", "LoginAttempt", "PhotoHash", "RateCounter", "Unit",
+    "CardStep", "SentCard", "DispatchRule", "InviteCode", "LoginAttempt", "PhotoHash", "RateCounter", "Unit",
     "ApiToken", "CalendarDay", "GroupChat", "Heartbeat", "ResidentReach", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",

@@ -81,6 +81,22 @@ MUTANTS: tuple[Mutant, ...] = (
         "bot/privacy/erase.py", "        if relative in still_used:\n            continue\n", "",
         ("tests/privacy/test_retention.py",),
     ),
+    Mutant(
+        "cards-minute-window", "the per-member pacing counts only the current slot: bursts exceed 30 a minute",
+        "bot/tasks/wecom_pace.py", "for i in range(index, index - 7, -1)]", "for i in range(index, index - 1, -1)]",
+        ("tests/cards/test_member_limits.py",),
+    ),
+    Mutant(
+        "cards-tap-skips-scope", "a tap on a card skips the street check of the typed command",
+        "handlers/staff_reasons.py", "    case = case_in_scope(ctx, number, command)\n    ctx.conversation.start",
+        "    from handlers.cases import case_for_update\n    case = case_for_update(ctx.session, number)\n    ctx.conversation.start",
+        ("tests/cards/test_card_lifecycle.py",),
+    ),
+    Mutant(
+        "cards-not-settled", "a decision leaves the other copies of its card with live buttons",
+        "bot/cards/queue.py", "    event.listen(sessions, \"before_flush\", _settle_decided)", "    pass",
+        ("tests/cards/test_card_lifecycle.py",),
+    ),
 )
 
 

@@ -43,6 +43,7 @@ def to_inbound(channel: str, message: Any) -> Inbound:
     elif kind == "event":
         fields.update(event=(message.event or "").lower(), event_key=str(getattr(message, "key", "") or ""))
         fields.update(_event_location(message))
+        fields.update(_card_click(message))
     if not message.source:
         raise BadMessage("message without FromUserName")
     return Inbound(
@@ -50,8 +51,7 @@ def to_inbound(channel: str, message: Any) -> Inbound:
         sender=str(message.source),
         kind=kind,
         create_time=_epoch(message.time),
-        msg_id=str(message.id) if getattr(message, "id", None) else None,
-        **fields,
+        **{"msg_id": str(message.id) if getattr(message, "id", None) else None, **fields},
     )
 
 
@@ -64,6 +64,16 @@ def _event_location(event: Any) -> dict[str, Any]:
         return {"lat": _coordinate(info.get("Location_X")), "lon": _coordinate(info.get("Location_Y")),
                 "label": xml_safe(str(info.get("Label") or ""))[:200]}
     return {}
+
+
+def _card_click(event: Any) -> dict[str, Any]:
+    """A tap on a WeCom template card: which card (TaskId) and its ResponseCode, which is new for each
+    tap and the same in WeCom's retries of it, so it deduplicates the event as a MsgId would."""
+    code = xml_safe(str(getattr(event, "response_code", "") or ""))[:255]
+    if event.event != "template_card_event" or not code:
+        return {}
+    return {"task_id": xml_safe(str(getattr(event, "task_id", "") or ""))[:128], "response_code": code,
+            "msg_id": f"card:{code}"[:150]}
 
 
 def _coordinate(value: Any) -> float | None:

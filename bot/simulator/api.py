@@ -10,7 +10,8 @@ elsewhere does), an app message whose agentid is not the app's (40056), an app c
 It keeps WeChat's delivery rules for residents: customer-service messages only within 48 hours of the
 user's last message (45015) and at most 5 per message (45047); 3 within a minute of a menu click,
 follow or scan; so simulated users tell it when they write (`user_wrote`); bizsend only after the user's
-consent, one message each (43101); template messages only with a template id the account has (40037)."""
+consent, one message each (43101); template messages only with a template id the account has (40037).
+WeCom's template cards and per-member limits are kept by `cards` (bot.simulator.cards_desk)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Flask, Response, jsonify, request
 
+from bot.simulator.cards_desk import CardDesk
 from bot.simulator.serving import serving
 
 MP, WECOM = "mp", "wecom"  # whose token: the Official Account's or the WeCom app's
@@ -70,6 +72,7 @@ class FakeWeChatAPI:
     sent_since: dict[str, int] = field(default_factory=dict)  # openid -> customer-service messages since
     last_event: dict[str, float] = field(default_factory=dict)  # openid -> last click, follow or scan
     sent_since_event: dict[str, int] = field(default_factory=dict)
+    cards: CardDesk = field(default_factory=CardDesk)  # template cards and per-member limits (app messages)
     base_url: str = ""
     _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (MP or WECOM, expires at)
     _stable: str = ""
@@ -145,6 +148,7 @@ class FakeWeChatAPI:
         app.add_url_rule("/cgi-bin/message/subscribe/bizsend", view_func=self._bizsend, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/template/send", view_func=self._template_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/message/send", view_func=self._app_send, methods=["POST"])
+        app.add_url_rule("/cgi-bin/message/update_template_card", view_func=self._update_card, methods=["POST"])
         app.add_url_rule("/cgi-bin/appchat/send", view_func=self._appchat_send, methods=["POST"])
         app.add_url_rule("/cgi-bin/media/get", view_func=self._media_get)
         app.add_url_rule("/cgi-bin/media/upload", view_func=self._media_upload, methods=["POST"])
@@ -299,16 +303,43 @@ class FakeWeChatAPI:
         body = request.get_json(force=True)
         if str(body.get("agentid", "")) != self.agent_id:
             return jsonify(errcode=40056, errmsg="invalid agentid")
-        users = str(body.get("touser", "")).split("|")
-        if body.get("msgtype") == "image":
+        users, msgtype = str(body.get("touser", "")).split("|"), str(body.get("msgtype", ""))
+        if msgtype == "image" and body["image"].get("media_id") not in self.media:
+            return jsonify(errcode=40007, errmsg="invalid media_id")
+        if msgtype == "template_card":
+            return self._send_card(body, users)
+        with self._changed:
+            users = [user for user in users if self.cards.delivers(user, msgtype)]  # the rest: silently dropped
+        if msgtype == "image":
             for user in users:
                 if refused := self._record_image(user, body["image"]["media_id"]):
                     return refused
             return jsonify(errcode=0, errmsg="ok", invaliduser="")
-        content = body.get("text", {}).get("content") or body.get("markdown", {}).get("content") or f"[{body.get('msgtype')}]"
+        content = body.get("text", {}).get("content") or body.get("markdown", {}).get("content") or f"[{msgtype}]"
         for user in users:
             self._record(user, content)
         return jsonify(errcode=0, errmsg="ok", invaliduser="")
+
+    def _send_card(self, body: dict[str, Any], users: list[str]) -> Response:
+        with self._changed:
+            if refusal := self.cards.refusal(body):
+                return jsonify(errcode=refusal[0], errmsg=refusal[1])
+            card, code = self.cards.record(body, users)
+            users = [user for user in users if self.cards.delivers(user, "template_card")]
+        for user in users:
+            self._record(user, card.text(), "template_card")
+        return jsonify(errcode=0, errmsg="ok", invaliduser="", response_code=code)
+
+    def _update_card(self) -> Response:
+        if refused := self._refused_token(WECOM):
+            return refused
+        body = request.get_json(force=True)
+        if str(body.get("agentid", "")) != self.agent_id:
+            return jsonify(errcode=40056, errmsg="invalid agentid")
+        with self._changed:
+            errcode, errmsg = self.cards.update(body)
+            self._changed.notify_all()
+        return jsonify(errcode=errcode, errmsg=errmsg, invaliduser=[])
 
     def _appchat_send(self) -> Response:
         if refused := self._refused_token(WECOM):

@@ -17,6 +17,7 @@ import click
 from bot.config import Config
 from bot.simulator.api import FakeWeChatAPI, Pushed, running_api
 from bot.simulator.server import ServerDied, running_server
+from bot.simulator.staff_chat import run_staff, wecom_env
 from bot.simulator.user import WeChatUser
 from bot.wechat_menu import load_menu
 
@@ -35,7 +36,12 @@ TOKEN = "chat-simulator-token"
 @click.option("--openid", default="o_chat_simulator", show_default=True, help="模拟市民的 openid")
 @click.option("--data-dir", type=click.Path(path_type=Path),
               help="本地服务的数据、日志放在这里; 默认: 数据目录 (CHENGGUAN_DATA_DIR, 默认 ./var) 下的 chat/")
-def chat_command(url: str | None, token: str, openid: str, data_dir: Path | None) -> None:
+@click.option("--staff", is_flag=True, help="以企业微信工作人员身份 (卡片带编号按钮, /tap 点击); 需本地服务")
+@click.option("--role", type=click.Choice(["reviewer", "officer"]), default="reviewer", show_default=True,
+              help="--staff 时的身份")
+def chat_command(url: str | None, token: str, openid: str, data_dir: Path | None, staff: bool, role: str) -> None:
+    if staff and url is not None:
+        raise click.UsageError("--staff 需要本地服务 (它建立试用街道和人员), 请去掉 --url")
     with ExitStack() as stack:
         api = stack.enter_context(running_api(FakeWeChatAPI()))
         if url is None:
@@ -45,6 +51,7 @@ def chat_command(url: str | None, token: str, openid: str, data_dir: Path | None
                 "CHENGGUAN_DATA_DIR": str(home), "DATABASE_URL": "", "WECHAT_TOKEN": token,
                 "WECHAT_APP_ID": api.app_id, "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url,
                 "WECHAT_ENCODING_AES_KEY": "", "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://"),
+                **(wecom_env(api) if staff else {}),
             }
             click.echo("正在启动本地服务…")
             try:
@@ -57,6 +64,8 @@ def chat_command(url: str | None, token: str, openid: str, data_dir: Path | None
             click.echo(f"推送消息只在服务端设置 WECHAT_API_BASE={api.base_url} "
                        f"CHENGGUAN_PHOTO_HOSTS={api.base_url.removeprefix('http://')} "
                        f"WECHAT_APP_ID={api.app_id} WECHAT_APP_SECRET={api.app_secret} 时显示")
+        if staff:
+            return run_staff(api, url, env, role, token)
         user = WeChatUser(url, token, openid, on_send=api.user_wrote)
         stop, menus = threading.Event(), Menus()
         threading.Thread(target=_show_pushes, args=(api, openid, stop, menus), daemon=True).start()

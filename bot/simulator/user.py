@@ -132,6 +132,13 @@ class WeComUser(WeChatUser):
         xml = super().message_xml(msg_type, body, msg_id=msg_id, create_time=create_time)
         return xml.replace("</xml>", f"<AgentID>{self.agent_id}</AgentID></xml>")
 
+    def tap_card(self, task_id: str, key: str, response_code: str) -> Reply:
+        """Tap a template card's button: WeCom's template_card_event, with a ResponseCode of its own."""
+        body = (f"<Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[{key}]]></EventKey>"
+                f"<TaskId><![CDATA[{task_id}]]></TaskId><CardType><![CDATA[button_interaction]]></CardType>"
+                f"<ResponseCode><![CDATA[{response_code}]]></ResponseCode>")
+        return self.post(self.message_xml("event", body, msg_id=False))
+
     def post(self, xml: str, *, signature: str | None = None, timestamp: int | None = None) -> Reply:
         timestamp, nonce = fresh_signing_values(timestamp)
         data = self.crypto.encrypt_message(xml, nonce, timestamp).encode()

@@ -1,30 +1,30 @@
-"""A street's reviewers hear of new resident reports at once, not at the next digest (#13).
+"""A street's reviewers hear of new resident reports at once, not at the next digest (#13), each as a
+card with its photo and 受理 / 退回 buttons (#14).
 
 Each 随手拍 report queues one job, due a minute later. The first of a street's jobs to run takes every
 pending job of that street, its own included, in one conditional UPDATE; a job that finds itself
-already taken announces nothing. So the reports of that minute reach each reviewer as one message,
-and no report is announced twice, however many workers hold the street's jobs at once.
+already taken announces nothing. So the reports of that minute are announced together (one card each,
+still waiting ones only), and no report is announced twice, however many workers hold the street's jobs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.cards.queue import queue_card
 from models import Case, CaseStatus, utcnow
+from models.cards import CardStep
 from models.outbox import JobStatus, OutboxJob, enqueue
-from models.users import CHANNEL_WORK
 
 if TYPE_CHECKING:  # bot.worker needs bot.service, which installs the reactions that queue these jobs
     from bot.worker import JobContext
 
 KIND = "notify.new_reports"
 BATCH_WINDOW = timedelta(minutes=1)
-LISTED = 10  # more than this in a minute: the rest are counted, the queue and digest list them
 
 
 def queue_announcement(session: Session, case: Case) -> None:
@@ -33,7 +33,7 @@ def queue_announcement(session: Session, case: Case) -> None:
 
 
 def announce_new_reports(ctx: JobContext, payload: dict[str, Any]) -> None:
-    from bot.reactions import category_label, reviewer_chat_ids  # (bot.reactions queues these jobs)
+    from bot.reactions import reviewer_chat_ids  # (bot.reactions queues these jobs)
 
     taken = _take_street_jobs(ctx, payload["street_id"])
     if ctx.job_id not in taken:
@@ -42,9 +42,9 @@ def announce_new_reports(ctx: JobContext, payload: dict[str, Any]) -> None:
                                 .order_by(Case.id)).all()
     if not cases:
         return  # all handled already
-    text = _text(cases, category_label)
-    for userid in reviewer_chat_ids(ctx.session, cases[0]):
-        ctx.enqueue_text(CHANNEL_WORK, userid, text, key=f"new-reports:{ctx.job_id}:{userid}")
+    reviewers = reviewer_chat_ids(ctx.session, cases[0])
+    for case in cases:  # one card each: a card's buttons decide one case
+        queue_card(ctx.session, CardStep.REPORT, case, reviewers)
 
 
 def _take_street_jobs(ctx: JobContext, street_id: int) -> dict[int, int]:
@@ -58,12 +58,4 @@ def _take_street_jobs(ctx: JobContext, street_id: int) -> dict[int, int]:
         .returning(OutboxJob.id, OutboxJob.payload)
     ).all()
     return {job_id: int(payload["case_id"]) for job_id, payload in taken}
-
-
-def _text(cases: list[Case], category_label: Callable[[Case], str]) -> str:
-    lines = [f"{c.number} {category_label(c)} {c.address or '见定位'}" for c in cases[:LISTED]]
-    more = [f"……另有 {len(cases) - LISTED} 件, 见「我的任务」或控制台"] if len(cases) > LISTED else []
-    example = cases[0].number
-    return "\n".join([f"新的市民上报 {len(cases)} 件:", *lines, *more,
-                      f"回复「受理 {example}」受理, 「退回 {example} 原因」退回。"])
 

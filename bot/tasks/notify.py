@@ -16,8 +16,10 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 from bot import outbound, photostore
+from bot.tasks.wecom_pace import pace
 from bot.worker import JobContext, PermanentJobError, RetryLater
 from models import Photo, PhotoStatus
+from models.users import CHANNEL_WORK
 
 # WeChat error codes that no retry can fix: the user unfollowed, blocked us, or the 48-hour
 # customer-service window is over; the user id is invalid.
@@ -27,8 +29,9 @@ TIMED_OUT = "发送超时, 可能已送达。确认对方未收到后运行 chen
 
 
 def send_text(ctx: JobContext, payload: dict[str, Any]) -> None:
+    _pace_members(ctx, payload)
     ctx.mark_sending()
-    with _refusals_are_final(ctx):
+    with refusals_are_final(ctx):
         outbound.send_text(ctx.service.config, payload["channel"], payload["to"], payload["text"])
 
 
@@ -46,16 +49,23 @@ def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
         raise RetryLater(f"photo {payload['photo_id']} is not stored yet", PHOTO_WAIT)
     config = ctx.service.config
     data = photostore.read(config.photo_dir, path)
+    _pace_members(ctx, payload)
     ctx.mark_sending()
-    with _refusals_are_final(ctx):
+    with refusals_are_final(ctx):
         try:
             outbound.send_image(config, payload["channel"], payload["to"], data, filename=path.rsplit("/", 1)[-1])
         except ValueError as exc:  # too large for WeChat
             raise PermanentJobError(str(exc)) from exc
 
 
+def _pace_members(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """WeCom drops app messages over its per-member limits: wait for room instead (bot.tasks.wecom_pace)."""
+    if payload["channel"] == CHANNEL_WORK:
+        pace(ctx, [payload["to"]])
+
+
 @contextmanager
-def _refusals_are_final(ctx: JobContext) -> Iterator[None]:
+def refusals_are_final(ctx: JobContext) -> Iterator[None]:
     try:
         yield
     except requests.ReadTimeout as exc:  # sent, perhaps: the answer did not come

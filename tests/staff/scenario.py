@@ -68,7 +68,8 @@ def case(service, number: str) -> Case:  # type: ignore[no-untyped-def]
 
 def case_in_rectification(service, api, new_user, new_staff, run_worker):  # type: ignore[no-untyped-def]
     """A resident's case, accepted by a reviewer and being rectified by an officer of the east unit:
-    (case number, reviewer, officer)."""
+    (case number, reviewer, officer). The officer took it before the worker ran, so the dispatch card
+    (我来处理) is never sent: it would ask for what is done already."""
     district = seed_district(service)
     reviewer = new_staff(Role.REVIEWER)
     officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)

@@ -1,5 +1,5 @@
-"""A street's reviewers hear of new resident reports within a minute, one message per street and minute,
-each report announced once, and not after someone already accepted it (#13)."""
+"""A street's reviewers hear of new resident reports within a minute, batched per street and minute, one
+card per report (#14), each report announced once, and not after someone already accepted it (#13)."""
 
 from __future__ import annotations
 
@@ -27,14 +27,15 @@ def test_reports_of_one_minute_reach_each_reviewer_once(mp_service, wechat_api, 
 
     make_announcements_due(mp_service)
     run_worker()
-    [announcement] = [m for m in wechat_api.messages_to(east.openid) if "新的市民上报" in m]
-    assert announcement.startswith("新的市民上报 2 件:\n")
-    assert numbers[0] in announcement and numbers[1] in announcement and numbers[2] not in announcement
-    assert f"回复「受理 {numbers[0]}」受理" in announcement
-    assert not any("新的市民上报" in m for m in wechat_api.messages_to(west.openid))
+    cards = [p for p in wechat_api.pushed_to(east.openid, "template_card")]
+    assert [c.raw["template_card"]["main_title"]["desc"] for c in cards] == [f"案件 {n}" for n in numbers[:2]]
+    assert all(c.text.startswith("新的市民上报") and "[受理] [退回]" in c.text for c in cards)
+    assert f"也可回复「受理 {numbers[0]}」" in cards[0].text
+    assert len(wechat_api.images_to(east.openid)) == 2  # each card's problem photo, just before it
+    assert not wechat_api.pushed_to(west.openid)
     with mp_service.sessions() as s:
         jobs = s.scalars(select(OutboxJob.status).where(OutboxJob.kind == KIND)).all()
     assert jobs == [JobStatus.DONE] * 3
 
     run_worker()  # nothing is announced twice
-    assert len([m for m in wechat_api.messages_to(east.openid) if "新的市民上报" in m]) == 1
+    assert len(wechat_api.pushed_to(east.openid, "template_card")) == 2

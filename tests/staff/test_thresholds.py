@@ -22,7 +22,7 @@ def test_a_stricter_same_angle_threshold_refuses_a_photo_the_default_passes(  # 
     number, _, officer = case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)
     send_photo(officer, wechat_api, SAME_ANGLE)  # passes with the shipped thresholds (test_workflow)
     run_worker()
-    verdict = wechat_api.wait_for_message(officer.openid, count=2)[-1]
+    verdict = wechat_api.wait_for_message(officer.openid, count=1)[-1]
     assert "未通过" in verdict and "角度不一致" in verdict
     assert case(mp_service, number).status == CaseStatus.RECTIFYING
 

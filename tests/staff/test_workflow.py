@@ -63,19 +63,19 @@ def test_wrong_angle_and_copy_are_refused_then_a_retake_passes(mp_service, wecha
 
     send_photo(officer, wechat_api, OTHER_ANGLE)
     run_worker()
-    angle = [m for m in wechat_api.wait_for_message(officer.openid, count=2) if "未通过" in m][-1]
+    angle = [m for m in wechat_api.wait_for_message(officer.openid, count=1) if "未通过" in m][-1]
     assert "角度不一致" in angle and "重新拍摄" in angle
     assert case(mp_service, number).status == CaseStatus.RECTIFYING
 
     send_photo(officer, wechat_api, COPY_OF_PROBLEM)  # retake at once: still in the flow
     run_worker()
-    copy = [m for m in wechat_api.wait_for_message(officer.openid, count=3) if "未通过" in m][-1]
+    copy = [m for m in wechat_api.wait_for_message(officer.openid, count=2) if "未通过" in m][-1]
     assert "不是新拍的原图" in copy
     assert case(mp_service, number).status == CaseStatus.RECTIFYING
 
     send_photo(officer, wechat_api, SAME_ANGLE)
     run_worker()
-    assert "核验通过" in wechat_api.wait_for_message(officer.openid, count=4)[-1]
+    assert "核验通过" in wechat_api.wait_for_message(officer.openid, count=3)[-1]
     assert case(mp_service, number).status == CaseStatus.SUBMITTED
     with mp_service.sessions() as s:
         checks = s.scalars(select(Photo.check_result).where(Photo.role == PhotoRole.RECTIFICATION).order_by(Photo.id)).all()

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from bot.db import transaction
 from bot.service import current_service
 from bot.uplink.media import inside_folder
-from console import casepage, queue
+from console import casepage, queue, wecom_login
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
 from handlers.catalog import categories
@@ -69,7 +69,37 @@ def login() -> Any:
                 error = str(exc)
         if not error:
             return redirect(safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), 200 if not error else 401
+    return _login_page(error)
+
+
+def _login_page(error: str = "") -> Any:
+    config = current_service().config
+    inside_wecom = "wxwork" in request.headers.get("User-Agent", "").lower()
+    return render_template("login.html", error=error, wecom=wecom_login.available(config),
+                           inside_wecom=inside_wecom), 200 if not error else 401
+
+
+@bp.get("/login/wecom")
+def wecom_start() -> Any:
+    """网页授权 (inside WeCom's browser) or, with ?qr=1, 扫码登录 (desktop)."""
+    config = current_service().config
+    if not wecom_login.available(config):
+        return _login_page("本系统尚未开通企业微信登录, 请用用户名和密码登录。")
+    return redirect(wecom_login.start(config, qr=request.args.get("qr") == "1"))
+
+
+@bp.get("/login/wecom/callback")
+def wecom_callback() -> Any:
+    config = current_service().config
+    try:
+        wecom_login.check_state(request.args.get("state", ""))
+        userid = wecom_login.member_userid(config, request.args.get("code", ""))
+        with current_service().sessions() as db:
+            user = wecom_login.staff_for(db, userid)
+            start_session(user)
+    except wecom_login.WeComLoginRefused as exc:
+        return _login_page(str(exc))
+    return redirect(url_for("console.queue"))
 
 
 @bp.post("/logout")

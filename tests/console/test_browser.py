@@ -35,7 +35,7 @@ def test_review_two_cases_in_the_browser(page, console_url, mp_service, wechat_a
         make_case(db, street_id=s.district.west, deadline=now - timedelta(days=1), description="西街的案件")
 
     page.goto(f"{console_url}/console/")
-    expect(page.get_by_text("企业微信登录即将上线")).to_be_visible()
+    expect(page.get_by_text("企业微信登录未开通")).to_be_visible()
     sign_in(page, console_url, "east", PASSWORD)
     expect(page.locator(".tabs a.active")).to_contain_text("待受理")
     rows = page.locator("table.cases tbody tr")

@@ -14,6 +14,7 @@ from models import Case, CaseSource, CaseStatus, Role, Street, User
 from models.lifecycle import FINAL
 
 PAGE_SIZE = 50
+REPEATED_REWORK = 2  # 「返工≥2次」: the cases that cost the street most in the monthly assessment
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,14 @@ class Filters:
     category: str = ""
     source: str = ""
     overdue: bool = False
+    reworked: bool = False  # rework count >= REPEATED_REWORK
     page: int = 1
     problems: list[str] = field(default_factory=list)
 
     @classmethod
     def parse(cls, args: dict[str, str], streets: list[Street]) -> Filters:
-        f = cls(tab=TAB_BY_KEY.get(args.get("tab", ""), TABS[0]), overdue=args.get("overdue") == "1")
+        f = cls(tab=TAB_BY_KEY.get(args.get("tab", ""), TABS[0]), overdue=args.get("overdue") == "1",
+                reworked=args.get("reworked") == "1")
         street = args.get("street", "").strip()
         if street and street not in {s.code for s in streets}:
             f.problems.append(f"没有您可查看的街道「{street[:20]}」, 已显示全部街道。")
@@ -100,6 +103,8 @@ def load(db: Session, user: User, filters: Filters, now: datetime) -> QueuePage:
         conditions.append(Case.source == CaseSource(filters.source))
     if filters.overdue:
         conditions.append(overdue_clause(now))
+    if filters.reworked:
+        conditions.append(Case.rework_count >= REPEATED_REWORK)
     by_status = dict(db.execute(select(Case.status, func.count()).where(*conditions).group_by(Case.status)).all())
     counts = {t.key: sum(by_status.get(s, 0) for s in t.statuses) for t in TABS}
     total = counts[filters.tab.key]

@@ -120,12 +120,5 @@ def load(db: Session, user: User, filters: Filters, now: datetime) -> QueuePage:
     return QueuePage(rows=rows, counts=counts, total=total, page=page, pages=pages)
 
 
-def category_label(code: str) -> str:
-    try:
-        return categories().get(code).label
-    except KeyError:
-        return code
-
-
 def is_overdue(case: Case, now: datetime) -> bool:
     return case.deadline is not None and case.deadline < now and case.status not in FINAL

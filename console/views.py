@@ -14,7 +14,7 @@ from bot.uplink.media import inside_folder
 from console import casepage, queue, wecom_login
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
-from handlers.catalog import categories
+from handlers.catalog import categories, category_label
 from handlers.context import StaffAction
 from handlers.dispatch import street_units
 from models import CaseSource, CaseStatus, utcnow
@@ -120,7 +120,7 @@ def queue_page() -> Any:
     page = queue.load(g.db, g.user, filters, now)
     return render_template("queue.html", page=page, filters=filters, tabs=queue.TABS, streets=streets,
                            categories=list(categories()), sources=list(CaseSource), now=now,
-                           is_overdue=queue.is_overdue, category_label=queue.category_label, local=_local)
+                           is_overdue=queue.is_overdue, category_label=category_label, local=_local)
 
 
 @bp.get("/cases/<number>")
@@ -133,7 +133,7 @@ def case_page(number: str) -> Any:
     units = street_units(g.db, case.street_id) if case.status == CaseStatus.ACCEPTED else []
     return render_template("case.html", v=casepage.view(g.db, case), now=now, overdue=queue.is_overdue(case, now),
                            units=units,
-                           category_label=queue.category_label, local=_local, verdict=casepage.verdict_lines,
+                           category_label=category_label, local=_local, verdict=casepage.verdict_lines,
                            rework_codes=REWORK_CODES, Status=CaseStatus)
 
 

@@ -16,6 +16,7 @@ from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
 from handlers.catalog import categories, category_label
 from handlers.context import StaffAction
+from handlers.case_changes import REASSIGNABLE
 from handlers.dispatch import street_units
 from models import CaseSource, CaseStatus, utcnow
 from models.calendar import TZ
@@ -130,9 +131,9 @@ def case_page(number: str) -> Any:
     if case is None:
         abort(404, "没有找到该案件, 或该案件不在您负责的范围内。")
     now = utcnow()
-    units = street_units(g.db, case.street_id) if case.status == CaseStatus.ACCEPTED else []
+    units = street_units(g.db, case.street_id)
     return render_template("case.html", v=casepage.view(g.db, case), now=now, overdue=queue.is_overdue(case, now),
-                           units=units,
+                           units=units, categories=list(categories()), reassignable=REASSIGNABLE,
                            category_label=category_label, local=_local, verdict=casepage.verdict_lines,
                            rework_codes=REWORK_CODES, Status=CaseStatus)
 

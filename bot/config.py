@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -168,7 +169,7 @@ class Config:
             photocheck_thresholds=_photocheck_thresholds(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
             photo_hosts=_photo_hosts(env),
             metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
-            map_tiles=env.get("CHENGGUAN_MAP_TILES", ""),
+            map_tiles=_map_tiles(env),
             job_lease_seconds=_positive_int(env, "CHENGGUAN_JOB_LEASE_SECONDS", 60),
         )
 
@@ -310,6 +311,15 @@ def _photo_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
                 "(.qpic.cn) 或 主机:端口, 多个用逗号分隔"
             )
     return entries
+
+
+def _map_tiles(env: Mapping[str, str]) -> str:
+    raw = env.get("CHENGGUAN_MAP_TILES", "").strip()
+    parts = urlsplit(raw)
+    if raw and (parts.scheme not in ("http", "https") or not parts.netloc
+                or not all(p in raw for p in ("{z}", "{x}", "{y}"))):
+        raise ConfigError("CHENGGUAN_MAP_TILES 无效: 应为 https://主机/路径/{z}/{x}/{y}.png 这样的瓦片地址模板; 不设则地图不加载底图")
+    return raw
 
 
 def _check_aes_key(name: str, value: str) -> None:

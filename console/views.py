@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file,
-                   session, url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+                   send_file, session, url_for)
 from flask_wtf.csrf import CSRFError
 
 from bot.db import transaction
 from bot.service import current_service
 from bot.uplink.media import inside_folder
-from console import casepage, queue, wecom_login
+from console import casepage, mapdata, queue, wecom_login
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
 from handlers.catalog import categories, category_label
@@ -42,6 +43,10 @@ def _check_csrf() -> None:
 def _secure_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    tiles = tile_origin(current_service().config.map_tiles)
+    if tiles:  # the map's tiles come from the configured tile server, and from nowhere else
+        response.headers["Content-Security-Policy"] = response.headers["Content-Security-Policy"].replace(
+            "img-src 'self'", f"img-src 'self' {tiles}")
     if response.mimetype == "text/html":
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -134,6 +139,7 @@ def case_page(number: str) -> Any:
     units = street_units(g.db, case.street_id)
     return render_template("case.html", v=casepage.view(g.db, case), now=now, overdue=queue.is_overdue(case, now),
                            units=units, categories=list(categories()), reassignable=REASSIGNABLE,
+                           tiles=current_service().config.map_tiles,
                            category_label=category_label, local=_local, verdict=casepage.verdict_lines,
                            rework_codes=REWORK_CODES, Status=CaseStatus)
 
@@ -166,6 +172,38 @@ def photo(photo_id: int) -> Any:
     response.cache_control.private = True
     response.cache_control.public = False
     return response
+
+
+@bp.get("/map")
+@login_required
+def map_page() -> Any:
+    return render_template("map.html", tiles=current_service().config.map_tiles, statuses=list(CaseStatus))
+
+
+@bp.get("/map.json")
+@login_required
+def map_data() -> Any:
+    """GeoJSON for the map (open cases and streets in scope), or with ?case= for one case's small map."""
+    now = utcnow()
+    number = request.args.get("case", "")
+    if number:
+        case = casepage.case_for(g.db, g.user, number)
+        if case is None:
+            return jsonify(error="没有找到该案件, 或该案件不在您负责的范围内。"), 404
+        data = mapdata.one_case(g.db, case, now)
+    else:
+        data = mapdata.open_cases(g.db, g.user, now)
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def tile_origin(template: str) -> str:
+    """The tile server's origin for the CSP ("https://{s}.tile.example" -> "https://*.tile.example")."""
+    if not template:
+        return ""
+    parts = urlsplit(template.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _local(moment: Any) -> str:

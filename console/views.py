@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from bot.db import transaction
 from bot.service import current_service
 from bot.uplink.media import inside_folder
-from console import casepage, mapdata, queue, wecom_login
+from console import casepage, dashboard, mapdata, queue, wecom_login
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
 from handlers.catalog import categories, category_label
@@ -196,6 +197,44 @@ def map_data() -> Any:
     response = jsonify(data)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page() -> Any:
+    from bot.reports.table import HEADERS, row_values, total_values
+
+    now = utcnow()
+    month, problem = dashboard.month_from(request.args.get("month", ""), now)
+    if problem:
+        flash(problem, "error")
+    report = dashboard.scoped_report(g.db, g.user, month)
+    return render_template("dashboard.html", report=report, month=month, months=dashboard.recent_months(now),
+                           headers=HEADERS, row_values=row_values, total_values=total_values,
+                           district=dashboard.district_wide(g.user))
+
+
+@bp.get("/dashboard/chart.png")
+@login_required
+def dashboard_chart() -> Any:
+    from bot.reports.chart import ranking_png
+    from bot.reports.fonts import NoChineseFont
+
+    month, _ = dashboard.month_from(request.args.get("month", ""), utcnow())
+    try:
+        png = ranking_png(dashboard.scoped_report(g.db, g.user, month))
+    except NoChineseFont:
+        abort(404, "服务器没有中文字体, 无法画排名图; 请管理员安装 fonts-noto-cjk。")
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/dashboard/ledger.xlsx")
+@login_required
+def dashboard_ledger() -> Any:
+    month, _ = dashboard.month_from(request.args.get("month", ""), utcnow())
+    data = dashboard.ledger_bytes(dashboard.scoped_report(g.db, g.user, month))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"台账-{month}.xlsx", max_age=0,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def tile_origin(template: str) -> str:

@@ -37,3 +37,14 @@ def test_map_draws_streets_and_cases_offline(page, console_url, located) -> None
     expect(page.locator("#casemap")).to_have_attribute("data-cases", "1")
     expect(page.locator("#casemap .pin")).to_have_count(1)
     expect(page.locator("#casemap path.leaflet-interactive")).to_have_count(1)
+
+
+def test_dashboard_in_the_browser(page, console_url, located) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, console_url, "admin", PASSWORD)
+    page.click("nav.sections >> text=考核")
+    expect(page.locator("table.streets tbody tr")).to_have_count(3)  # two streets and the district total
+    page.wait_for_function("() => document.querySelector('figure.chart img').naturalWidth > 0")
+    screenshot(page, "console-dashboard.png")
+    with page.expect_download() as download:
+        page.click("text=下载台账")
+    assert download.value.suggested_filename.endswith(".xlsx")

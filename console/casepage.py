@@ -56,6 +56,12 @@ def photo_for(db: Session, user: User, photo_id: int) -> Photo | None:
     return photo if case is not None and may_act_on(user, case) else None
 
 
+def problem_photo_of(db: Session, case_id: int) -> Photo | None:
+    """The case's first stored problem photo: the frame the aligned view is drawn in."""
+    return db.scalars(select(Photo).where(Photo.case_id == case_id, Photo.role == PhotoRole.PROBLEM,
+                                          Photo.status == PhotoStatus.STORED).order_by(Photo.id).limit(1)).first()
+
+
 def view(db: Session, case: Case) -> CaseView:
     photos = db.scalars(
         select(Photo).where(Photo.case_id == case.id, Photo.status == PhotoStatus.STORED).order_by(Photo.id)

@@ -13,14 +13,14 @@ from flask_wtf.csrf import CSRFError
 from bot.db import transaction
 from bot.service import current_service
 from bot.uplink.media import inside_folder
-from console import casepage, dashboard, mapdata, queue, wecom_login
+from console import aligned, casepage, dashboard, mapdata, queue, wecom_login
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
 from handlers.catalog import categories, category_label
 from handlers.context import StaffAction
 from handlers.case_changes import REASSIGNABLE
 from handlers.dispatch import street_units
-from models import CaseSource, CaseStatus, utcnow
+from models import CaseSource, CaseStatus, PhotoRole, utcnow
 from models.calendar import TZ
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -243,6 +243,27 @@ def tile_origin(template: str) -> str:
         return ""
     parts = urlsplit(template.replace("{s}", "*"))
     return f"{parts.scheme}://{parts.netloc}"
+
+
+@bp.get("/photos/<int:photo_id>/aligned.jpg")
+@login_required
+def aligned_photo(photo_id: int) -> Any:
+    """The rectification photo warped onto the case's problem photo (rendered once, then cached)."""
+    photo_dir = current_service().config.photo_dir
+    rectified = casepage.photo_for(g.db, g.user, photo_id)
+    problem = casepage.problem_photo_of(g.db, rectified.case_id) if rectified and rectified.case_id else None
+    paths = [inside_folder(photo_dir, p.storage_path) if p and p.storage_path else None for p in (problem, rectified)]
+    if problem is None or rectified is None or rectified.role != PhotoRole.RECTIFICATION or not all(
+            p is not None and p.is_file() for p in paths):
+        abort(404, "照片不存在或不在您负责的范围内。")
+    jpeg = aligned.aligned_jpeg(photo_dir, (problem.sha256 or str(problem.id), paths[0].read_bytes()),  # type: ignore[union-attr]
+                                (rectified.sha256 or str(rectified.id), paths[1].read_bytes()))  # type: ignore[union-attr]
+    if jpeg == aligned.NOT_ALIGNED:
+        abort(404, "两张照片无法自动对齐 (角度相差太大或画面特征太少)。")
+    response = Response(jpeg, mimetype="image/jpeg")
+    response.cache_control.private = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 def _local(moment: Any) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.db import transaction
 from console import ratelimit
 from models import AuditEvent, CaseStatus, OutboxJob, utcnow
-from tests.console.browser import PHONE, browser, console_url, page, screenshot, sign_in  # noqa: F401 (fixtures)
+from tests.console.browser import OFFICE, PHONE, browser, console_url, page, screenshot, sign_in  # noqa: F401 (fixtures)
 from tests.console.helpers import PASSWORD
 from tests.console.scenario import submitted_cases
 from tests.factories import make_case
@@ -44,6 +44,9 @@ def test_review_two_cases_in_the_browser(page, console_url, mp_service, wechat_a
     expect(rows.first).to_contain_text(late)
     assert page.eval_on_selector("tr.overdue td.deadline", "td => getComputedStyle(td).color") == "rgb(207, 34, 46)"
     screenshot(page, "console-queue.png")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "console-queue-phone.png")
+    page.set_viewport_size(OFFICE)
     page.click(".tabs >> text=待审核")
     expect(page.locator("table.cases tbody tr")).to_have_count(2)
     page.select_option("select[name=source]", label="巡查上报")

@@ -38,7 +38,7 @@ def open_cases(db: Session, user: User, now: datetime) -> dict[str, Any]:
         select(Case).where(scope_clause(user), Case.status.not_in(list(FINAL)), Case.lat.is_not(None),
                            Case.lon.is_not(None)).order_by(Case.id.desc()).limit(MAX_CASES)
     ).all()
-    features = [_street(s) for s in visible_streets(db, user)] + [_case(c, now) for c in cases]
+    features = [_street(s) for s in visible_streets(db, user, polygons=True)] + [_case(c, now) for c in cases]
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, select
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from models.audit import AuditEvent
@@ -17,6 +17,8 @@ from models.users import User
 
 class Case(Base):
     __tablename__ = "cases"
+    # The console's queue: a status tab in deadline order, and the overdue counts, read from the index alone.
+    __table_args__ = (Index("ix_cases_status_deadline", "status", "deadline", "id"),)
 
     id: Mapped[intpk]
     number: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. 2026112200017

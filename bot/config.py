@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -50,6 +51,8 @@ class WeComConfig:
     token: str = ""
     encoding_aes_key: str = ""
     api_base: str = "https://qyapi.weixin.qq.com"
+    oauth_base: str = "https://open.weixin.qq.com"  # 网页授权 inside WeCom (console sign-in)
+    login_base: str = "https://login.work.weixin.qq.com"  # 扫码登录 for desktop browsers (console sign-in)
 
     @property
     def enabled(self) -> bool:
@@ -119,6 +122,7 @@ class Config:
     photo_hosts: tuple[str, ...] = (".qpic.cn",)  # where a chat photo's PicUrl may be fetched (WeChat's media CDN)
     job_lease_seconds: int = 60  # a job of a worker that died is taken again after this
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
+    map_tiles: str = ""  # the console map's tile URL template ({z}/{x}/{y}); empty: no tiles, works offline
     metrics_token: str = ""  # set: GET /metrics with "Authorization: Bearer <token>"; empty: no /metrics
 
     @property
@@ -153,6 +157,8 @@ class Config:
                 token=env.get("WECOM_TOKEN", ""),
                 encoding_aes_key=wecom_key,
                 api_base=env.get("WECOM_API_BASE") or WeComConfig.api_base,
+                oauth_base=env.get("WECOM_OAUTH_BASE") or WeComConfig.oauth_base,
+                login_base=env.get("WECOM_LOGIN_BASE") or WeComConfig.login_base,
             ),
             platform=(platform := _platform(env)),
             notices=_notices(env, platform),
@@ -166,6 +172,7 @@ class Config:
             photocheck_thresholds=_photocheck_thresholds(env, "CHENGGUAN_PHOTOCHECK_THRESHOLDS"),
             photo_hosts=_photo_hosts(env),
             metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
+            map_tiles=_map_tiles(env),
             job_lease_seconds=_positive_int(env, "CHENGGUAN_JOB_LEASE_SECONDS", 60),
         )
 
@@ -314,6 +321,15 @@ def _photo_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
                 "(.qpic.cn) 或 主机:端口, 多个用逗号分隔"
             )
     return entries
+
+
+def _map_tiles(env: Mapping[str, str]) -> str:
+    raw = env.get("CHENGGUAN_MAP_TILES", "").strip()
+    parts = urlsplit(raw)
+    if raw and (parts.scheme not in ("http", "https") or not parts.netloc
+                or not all(p in raw for p in ("{z}", "{x}", "{y}"))):
+        raise ConfigError("CHENGGUAN_MAP_TILES 无效: 应为 https://主机/路径/{z}/{x}/{y}.png 这样的瓦片地址模板; 不设则地图不加载底图")
+    return raw
 
 
 def _check_aes_key(name: str, value: str) -> None:

@@ -8,6 +8,7 @@ tell the people who act next.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, or_, select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.cards.queue import queue_card
 from bot.notices.queue import queue_notice
 from bot.tasks.new_reports import queue_announcement
-from handlers.catalog import categories
+from handlers import catalog
 from models import AuditEvent, Case, CaseSource, Identity, Photo, PhotoRole, PhotoStatus, Role, User
 from models.cards import CardStep
 from models.outbox import enqueue
@@ -94,6 +95,36 @@ def _announce_to_reviewers(session: Session, case: Case, _event: AuditEvent) -> 
         queue_announcement(session, case)
 
 
+def _tell_of_duplicate(session: Session, case: Case, event: AuditEvent) -> None:
+    """The reporter hears it is handled with the original (不予受理 with that reason); an officer who had it, to stop."""
+    _tell_reporter("rejected")(session, case, event)
+    if case.assignee_id is not None:
+        text = f"案件 {case.number} 已作为重复案件关闭 ({event.note}), 无需再整改。"
+        for userid in _chat_ids(session, [case.assignee_id], CHANNEL_WORK):
+            _send(session, CHANNEL_WORK, userid, text, f"duplicate:{case.id}:{userid}")
+
+
+def _ask_reviewers_to_suspend(session: Session, case: Case, event: AuditEvent) -> None:
+    deadline = datetime.fromisoformat(event.data["deadline"]).astimezone(TZ)
+    text = (f"案件 {case.number} 申请挂起/延期 {event.data['days']} 个工作日 (新时限 {deadline:%Y-%m-%d %H:%M}): "
+            f"{event.note}。回复「批准挂起 {case.number}」或「驳回挂起 {case.number} 原因」。")
+    for userid in reviewer_chat_ids(session, case):
+        _send(session, CHANNEL_WORK, userid, text, f"suspend-asked:{case.id}:{userid}:{case.version}")
+
+
+def _tell_suspension_requester(session: Session, case: Case, event: AuditEvent) -> None:
+    asked = session.get(AuditEvent, event.data.get("request"))
+    if asked is None or asked.actor_id is None:
+        return
+    if event.action == "suspend_approved":
+        deadline = datetime.fromisoformat(event.data["deadline"]).astimezone(TZ)
+        text = f"案件 {case.number} 的挂起/延期已批准, 新时限 {deadline:%Y-%m-%d %H:%M}。"
+    else:
+        text = f"案件 {case.number} 的挂起申请被驳回: {event.note}。请按原时限处置。"
+    for userid in _chat_ids(session, [asked.actor_id], CHANNEL_WORK):
+        _send(session, CHANNEL_WORK, userid, text, f"suspend-decided:{asked.id}:{userid}")
+
+
 REACTIONS: dict[str, Callable[[Session, Case, AuditEvent], None]] = {
     "accept": _tell_reporter("accepted"),
     "reject": _tell_reporter("rejected"),
@@ -103,6 +134,11 @@ REACTIONS: dict[str, Callable[[Session, Case, AuditEvent], None]] = {
     "resubmit": _tell_reviewers_of_submission,
     "return": _tell_officer_of_rework,
     "report": _announce_to_reviewers,
+    "reassign": _tell_unit_of_dispatch,  # 改派: the new unit hears of it as on 派遣
+    "duplicate": _tell_of_duplicate,
+    "suspend_requested": _ask_reviewers_to_suspend,
+    "suspend_approved": _tell_suspension_requester,
+    "suspend_refused": _tell_suspension_requester,
 }
 
 
@@ -119,7 +155,4 @@ def _send(session: Session, channel: str, to: str, text: str, key: str) -> None:
 
 
 def category_label(case: Case) -> str:
-    try:
-        return categories().get(case.category_code).label
-    except KeyError:
-        return case.category_code
+    return catalog.category_label(case.category_code)

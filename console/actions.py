@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from handlers import dispatch, review
+from handlers import case_changes, dispatch, review, suspension
 from handlers.cases import Refusal
 from handlers.context import Acting
 from models import TransitionError
@@ -19,8 +19,33 @@ class ActionRefused(Exception):
     pass
 
 
+def _field(form: Mapping[str, str], name: str, limit: int = 40) -> str:
+    return " ".join(form.get(name, "").split())[:limit]  # one line, bounded
+
+
+# What each correction needs from its form, in the chat command's order after the case number.
+FORM_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "reassign": (("unit", "请选择改派的单位。"),),
+    "recategorize": (("category", "请选择新的分类。"),),
+    "relocate": (("lat", "请填写新位置的纬度。"), ("lon", "请填写新位置的经度。")),
+    "duplicate": (("original", "请填写原案件编号。"),),
+    "suspend": (("days", "请填写延期的工作日数。"), ("note", "请填写挂起原因。")),
+    "refuse_suspension": (("note", "请填写驳回原因。"),),
+}
+
+
 def _argument(number: str, form: Mapping[str, str], action: str) -> str:
-    note = " ".join(form.get("note", "").split())[:REASON_MAX]  # one line, bounded
+    note = _field(form, "note", REASON_MAX)
+    if action in FORM_FIELDS:
+        values = []
+        for name, missing in FORM_FIELDS[action]:
+            value = _field(form, name, REASON_MAX if name == "note" else 40)
+            if not value:
+                raise ActionRefused(missing)
+            values.append(value)
+        if action == "relocate" and form.get("move_street") == "1":
+            values.append(case_changes.CONFIRM_STREET)
+        return " ".join([number, *values])
     if action == "reject":
         if not note:
             raise ActionRefused("请填写退回原因, 例如「非城管事项」。")
@@ -48,6 +73,13 @@ ACTIONS: dict[str, Callable[[Acting, str], str]] = {
     "approve": review.approve,
     "rework": review.rework,
     "dispatch": dispatch.dispatch_by_hand,  # 受理 found no routing rule: the reviewer picks the unit
+    "reassign": case_changes.reassign,
+    "recategorize": case_changes.recategorize,
+    "relocate": case_changes.relocate,
+    "duplicate": case_changes.mark_duplicate,
+    "suspend": suspension.request,
+    "approve_suspension": suspension.approve,
+    "refuse_suspension": suspension.refuse,
 }
 
 

@@ -8,11 +8,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.case_changes import duplicates_of
 from handlers.cases import may_act_on
+from handlers.suspension import pending_request
 from models import AuditEvent, Case, Photo, PhotoRole, PhotoStatus, Street, Unit, User
 from models.lifecycle import STEPS
 
-ACTION_LABELS = {step.action: step.label for step in STEPS} | {"report": "上报", "return": "返工"}
+ACTION_LABELS = {step.action: step.label for step in STEPS} | {
+    "report": "上报", "return": "返工", "reassign": "改派", "recategorize": "改类", "relocate": "改位置",
+    "duplicate_linked": "关联重复案件", "suspend_requested": "申请挂起", "suspend_approved": "批准挂起",
+    "suspend_refused": "驳回挂起",
+}
 
 
 @dataclass
@@ -30,6 +36,9 @@ class CaseView:
     problem: list[Photo]
     rectification: list[Photo]
     timeline: list[TimelineEntry]
+    duplicate_of: str  # the original's number when this case was closed as its duplicate
+    duplicates: list[str]  # cases closed as duplicates of this one
+    pending_suspension: AuditEvent | None
 
 
 def case_for(db: Session, user: User, number: str) -> Case | None:
@@ -45,6 +54,12 @@ def photo_for(db: Session, user: User, photo_id: int) -> Photo | None:
         return None
     case = db.get(Case, photo.case_id)
     return photo if case is not None and may_act_on(user, case) else None
+
+
+def problem_photo_of(db: Session, case_id: int) -> Photo | None:
+    """The case's first stored problem photo: the frame the aligned view is drawn in."""
+    return db.scalars(select(Photo).where(Photo.case_id == case_id, Photo.role == PhotoRole.PROBLEM,
+                                          Photo.status == PhotoStatus.STORED).order_by(Photo.id).limit(1)).first()
 
 
 def view(db: Session, case: Case) -> CaseView:
@@ -64,6 +79,9 @@ def view(db: Session, case: Case) -> CaseView:
         problem=[p for p in photos if p.role == PhotoRole.PROBLEM],
         rectification=[p for p in photos if p.role == PhotoRole.RECTIFICATION][::-1],  # newest first
         timeline=[TimelineEntry(e, _who(actor), ACTION_LABELS.get(e.action, e.action)) for e, actor in rows],
+        duplicate_of=db.scalar(select(Case.number).where(Case.id == case.duplicate_of_id)) or "" if case.duplicate_of_id else "",
+        duplicates=duplicates_of(db, case),
+        pending_suspension=pending_request(db, case),
     )
 
 

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file,
-                   session, url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+                   send_file, session, url_for)
 from flask_wtf.csrf import CSRFError
 
 from bot.db import transaction
 from bot.service import current_service
 from bot.uplink.media import inside_folder
-from console import casepage, queue
+from console import aligned, casepage, dashboard, mapdata, queue, wecom_login
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
-from handlers.catalog import categories
+from handlers.catalog import categories, category_label
 from handlers.context import StaffAction
+from handlers.case_changes import REASSIGNABLE
 from handlers.dispatch import street_units
-from models import CaseSource, CaseStatus, utcnow
+from models import CaseSource, CaseStatus, PhotoRole, utcnow
 from models.calendar import TZ
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -41,6 +44,10 @@ def _check_csrf() -> None:
 def _secure_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    tiles = tile_origin(current_service().config.map_tiles)
+    if tiles:  # the map's tiles come from the configured tile server, and from nowhere else
+        response.headers["Content-Security-Policy"] = response.headers["Content-Security-Policy"].replace(
+            "img-src 'self'", f"img-src 'self' {tiles}")
     if response.mimetype == "text/html":
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -69,7 +76,37 @@ def login() -> Any:
                 error = str(exc)
         if not error:
             return redirect(safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), 200 if not error else 401
+    return _login_page(error)
+
+
+def _login_page(error: str = "") -> Any:
+    config = current_service().config
+    inside_wecom = "wxwork" in request.headers.get("User-Agent", "").lower()
+    return render_template("login.html", error=error, wecom=wecom_login.available(config),
+                           inside_wecom=inside_wecom), 200 if not error else 401
+
+
+@bp.get("/login/wecom")
+def wecom_start() -> Any:
+    """网页授权 (inside WeCom's browser) or, with ?qr=1, 扫码登录 (desktop)."""
+    config = current_service().config
+    if not wecom_login.available(config):
+        return _login_page("本系统尚未开通企业微信登录, 请用用户名和密码登录。")
+    return redirect(wecom_login.start(config, qr=request.args.get("qr") == "1"))
+
+
+@bp.get("/login/wecom/callback")
+def wecom_callback() -> Any:
+    config = current_service().config
+    try:
+        wecom_login.check_state(request.args.get("state", ""))
+        userid = wecom_login.member_userid(config, request.args.get("code", ""))
+        with current_service().sessions() as db:
+            user = wecom_login.staff_for(db, userid)
+            start_session(user)
+    except wecom_login.WeComLoginRefused as exc:
+        return _login_page(str(exc))
+    return redirect(url_for("console.queue"))
 
 
 @bp.post("/logout")
@@ -90,7 +127,7 @@ def queue_page() -> Any:
     page = queue.load(g.db, g.user, filters, now)
     return render_template("queue.html", page=page, filters=filters, tabs=queue.TABS, streets=streets,
                            categories=list(categories()), sources=list(CaseSource), now=now,
-                           is_overdue=queue.is_overdue, category_label=queue.category_label, local=_local)
+                           is_overdue=queue.is_overdue, category_label=category_label, local=_local)
 
 
 @bp.get("/cases/<number>")
@@ -100,10 +137,11 @@ def case_page(number: str) -> Any:
     if case is None:
         abort(404, "没有找到该案件, 或该案件不在您负责的范围内。")
     now = utcnow()
-    units = street_units(g.db, case.street_id) if case.status == CaseStatus.ACCEPTED else []
+    units = street_units(g.db, case.street_id)
     return render_template("case.html", v=casepage.view(g.db, case), now=now, overdue=queue.is_overdue(case, now),
-                           units=units,
-                           category_label=queue.category_label, local=_local, verdict=casepage.verdict_lines,
+                           units=units, categories=list(categories()), reassignable=REASSIGNABLE,
+                           tiles=current_service().config.map_tiles,
+                           category_label=category_label, local=_local, verdict=casepage.verdict_lines,
                            rework_codes=REWORK_CODES, Status=CaseStatus)
 
 
@@ -134,6 +172,97 @@ def photo(photo_id: int) -> Any:
                          max_age=3600, conditional=True)
     response.cache_control.private = True
     response.cache_control.public = False
+    return response
+
+
+@bp.get("/map")
+@login_required
+def map_page() -> Any:
+    return render_template("map.html", tiles=current_service().config.map_tiles, statuses=list(CaseStatus))
+
+
+@bp.get("/map.json")
+@login_required
+def map_data() -> Any:
+    """GeoJSON for the map (open cases and streets in scope), or with ?case= for one case's small map."""
+    now = utcnow()
+    number = request.args.get("case", "")
+    if number:
+        case = casepage.case_for(g.db, g.user, number)
+        if case is None:
+            return jsonify(error="没有找到该案件, 或该案件不在您负责的范围内。"), 404
+        data = mapdata.one_case(g.db, case, now)
+    else:
+        data = mapdata.open_cases(g.db, g.user, now)
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page() -> Any:
+    from bot.reports.table import HEADERS, row_values, total_values
+
+    now = utcnow()
+    month, problem = dashboard.month_from(request.args.get("month", ""), now)
+    if problem:
+        flash(problem, "error")
+    report = dashboard.scoped_report(g.db, g.user, month)
+    return render_template("dashboard.html", report=report, month=month, months=dashboard.recent_months(now),
+                           headers=HEADERS, row_values=row_values, total_values=total_values,
+                           district=dashboard.district_wide(g.user))
+
+
+@bp.get("/dashboard/chart.png")
+@login_required
+def dashboard_chart() -> Any:
+    from bot.reports.chart import ranking_png
+    from bot.reports.fonts import NoChineseFont
+
+    month, _ = dashboard.month_from(request.args.get("month", ""), utcnow())
+    try:
+        png = ranking_png(dashboard.scoped_report(g.db, g.user, month))
+    except NoChineseFont:
+        abort(404, "服务器没有中文字体, 无法画排名图; 请管理员安装 fonts-noto-cjk。")
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/dashboard/ledger.xlsx")
+@login_required
+def dashboard_ledger() -> Any:
+    month, _ = dashboard.month_from(request.args.get("month", ""), utcnow())
+    data = dashboard.ledger_bytes(dashboard.scoped_report(g.db, g.user, month))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"台账-{month}.xlsx", max_age=0,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def tile_origin(template: str) -> str:
+    """The tile server's origin for the CSP ("https://{s}.tile.example" -> "https://*.tile.example")."""
+    if not template:
+        return ""
+    parts = urlsplit(template.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@bp.get("/photos/<int:photo_id>/aligned.jpg")
+@login_required
+def aligned_photo(photo_id: int) -> Any:
+    """The rectification photo warped onto the case's problem photo (rendered once, then cached)."""
+    photo_dir = current_service().config.photo_dir
+    rectified = casepage.photo_for(g.db, g.user, photo_id)
+    problem = casepage.problem_photo_of(g.db, rectified.case_id) if rectified and rectified.case_id else None
+    paths = [inside_folder(photo_dir, p.storage_path) if p and p.storage_path else None for p in (problem, rectified)]
+    if problem is None or rectified is None or rectified.role != PhotoRole.RECTIFICATION or not all(
+            p is not None and p.is_file() for p in paths):
+        abort(404, "照片不存在或不在您负责的范围内。")
+    jpeg = aligned.aligned_jpeg(photo_dir, (problem.sha256 or str(problem.id), paths[0].read_bytes()),  # type: ignore[union-attr]
+                                (rectified.sha256 or str(rectified.id), paths[1].read_bytes()))  # type: ignore[union-attr]
+    if jpeg == aligned.NOT_ALIGNED:
+        abort(404, "两张照片无法自动对齐 (角度相差太大或画面特征太少)。")
+    response = Response(jpeg, mimetype="image/jpeg")
+    response.cache_control.private = True
+    response.cache_control.max_age = 3600
     return response
 
 

@@ -20,6 +20,14 @@ def source_rules() -> SourceRules:
     return SourceRules.load(os.environ.get("CHENGGUAN_SOURCE_RULES_FILE") or None)
 
 
+def category_label(code: str) -> str:
+    """"E0102" -> "市容环境/暴露垃圾"; a code the table does not know is shown as it is."""
+    try:
+        return categories().get(code).label
+    except KeyError:
+        return code
+
+
 def find_by_words(text: str) -> Category | None:
     """A category typed by name: 大类/小类, or just the 小类 when that is unambiguous."""
     text = text.strip()

@@ -64,15 +64,21 @@ def dispatch_by_hand(ctx: Context, argument: str) -> str:
     if not wanted:
         raise Refusal(f"请写明派遣单位, 例如「派遣 {number} 单位代码」。")
     case = case_in_scope(ctx, number, "派遣")
-    unit = _unit_named(ctx.session, wanted)
+    unit = unit_for(ctx.session, case, wanted)
+    submitted = dispatch(ctx.session, case, unit, ctx.user)
+    return dispatched_text(case, unit, submitted)
+
+
+def unit_for(session: Session, case: Case, wanted: str) -> Unit:
+    """The unit a reviewer named (code or name) for this case: its street's own or a district-wide one."""
+    unit = _unit_named(session, wanted)
     if unit is None:
-        choices = street_units(ctx.session, case.street_id)[:UNITS_SHOWN]
+        choices = street_units(session, case.street_id)[:UNITS_SHOWN]
         listed = "、".join(f"{u.code} {u.name}" for u in choices) or "无, 请管理员先用 `chengguan units add` 添加"
         raise Refusal(f"没有找到单位「{wanted}」。可选单位: {listed}")
     if unit.street_id is not None and unit.street_id != case.street_id:
         raise Refusal(f"{unit.name}不属于该案件所在街道, 请选择本街道或区级单位。")
-    submitted = dispatch(ctx.session, case, unit, ctx.user)
-    return dispatched_text(case, unit, submitted)
+    return unit
 
 
 def _unit_named(session: Session, wanted: str) -> Unit | None:

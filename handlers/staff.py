@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers import binding, dispatch, rectify, report, review, staff_cards, staff_pending, staff_reasons
+from handlers import (
+    binding, case_changes, dispatch, rectify, report, review, staff_cards, staff_pending, staff_reasons, suspension,
+)
 from handlers.cases import Refusal, require_role
 from handlers.context import Context
 from models import CaseSource, Role, TransitionError
 
 HELP = {
     Role.ROAD_CHIEF: "路长命令:\n巡查 / 马路办公: 开始上报 (照片→位置→描述→确认, 确认前可回复「已现场整改」)\n我的任务 / 整改 案件编号",
-    Role.OFFICER: "队员命令:\n我的任务: 待整改案件\n整改 案件编号: 发送整改照片 (只有一件时可省略编号)\n巡查: 上报发现的问题",
+    Role.OFFICER: ("队员命令:\n我的任务: 待整改案件\n整改 案件编号: 发送整改照片 (只有一件时可省略编号)\n巡查: 上报发现的问题\n"
+                   + suspension.HELP_FIELD),
     Role.REVIEWER: ("审核命令:\n受理 案件编号 / 退回 案件编号 原因\n派遣 案件编号 单位代码 (没有派遣规则时)\n"
-                    "通过 案件编号 / 返工 案件编号 原因 (整改不到位/角度不一致/非原图)"),
-    Role.ADMIN: "管理员可使用全部审核命令: 受理 / 退回 / 派遣 / 通过 / 返工。",
+                    "通过 案件编号 / 返工 案件编号 原因 (整改不到位/角度不一致/非原图)\n"
+                    f"{case_changes.HELP}\n{suspension.HELP_REVIEW}"),
+    Role.ADMIN: "管理员可使用全部审核命令: 受理 / 退回 / 派遣 / 通过 / 返工 / 改派 / 改类 / 改位置 / 重复 / 批准挂起。",
 }
 
 
@@ -35,6 +39,8 @@ COMMANDS: dict[str, Callable[[Context, str], str]] = {
     "我的任务": lambda ctx, _: rectify.list_tasks(ctx),
     "巡查": _patrol(CaseSource.PATROL),
     "马路办公": _patrol(CaseSource.ROAD_OFFICE),
+    **case_changes.COMMANDS,  # 改派 / 改类 / 改位置 / 重复
+    **suspension.COMMANDS,  # 挂起 / 批准挂起 / 驳回挂起
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, select
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from models.audit import AuditEvent
@@ -17,6 +17,8 @@ from models.users import User
 
 class Case(Base):
     __tablename__ = "cases"
+    # The console's queue: a status tab in deadline order, and the overdue counts, read from the index alone.
+    __table_args__ = (Index("ix_cases_status_deadline", "status", "deadline", "id"),)
 
     id: Mapped[intpk]
     number: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. 2026112200017
@@ -33,6 +35,7 @@ class Case(Base):
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # dispatched to
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)  # 重复: the original
     deadline: Mapped[datetime | None]
     status: Mapped[CaseStatus] = mapped_column(
         str_enum(CaseStatus),
@@ -84,6 +87,16 @@ class Case(Base):
             self.rework_count += 1
         if target in FINAL:
             self.closed_at = utcnow()
+        session.add(event)
+        return event
+
+    def record(self, action: str, actor: User | None, *, note: str = "", data: dict[str, Any] | None = None) -> AuditEvent:
+        """An audited change that is not a status step (改派, 改类, 改位置, 挂起…): who, when, what, old and new."""
+        session = object_session(self)
+        if session is None or self.id is None:
+            raise RuntimeError("record() needs a case that is saved in a session (flush first)")
+        event = AuditEvent(case_id=self.id, actor_id=actor.id if actor else None, action=action,
+                           from_status=self.status, to_status=self.status, note=note, data=data or {})
         session.add(event)
         return event
 

@@ -49,6 +49,7 @@ class CaseStatus(StrEnum):
     VERIFIED = "verified"          # 核查通过
     CLOSED = "closed"              # 结案
     REJECTED = "rejected"          # 不予受理
+    DUPLICATE = "duplicate"        # 重复: closed as a duplicate of another case (Case.duplicate_of_id)
 
     @property
     def label(self) -> str:
@@ -62,6 +63,7 @@ class CaseStatus(StrEnum):
             CaseStatus.VERIFIED: "核查通过",
             CaseStatus.CLOSED: "已结案",
             CaseStatus.REJECTED: "不予受理",
+            CaseStatus.DUPLICATE: "重复",
         }[self]
 
 

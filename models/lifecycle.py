@@ -2,7 +2,8 @@
 
 reported -> accepted -> dispatched -> rectifying -> submitted -> verified -> closed
 submitted -> returned (返工) -> submitted; verified -> returned when the city platform sends it back
-reported -> rejected (not a city-management matter, or a duplicate)
+reported -> rejected (not a city-management matter)
+any open status -> duplicate (重复, linked to the original case)
 
 A step taken by the service itself (the worker applying a platform verdict, automatic dispatch
 by the routing table) has no user behind it: `system=True` allows it.
@@ -41,10 +42,13 @@ STEPS: tuple[Step, ...] = (
     Step(S.VERIFIED, S.RETURNED, "return", "返工", frozenset(), system=True),
     Step(S.RETURNED, S.SUBMITTED, "resubmit", "重新提交整改", _FIELD),
     Step(S.VERIFIED, S.CLOSED, "close", "结案", _REVIEW, system=True),
+    # 重复: a reviewer finds the same problem already reported; it closes, linked to the original.
+    *(Step(open_status, S.DUPLICATE, "duplicate", "重复", _REVIEW)
+      for open_status in (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.RECTIFYING, S.SUBMITTED, S.RETURNED)),
 )
 
 TRANSITIONS: dict[tuple[S, S], Step] = {(s.source, s.target): s for s in STEPS}
-FINAL: frozenset[S] = frozenset({S.CLOSED, S.REJECTED})
+FINAL: frozenset[S] = frozenset({S.CLOSED, S.REJECTED, S.DUPLICATE})
 
 
 class TransitionError(Exception):

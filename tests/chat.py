@@ -43,6 +43,8 @@ def mp_env(api: FakeWeChatAPI, database_url: str, data_dir: Path, *, safe: bool 
         "WECOM_TOKEN": WECOM_TOKEN,
         "WECOM_ENCODING_AES_KEY": WECOM_AES_KEY,
         "WECOM_API_BASE": api.base_url,
+        "WECOM_OAUTH_BASE": api.base_url,  # the stand-in serves 网页授权 and 扫码登录 too
+        "WECOM_LOGIN_BASE": api.base_url,
         "CHENGGUAN_PHOTO_HOSTS": api_host(api),  # the stand-in hosts the PicUrls
     }
 

@@ -31,7 +31,7 @@ def make_case(
     session: Session, status: CaseStatus = CaseStatus.REPORTED, source: CaseSource = CaseSource.SNAPSHOT,
     **fields: object,
 ) -> Case:
-    case = Case(number=next_case_number(session), source=source, category_code="0102", status=status, **fields)
+    case = Case(number=next_case_number(session), source=source, category_code="E0102", status=status, **fields)
     session.add(case)
     session.flush()
     return case

@@ -97,6 +97,23 @@ MUTANTS: tuple[Mutant, ...] = (
         "bot/cards/queue.py", "    event.listen(sessions, \"before_flush\", _settle_decided)", "    pass",
         ("tests/cards/test_card_lifecycle.py",),
     ),
+    Mutant(
+        "console-wecom-state-unchecked", "a WeCom sign-in callback is accepted without this browser's state",
+        "console/wecom_login.py", "if not isinstance(expected, str) or not secrets.compare_digest(expected, given[:64]):",
+        "if False:",
+        ("tests/console/test_wecom_login.py",),
+    ),
+    Mutant(
+        "console-map-unscoped", "the map's data shows every street's open cases to a street's reviewer",
+        "console/mapdata.py", "select(Case).where(scope_clause(user), ", "select(Case).where(",
+        ("tests/console/test_map.py",),
+    ),
+    Mutant(
+        "assessment-suspend-ignored", "approved 挂起 requests are not counted in the monthly assessment",
+        "bot/assessment/facts.py", 'ACTIONS = ("verify", "return", "suspend", "suspend_approved")',
+        'ACTIONS = ("verify", "return", "suspend")',
+        ("tests/staff/test_suspension.py",),
+    ),
 )
 
 

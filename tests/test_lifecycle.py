@@ -31,6 +31,9 @@ EXPECTED = {
     (S.VERIFIED, S.RETURNED): (set(), True),  # only the platform (the system) returns a verified case
     (S.RETURNED, S.SUBMITTED): (FIELD, False),
     (S.VERIFIED, S.CLOSED): (REVIEW, True),
+    # 重复: a reviewer closes a duplicate from any open status, never after 核查通过 or the end
+    **{(open_status, S.DUPLICATE): (REVIEW, False)
+       for open_status in (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.RECTIFYING, S.SUBMITTED, S.RETURNED)},
 }
 FORBIDDEN = [pair for pair in itertools.product(S, S) if pair not in EXPECTED]
 ALLOWED_BY_ROLE = [(src, dst, role) for (src, dst), (roles, _) in EXPECTED.items() for role in roles]

@@ -14,8 +14,10 @@ from models.audit import AuditEvent
 from models.cases import Case
 from models.enums import CaseSource, CaseStatus, Satisfaction
 
-# Audit actions the assessment reads. "suspend" (挂起/缓办) is written by no flow yet: see indicators.py.
-ACTIONS = ("verify", "return", "suspend")
+# Audit actions the assessment reads. 挂起/延期 counts once a reviewer approved it ("suspend_approved",
+# handlers/suspension.py); "suspend" is the older name, still read for events recorded by hand.
+ACTIONS = ("verify", "return", "suspend", "suspend_approved")
+_FACT_LIST = {"verify": "verified", "return": "returned", "suspend": "suspended", "suspend_approved": "suspended"}
 
 
 @dataclass(slots=True)
@@ -37,7 +39,7 @@ class CaseFacts:
     description: str = ""
     verified: list[datetime] = field(default_factory=list)   # 核查通过 events
     returned: list[datetime] = field(default_factory=list)   # 返工 events (failed 核查)
-    suspended: list[datetime] = field(default_factory=list)  # "suspend" events
+    suspended: list[datetime] = field(default_factory=list)  # approved 挂起/延期 ("suspend_approved")
 
     @property
     def due(self) -> datetime:
@@ -68,5 +70,5 @@ def load_facts(session: Session, start: datetime, end: datetime) -> list[CaseFac
     for case_id, items in events.items():
         fact = facts[case_id]
         for action, at in items:
-            {"verify": fact.verified, "return": fact.returned, "suspend": fact.suspended}[action].append(at)
+            getattr(fact, _FACT_LIST[action]).append(at)
     return list(facts.values())

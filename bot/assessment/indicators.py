@@ -2,9 +2,9 @@
 
 Month M = [1st 00:00, next 1st 00:00) Asia/Shanghai; "by the end of M" means before M.end.
 - 上报数 by source and category: cases reported (created) in M; category = major class (E05…).
-- 应结案 (due): cases not rejected whose deadline falls in M (no deadline: the time reported).
-- 挂起 (suspended): due cases with an audit event "suspend" before the end of M. No flow writes that
-  event yet (the lifecycle has no suspended status), so today this is 0 unless one is recorded by hand.
+- 应结案 (due): cases not rejected nor closed as 重复 whose deadline falls in M (no deadline: the time reported).
+- 挂起 (suspended): due cases whose 挂起/延期 a reviewer approved (audit event "suspend_approved", or the
+  older "suspend") before the end of M.
 - 结案 (closed): due, not suspended, status 结案, closed before the end of M.
   结案率 = 结案 / (应结案 − 挂起); 按期结案 = 结案 with closed_at <= deadline; 按期结案率 likewise.
 - 核查 (verified): cases with a 核查 decision (verify or return event) in M; 返工 = those with a
@@ -89,7 +89,7 @@ def case_delta(case: CaseFacts, month: Month, clock: WorkClock) -> tuple[float, 
     start, end = month.start, month.end
     reported = start <= case.created_at < end
     due = suspended = closed = on_time = 0
-    if case.status != CaseStatus.REJECTED and start <= case.due < end:
+    if case.status not in (CaseStatus.REJECTED, CaseStatus.DUPLICATE) and start <= case.due < end:
         due = 1
         if any(at < end for at in case.suspended):
             suspended = 1

@@ -41,7 +41,7 @@ class MonthReport:
     street_names: dict[int, str]
     unit_names: dict[int, str]
     user_names: dict[int, str]
-    suspended_note: str = "挂起数按审计事件 suspend 统计; 目前没有流程写入该事件, 故一般为 0"
+    suspended_note: str = "挂起数为审核员批准的挂起/延期 (审计事件 suspend_approved)"
 
 
 def build_report(session: Session, month: Month, rule: ScoreRule | None = None) -> MonthReport:

@@ -74,6 +74,8 @@ class FakeWeChatAPI:
     sent_since_event: dict[str, int] = field(default_factory=dict)
     cards: CardDesk = field(default_factory=CardDesk)  # template cards and per-member limits (app messages)
     base_url: str = ""
+    sign_in_as: str = ""  # the WeCom member whose phone approves the next 网页授权 / 扫码登录 (empty: nobody)
+    _login_codes: dict[str, tuple[str, float]] = field(default_factory=dict)  # code -> (userid, expires at)
     _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (MP or WECOM, expires at)
     _stable: str = ""
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -153,6 +155,9 @@ class FakeWeChatAPI:
         app.add_url_rule("/cgi-bin/media/get", view_func=self._media_get)
         app.add_url_rule("/cgi-bin/media/upload", view_func=self._media_upload, methods=["POST"])
         app.add_url_rule("/pic/<media_id>", view_func=self._pic)
+        app.add_url_rule("/connect/oauth2/authorize", view_func=self._oauth_authorize)
+        app.add_url_rule("/wwlogin/sso/login", view_func=self._sso_login)
+        app.add_url_rule("/cgi-bin/auth/getuserinfo", view_func=self._getuserinfo)
         app.before_request(self._failing)
         return app
 
@@ -378,6 +383,39 @@ class FakeWeChatAPI:
         if data is None:
             return jsonify(errcode=40007, errmsg="invalid media_id")
         return Response(data, content_type="image/jpeg")
+
+    def _oauth_authorize(self) -> Response:
+        """WeCom's 网页授权 page: silently (snsapi_base) back to redirect_uri with a code and the state."""
+        args = request.args
+        if args.get("appid") != self.corp_id or args.get("response_type") != "code" or args.get("scope") != "snsapi_base":
+            return Response("参数错误: appid / response_type / scope", status=400)
+        return self._login_redirect()
+
+    def _sso_login(self) -> Response:
+        """WeCom's 扫码登录 page: the member in `sign_in_as` scans and confirms at once."""
+        args = request.args
+        if (args.get("login_type"), args.get("appid"), args.get("agentid")) != ("CorpApp", self.corp_id, self.agent_id):
+            return Response("参数错误: login_type / appid / agentid", status=400)
+        return self._login_redirect()
+
+    def _login_redirect(self) -> Response:
+        redirect_uri, state = request.args.get("redirect_uri", ""), request.args.get("state", "")
+        if not redirect_uri.startswith(("http://", "https://")) or not self.sign_in_as:
+            return Response("该链接无法访问", status=400)
+        code = secrets.token_urlsafe(24)
+        with self._changed:
+            self._login_codes[code] = (self.sign_in_as, time.monotonic() + 300)
+        return Response(status=302, headers={"Location": f"{redirect_uri}?{urlencode({'code': code, 'state': state})}"})
+
+    def _getuserinfo(self) -> Response:
+        """A sign-in code for the member's UserId, once (40029 for an unknown, used or expired code)."""
+        if refused := self._refused_token(WECOM):
+            return refused
+        with self._changed:
+            userid, expires = self._login_codes.pop(request.args.get("code", ""), ("", 0.0))
+        if not userid or time.monotonic() >= expires:
+            return jsonify(errcode=40029, errmsg="invalid code")
+        return jsonify(errcode=0, errmsg="ok", userid=userid, user_ticket=secrets.token_hex(8), expires_in=1800)
 
     def _pic(self, media_id: str) -> Response:
         if self.fail_pic_urls or media_id not in self.media:

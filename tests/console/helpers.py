@@ -39,3 +39,10 @@ def sign_in(client: FlaskClient, login: str, password: str = PASSWORD, address: 
     return client.post("/console/login", data={"login": login, "password": password,
                                                "csrf_token": csrf_token(page.get_data(as_text=True))},
                        environ_base={"REMOTE_ADDR": address})
+
+
+def with_public_url(service: Service, url: str) -> None:
+    """The service as deployed at `url` (WeCom sign-in redirects back to it)."""
+    from dataclasses import replace
+
+    service.config = replace(service.config, platform=replace(service.config.platform, public_url=url))

@@ -26,7 +26,7 @@ def test_pages_and_photos_need_a_session(app, service, seeded) -> None:  # type:
     sign_in(client, "east")
     assert client.get(f"/console/photos/{photo.id}").status_code == 200  # the same URL, signed in
     page = client.get("/console/login").get_data(as_text=True)
-    assert "企业微信登录即将上线" in page
+    assert "企业微信登录未开通" in page
 
 
 def test_sign_in_and_out(app, seeded) -> None:  # type: ignore[no-untyped-def]

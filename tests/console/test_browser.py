@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.db import transaction
 from console import ratelimit
 from models import AuditEvent, CaseStatus, OutboxJob, utcnow
-from tests.console.browser import PHONE, browser, console_url, page, screenshot, sign_in  # noqa: F401 (fixtures)
+from tests.console.browser import OFFICE, PHONE, browser, console_url, page, screenshot, sign_in  # noqa: F401 (fixtures)
 from tests.console.helpers import PASSWORD
 from tests.console.scenario import submitted_cases
 from tests.factories import make_case
@@ -31,11 +31,11 @@ def test_review_two_cases_in_the_browser(page, console_url, mp_service, wechat_a
     now = utcnow()
     with transaction(mp_service.sessions) as db:
         late = make_case(db, street_id=s.district.east, deadline=now - timedelta(hours=5), description="垃圾未清").number
-        make_case(db, street_id=s.district.east, deadline=now + timedelta(days=3), description="井盖缺失")
+        original = make_case(db, street_id=s.district.east, deadline=now + timedelta(days=3), description="井盖缺失").number
         make_case(db, street_id=s.district.west, deadline=now - timedelta(days=1), description="西街的案件")
 
     page.goto(f"{console_url}/console/")
-    expect(page.get_by_text("企业微信登录即将上线")).to_be_visible()
+    expect(page.get_by_text("企业微信登录未开通")).to_be_visible()
     sign_in(page, console_url, "east", PASSWORD)
     expect(page.locator(".tabs a.active")).to_contain_text("待受理")
     rows = page.locator("table.cases tbody tr")
@@ -44,6 +44,9 @@ def test_review_two_cases_in_the_browser(page, console_url, mp_service, wechat_a
     expect(rows.first).to_contain_text(late)
     assert page.eval_on_selector("tr.overdue td.deadline", "td => getComputedStyle(td).color") == "rgb(207, 34, 46)"
     screenshot(page, "console-queue.png")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "console-queue-phone.png")
+    page.set_viewport_size(OFFICE)
     page.click(".tabs >> text=待审核")
     expect(page.locator("table.cases tbody tr")).to_have_count(2)
     page.select_option("select[name=source]", label="巡查上报")
@@ -61,6 +64,9 @@ def test_review_two_cases_in_the_browser(page, console_url, mp_service, wechat_a
     widths = images_loaded(page)
     assert len(widths) == 2 and all(w > 0 for w in widths), widths  # problem and rectification, both shown
     expect(page.locator(".verdict")).to_contain_text("核验通过")
+    expect(page.locator("section.aligned-view")).to_have_attribute("data-aligned", "yes")
+    page.fill("section.aligned-view input.blend", "100")
+    assert page.eval_on_selector("img.over", "i => i.style.opacity") == "1"
     screenshot(page, "console-case.png")
     page.set_viewport_size(PHONE)
     screenshot(page, "console-case-phone.png")
@@ -74,6 +80,23 @@ def test_review_two_cases_in_the_browser(page, console_url, mp_service, wechat_a
     expect(page.locator(".flash.ok")).to_contain_text("已退回返工")
     expect(page.locator(".timeline")).to_contain_text("整改不到位 路边仍有垃圾")
 
+    # the returned case gets more time: asked and approved in the console
+    page.fill("form.suspend input[name=days]", "3")
+    page.fill("form.suspend input[name=note]", "等待燃气公司配合")
+    page.click("form.suspend button")
+    expect(page.locator(".flash.pending")).to_contain_text("等待燃气公司配合")
+    page.click("button:has-text('批准挂起')")
+    expect(page.locator(".flash.ok")).to_contain_text("已批准挂起")
+
+    # the overdue report is the same problem as another one: closed as its duplicate, linked both ways
+    page.goto(f"{console_url}/console/cases/{late}")
+    page.fill("form.duplicate input[name=original]", original)
+    page.click("form.duplicate button")
+    expect(page.locator(".flash.ok")).to_contain_text("重复案件关闭")
+    expect(page.locator("h1 .status")).to_have_text("重复")
+    page.click(f"dd.links >> text={original}")
+    expect(page.locator("dd.links")).to_contain_text(late)
+
     run_worker()
     assert case(mp_service, approve).status == CaseStatus.CLOSED
     returned = case(mp_service, rework)
@@ -81,7 +104,9 @@ def test_review_two_cases_in_the_browser(page, console_url, mp_service, wechat_a
     with mp_service.sessions() as db:
         actions = db.scalars(select(AuditEvent.action).where(AuditEvent.case_id == returned.id).order_by(AuditEvent.id)).all()
         sent = db.scalars(select(OutboxJob.idempotency_key).where(OutboxJob.kind == "notify.text")).all()
-    assert actions[-1] == "return"
+    assert actions[-3:] == ["return", "suspend_requested", "suspend_approved"]
+    assert case(mp_service, late).status == CaseStatus.DUPLICATE
+    assert any("挂起/延期已批准" in m for m in wechat_api.messages_to(s.reviewer.openid))  # the one who asked is told
     assert f"returned:{returned.id}:1" in sent  # the officer is told, by the chat's own reaction
     assert any("整改不到位" in m and rework in m for m in wechat_api.messages_to(s.officer.openid))
     assert any("评价" in m for m in wechat_api.messages_to(s.residents[0].openid))

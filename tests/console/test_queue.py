@@ -78,6 +78,20 @@ def test_category_filter(app, service, seeded) -> None:  # type: ignore[no-untyp
     assert numbers(html) == [number] and "占道经营" in html
 
 
+def test_reworked_twice_filter_and_category_labels(app, service, seeded) -> None:  # type: ignore[no-untyped-def]
+    with transaction(service.sessions) as s:
+        counts = {make_case(s, CaseStatus.RETURNED, street_id=seeded.east).number: n for n in (1, 2, 3)}
+        for case in s.scalars(select(Case).where(Case.number.in_(counts))):
+            case.rework_count = counts[case.number]
+    client = app.test_client()
+    sign_in(client, "east")
+    html = client.get("/console/?tab=returned&reworked=1").get_data(as_text=True)
+    assert set(numbers(html)) == {n for n, c in counts.items() if c >= 2}
+    assert 'name="reworked" value="1" checked' in html
+    assert "市容环境/暴露垃圾" in html and "<td>E0102</td>" not in html  # the label, not the raw code
+    assert len(numbers(client.get("/console/?tab=returned").get_data(as_text=True))) == 3
+
+
 def test_fifty_a_page(app, service, seeded) -> None:  # type: ignore[no-untyped-def]
     now = utcnow()
     with transaction(service.sessions) as s:

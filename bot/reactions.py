@@ -19,6 +19,7 @@ from bot.notices.queue import queue_notice
 from bot.tasks.new_reports import queue_announcement
 from handlers import catalog
 from models import AuditEvent, Case, CaseSource, Identity, Photo, PhotoRole, PhotoStatus, Role, User
+from models.calendar import TZ
 from models.cards import CardStep
 from models.outbox import enqueue
 from models.users import CHANNEL_MP, CHANNEL_WORK

@@ -12,7 +12,7 @@ from handlers import rectify, review, staff_reasons
 from handlers.context import Context
 from models import Case, User
 from models.calendar import TZ
-from models.cards import CODE_LIFETIME, OPEN_STATUS, CardStep, SentCard
+from models.cards import CODE_LIFETIME, card_is_open, CardStep, SentCard
 
 NOT_OURS = "这张卡片已失效或不是发给您的。请回复「帮助」查看命令。"
 ACTIONS: dict[tuple[CardStep, str], tuple[str, Callable[[Context, str], str]]] = {
@@ -41,6 +41,6 @@ def tap(ctx: Context) -> str:
     command, run = action
     if ctx.now - copy.created_at >= CODE_LIFETIME:
         return f"这张卡片已超过 72 小时失效。请回复「{command} {case.number}」办理。"
-    if case.status != OPEN_STATUS[copy.step]:
+    if not card_is_open(copy.step, case):
         return f"案件 {case.number} 当前为「{case.status.label}」, 这张卡片已失效, 无需再操作。"
     return run(ctx, case.number)

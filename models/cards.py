@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum
 from models.enums import CaseStatus
+
+if TYPE_CHECKING:
+    from models.cases import Case
 
 CODE_LIFETIME = timedelta(hours=72)
 
@@ -25,9 +29,12 @@ class CardStep(StrEnum):
     REVIEW = "review"      # a submitted rectification: 通过 / 返工
 
 
-# the status a card's buttons act on: past it, the card has nothing left to decide
-OPEN_STATUS = {CardStep.REPORT: CaseStatus.REPORTED, CardStep.DISPATCH: CaseStatus.DISPATCHED,
-               CardStep.REVIEW: CaseStatus.SUBMITTED}
+def card_is_open(step: CardStep, case: Case) -> bool:
+    """Whether the card's buttons still have something to decide. A dispatch card (我来处理) stays open
+    while nobody of the unit has taken the case, also after 改派 of a case that was being rectified."""
+    if step == CardStep.DISPATCH:
+        return case.assignee_id is None and case.status in (CaseStatus.DISPATCHED, CaseStatus.RECTIFYING)
+    return case.status == (CaseStatus.REPORTED if step == CardStep.REPORT else CaseStatus.SUBMITTED)
 
 
 class SentCard(Base):

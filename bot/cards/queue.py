@@ -21,6 +21,7 @@ SETTLES: dict[str, tuple[CardStep, str]] = {
     "accept": (CardStep.REPORT, "已由{who}受理"),
     "reject": (CardStep.REPORT, "已由{who}退回"),
     "start": (CardStep.DISPATCH, "已由{who}认领"),
+    "reassign": (CardStep.DISPATCH, "已由{who}改派"),
     "verify": (CardStep.REVIEW, "已由{who}通过"),
     "return": (CardStep.REVIEW, "已由{who}返工"),
 }
@@ -33,9 +34,19 @@ def install(sessions: sessionmaker[Session]) -> None:
 def queue_card(session: Session, step: CardStep, case: Case, recipients: list[str]) -> None:
     if not recipients:
         return
-    task = task_id(step, case.id, case.rework_count if step == CardStep.REVIEW else 0)
+    task = task_id(step, case.id, _round(step, case))
     enqueue(session, KIND, {"step": step.value, "case_id": case.id, "task_id": task, "to": sorted(set(recipients)),
                             "photos": PHOTOS[step]}, key=f"card:{task}")
+
+
+def _round(step: CardStep, case: Case) -> int:
+    """Task ids are never reused: a review card per rework round, a dispatch card per 派遣 or 改派 (the
+    case's version only grows)."""
+    if step == CardStep.REVIEW:
+        return case.rework_count
+    if step == CardStep.DISPATCH:
+        return case.version
+    return 0
 
 
 def _settle_decided(session: Session, _flush_context: Any, _instances: Any) -> None:

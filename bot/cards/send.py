@@ -20,7 +20,7 @@ from bot.tasks.notify import PHOTO_WAIT, refusals_are_final
 from bot.tasks.wecom_pace import pace
 from bot.worker import JobContext, RetryLater
 from models import Case, Photo, PhotoRole, PhotoStatus, utcnow
-from models.cards import OPEN_STATUS, CardStep, SentCard
+from models.cards import card_is_open, CardStep, SentCard
 
 
 @dataclass
@@ -33,7 +33,7 @@ def send_card_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     step, task = CardStep(payload["step"]), payload["task_id"]
     with ctx.service.sessions() as session:  # short: no transaction held through the uploads
         case = session.get(Case, payload["case_id"])
-        if case is None or case.status != OPEN_STATUS[step]:
+        if case is None or not card_is_open(step, case):
             return  # decided before its card went out: nothing to ask
         sent = set(session.scalars(select(SentCard.recipient).where(SentCard.task_id == task)))
         recipients = [r for r in payload["to"] if r not in sent]

@@ -35,8 +35,8 @@ def test_reassign_tells_the_new_unit(mp_service, wechat_api, new_user, new_staff
     (event,) = events(mp_service, number, "reassign")
     assert event.data["to_unit_id"] == unit_id and "东街执法队 → 区市政所" in event.note
     run_worker()
-    (notice,) = wechat_api.wait_for_message(municipal.openid)
-    assert number in notice and f"整改 {number}" in notice
+    (card,) = wechat_api.pushed_to(municipal.openid, "template_card")  # as on 派遣: 我来处理
+    assert number in card.text and "[我来处理]" in card.text
     assert "请发送案件" in municipal.send_text(f"整改 {number}").text  # the new unit can take it up
     assert "不在您负责的范围" in officer.send_text(f"整改 {number}").text  # the old one no longer
 

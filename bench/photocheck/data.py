@@ -11,7 +11,7 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,12 @@ _COPY_MARKERS = ("gen_reuse/", "augly_tests/expected__", "forest-copyright", "fo
 
 REENCODE = ("jpeg50", "jpeg70", "jpeg90", "half", "bright", "contrast", "gamma")
 GEOMETRIC = ("crop5", "crop12", "crop20", "rot3", "shot_dark", "shot_light")
+# The independent set's missed copies: another aspect ratio (4:3 squeezed to a square) and strong sharpening.
+ASPECT_SHARPEN = ("square512", "square300", "sharpen")
 TRANSFORMS = REENCODE + GEOMETRIC
+# Applied to photo B of real same-angle rows: the same spot captured again at night (a generated stand-in
+# for the day/night re-visits no public source here provides).
+NIGHT = "night"
 
 
 def photos_dir() -> Path:
@@ -80,11 +85,12 @@ def distinct_images(root: Path) -> list[str]:
 
 
 def synthetic_pairs(root: Path, per_image: int = 7, seed: int = 7) -> list[Pair]:
-    """Copies made in memory: each distinct image gets `per_image` transforms (drawn, seeded)."""
+    """Copies made in memory: each distinct image gets `per_image` transforms (drawn, seeded) and every
+    aspect-changing resize and sharpening."""
     rng = np.random.default_rng(seed)
     out = []
     for p in distinct_images(root):
-        for t in rng.choice(TRANSFORMS, size=per_image, replace=False):
+        for t in [*rng.choice(TRANSFORMS, size=per_image, replace=False), *ASPECT_SHARPEN]:
             out.append(Pair(p, f"{p}#{t}", "reuse", 1, f"synthetic:{t}", split_of(p)))
     return out
 
@@ -138,9 +144,28 @@ def make_copy(data: bytes, transform: str, seed: int = 0) -> bytes:
         im = im.crop((int(w * 0.06), int(h * 0.06), int(w * 0.94), int(h * 0.94)))
     elif transform.startswith("shot"):
         im = _screenshot(im, dark=transform == "shot_dark")
+    elif transform.startswith("square"):
+        side = int(transform[6:])
+        im = im.resize((side, side), Image.Resampling.LANCZOS)
+    elif transform == "sharpen":
+        im = im.filter(ImageFilter.UnsharpMask(radius=3, percent=250, threshold=0))
+    elif transform == NIGHT:
+        im = night(im, rng)
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=quality)
     return buf.getvalue()
+
+
+def night(im: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A night capture of the same spot: little light (gain 0.25, gamma 1.6), a blue-grey cast, lamps
+    (the brightest tenth) staying bright, and the sensor noise a phone adds at high ISO."""
+    x = np.asarray(im, np.float32) / 255.0
+    lum = x.mean(axis=2, keepdims=True)
+    dark = 0.25 * x ** 1.6 * np.float32([0.8, 0.9, 1.15])
+    lamps = np.clip((lum - np.quantile(lum, 0.9)) * 6, 0, 1)
+    out = dark * (1 - lamps) + x * lamps
+    out = out * 255 + rng.normal(0, 4.0, out.shape)
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
 
 
 def _screenshot(photo: Image.Image, dark: bool) -> Image.Image:

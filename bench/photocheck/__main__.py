@@ -12,8 +12,9 @@ import time
 from tqdm import tqdm
 
 from .analyse import (by_split, choose_angle_threshold, choose_copy_threshold, choose_hash_radius,
-                      copy_categories, misses, per_group, summary)
-from .data import REPO, csv_pairs, distinct_negatives, photos_dir, synthetic_pairs
+                      copy_categories, misses, per_group, per_kind, summary)
+from .data import (REPO, csv_pairs, distinct_negatives, extra_pairs, extra_photos_dir, night_pairs, photos_dir,
+                   synthetic_pairs)
 from .evaluate import score_pairs
 from .report import write_section
 from .timing import fingerprint_timing, index_timing
@@ -31,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"photos not found at {root} (set CHENGGUAN_PHOTOS_DIR)", file=sys.stderr)
         return 2
     t_start = time.time()
-    pairs = csv_pairs(root)
+    pairs = csv_pairs(root) + extra_pairs()
+    pairs += night_pairs(pairs)
     reuse_extra = synthetic_pairs(root, per_image=3 if args.quick else 7) + distinct_negatives(root)
     if args.quick:
         reuse_extra = reuse_extra[::4]
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         "thresholds": {"same_angle": th_angle, "copy": th_copy, "reuse_hash_radius": radius},
         "same_angle": {s: summary(by_split(angle, s), th_angle) for s in ("tune", "test")},
         "same_angle_groups_test": per_group(by_split(angle, "test"), th_angle),
+        "same_angle_kinds_test": per_kind(by_split(angle, "test"), th_angle),
+        "extra_dir": str(extra_photos_dir()),
         "copy": {s: summary(by_split(copy, s), th_copy, fprs=(0.001, 0.01, 0.05)) for s in ("tune", "test")},
         "copy_categories_test": {k: summary(v, th_copy, fprs=(0.001,))
                                  for k, v in copy_categories(by_split(copy, "test")).items()},

@@ -26,6 +26,13 @@ TEST_GROUPS = frozenset({
     "exposure_house", "rms_camera", "opensfm_lund", "d2net_qualitative",
 })
 
+# Extra public pairs kept outside the repo (/work/shared-extra/photos, see bench/photocheck/SOURCES-extra.md).
+# Keys of those files start with EXTRA. Split by source, chosen before scoring: the ScanNet rooms tune, the
+# PhotoTourism landmarks (frontal vs oblique views of one building) are held back.
+EXTRA = "extra:"
+EXTRA_TUNE_GROUPS = frozenset({"loftr_scannet"})
+EXTRA_TEST_GROUPS = frozenset({"loftr_phototourism"})
+
 # Files that are themselves copies of another file: never "distinct photos".
 _COPY_MARKERS = ("gen_reuse/", "augly_tests/expected__", "forest-copyright", "forest-cropped",
                  "forest-low", "forest-thumb", "orientation__", "rms_camera/detail", "rms_camera/sharpen")
@@ -44,6 +51,26 @@ def photos_dir() -> Path:
     return Path(os.environ.get("CHENGGUAN_PHOTOS_DIR") or REPO.parent / "shared" / "photos")
 
 
+def extra_photos_dir() -> Path | None:
+    """CHENGGUAN_EXTRA_PHOTOS_DIR, else /work/shared-extra/photos; None when it has no pairs.csv
+    ("none" switches the extra pairs off)."""
+    value = os.environ.get("CHENGGUAN_EXTRA_PHOTOS_DIR")
+    if value == "none":
+        return None
+    path = Path(value) if value else REPO.parent / "shared-extra" / "photos"
+    return path if (path / "pairs.csv").is_file() else None
+
+
+def resolve(root: Path, key_path: str) -> Path:
+    """A key's file: relative to the main photos dir, or to the extra dir for keys starting with EXTRA."""
+    if key_path.startswith(EXTRA):
+        extra = extra_photos_dir()
+        if extra is None:
+            raise FileNotFoundError(f"{key_path}: no extra photos dir (set CHENGGUAN_EXTRA_PHOTOS_DIR)")
+        return extra / key_path[len(EXTRA):]
+    return root / key_path
+
+
 @dataclass(frozen=True)
 class Pair:
     a: str  # key: path relative to the photos dir, optionally "path#transform"
@@ -55,32 +82,50 @@ class Pair:
 
     @property
     def group(self) -> str:
-        return self.a.split("/")[1]
+        return group_of(self.a)
 
 
 def group_of(path: str) -> str:
-    return path.split("/")[1]
+    return path.removeprefix(EXTRA).split("/")[1]
 
 
 def split_of(path: str) -> str:
     g = group_of(path)
-    if g in TUNE_GROUPS:
+    if g in TUNE_GROUPS | EXTRA_TUNE_GROUPS:
         return "tune"
-    if g in TEST_GROUPS:
+    if g in TEST_GROUPS | EXTRA_TEST_GROUPS:
         return "test"
     return "gen"
 
 
-def csv_pairs(root: Path) -> list[Pair]:
+def csv_pairs(root: Path, prefix: str = "", kind: str = "csv") -> list[Pair]:
     out = []
     with open(root / "pairs.csv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            out.append(Pair(r["a"], r["b"], r["task"], int(r["label"]), "csv", split_of(r["a"])))
+            a, b = prefix + r["a"], prefix + r["b"]
+            out.append(Pair(a, b, r["task"], int(r["label"]), kind, split_of(a)))
     return out
+
+
+def extra_pairs() -> list[Pair]:
+    """The extra folder's same-angle rows (its reuse rows are separate shots, which distinct_negatives
+    already pairs up)."""
+    extra = extra_photos_dir()
+    return [p for p in csv_pairs(extra, EXTRA, "extra") if p.task == "same_angle"] if extra else []
+
+
+def night_pairs(pairs: list[Pair]) -> list[Pair]:
+    """Every real same-angle row again with photo B captured at night (generated): the positives must stay
+    positive and the negatives negative under a large illumination change."""
+    return [Pair(p.a, f"{p.b}#{NIGHT}", p.task, p.label, f"night:{p.kind}", p.split)
+            for p in pairs if p.task == "same_angle" and "#" not in p.b]
 
 
 def distinct_images(root: Path) -> list[str]:
     paths = sorted(str(p.relative_to(root)) for p in (root / "images").glob("*/*.jpg"))
+    extra = extra_photos_dir()
+    if extra:
+        paths += sorted(EXTRA + str(p.relative_to(extra)) for p in (extra / "images").glob("*/*.jpg"))
     return [p for p in paths if not any(m in p for m in _COPY_MARKERS)]
 
 
@@ -115,7 +160,7 @@ def distinct_negatives(root: Path, cross_per_split: int = 1100, seed: int = 11) 
 
 def load_bytes(root: Path, key: str) -> bytes:
     path, _, transform = key.partition("#")
-    data = (root / path).read_bytes()
+    data = resolve(root, path).read_bytes()
     return make_copy(data, transform, seed=zlib.crc32(key.encode())) if transform else data
 
 

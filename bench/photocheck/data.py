@@ -32,6 +32,7 @@ TEST_GROUPS = frozenset({
 EXTRA = "extra:"
 EXTRA_TUNE_GROUPS = frozenset({"loftr_scannet"})
 EXTRA_TEST_GROUPS = frozenset({"loftr_phototourism"})
+EXTRA_SAME_GROUP = 80  # same-group negative pairs sampled from the extra groups, per split
 
 # Files that are themselves copies of another file: never "distinct photos".
 _COPY_MARKERS = ("gen_reuse/", "augly_tests/expected__", "forest-copyright", "forest-cropped",
@@ -151,6 +152,10 @@ def distinct_negatives(root: Path, cross_per_split: int = 1100, seed: int = 11) 
     out = []
     for s, ps in by_split.items():
         same = [(a, b) for a, b in combinations(ps, 2) if group_of(a) == group_of(b)]
+        # The extra groups hold many unrelated scenes (rooms, landmarks): a sample of their pairs is enough.
+        extra = [i for i, (a, _) in enumerate(same) if a.startswith(EXTRA)]
+        drop = set(extra) - set(rng.choice(extra, size=min(EXTRA_SAME_GROUP, len(extra)), replace=False)) if extra else set()
+        same = [pair for i, pair in enumerate(same) if i not in drop]
         cross = [(a, b) for a, b in combinations(ps, 2) if group_of(a) != group_of(b)]
         pick = rng.choice(len(cross), size=min(cross_per_split, len(cross)), replace=False) if cross else []
         out += [Pair(a, b, "reuse", 0, "distinct-same-group", s) for a, b in same]

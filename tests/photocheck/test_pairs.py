@@ -24,6 +24,12 @@ COPIES: dict[str, Pair] = {
     "mirrored": (named("coffee"), lambda: mirrored("coffee")),
     "phone screenshot": (named("astronaut"), lambda: edited("astronaut", "shot_dark")),
     "crop 22 %": (named("chelsea"), lambda: edited("chelsea", "crop22")),
+    # another aspect ratio: only an affine fit (x and y scaled apart) maps these onto the original
+    "3:2 squeezed to 512x512": (named("coffee"), lambda: edited("coffee", "square512")),
+    "3:2 squeezed to 300x300": (LEFT, lambda: edited("motorcycle_left", "square300")),
+    # near: strong unsharp mask moves many pixels and keypoints; copy_score about 0.78-0.87
+    "near: strongly sharpened": (named("astronaut"), lambda: edited("astronaut", "sharpen")),
+    "near: strongly sharpened, 3:2": (named("chelsea"), lambda: edited("chelsea", "sharpen")),
 }
 NOT_COPIES: dict[str, Pair] = {
     "two cameras at once": (LEFT, RIGHT),
@@ -36,6 +42,8 @@ SAME_ANGLE: dict[str, Pair] = {
     "near: second camera 193 mm aside": (LEFT, RIGHT),  # about 0.66
     "second camera, brighter exposure": (LEFT, lambda: brighter("motorcycle_right", 1.3)),
     "second camera, framed a little tighter": (LEFT, lambda: cropped("motorcycle_right", (0.05, 0.05, 0.95, 0.95))),
+    # near: the second camera's photo as a night capture (dark, blue cast, lamps bright, sensor noise); about 0.64
+    "near: second camera at night": (LEFT, lambda: edited("motorcycle_right", "night")),
 }
 OTHER_ANGLE: dict[str, Pair] = {
     "another scene": (LEFT, named("coffee")),

@@ -25,8 +25,11 @@ values are two captures (`new_capture`), whatever the pixels say (see bench/RESU
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+
+import cv2
+import numpy as np
 
 from .align import Alignment, Residual, residual, similarity_alignment
 from .features import Prepared
@@ -90,6 +93,8 @@ def fine_detail_agreement(res: Residual) -> float:
 
 def check_copy(a: Prepared, b: Prepared, threshold: float) -> CopyResult:
     al = similarity_alignment(a, b)
+    if al is not None and al.affine:
+        b, al = _unsqueezed(a, b, al)
     res = residual(a, b, al) if al is not None and al.inliers >= 4 else None
     score = copy_score(al, res)
     new = new_capture(a, b)
@@ -108,6 +113,20 @@ def check_copy(a: Prepared, b: Prepared, threshold: float) -> CopyResult:
         affine=bool(al.affine) if al else False,
         new_capture=new,
     )
+
+
+def _unsqueezed(a: Prepared, b: Prepared, al: Alignment) -> tuple[Prepared, Alignment]:
+    """B resized back to A's aspect ratio and aligned again: keypoints and pixels of a squeezed copy then
+    match as well as those of a plain resize (the affine fit alone finds only part of them)."""
+    sx, sy = (float(np.hypot(*al.matrix[:, i])) for i in (0, 1))
+    hb, wb = b.shape
+    width = max(8, round(wb * sx / sy))
+    restored = Prepared(b.loaded, cv2.resize(b.gray, (width, hb), interpolation=cv2.INTER_AREA if width < wb
+                                             else cv2.INTER_LINEAR))
+    again = similarity_alignment(a, restored)
+    if again is None or again.inliers <= al.inliers:
+        return b, al
+    return restored, replace(again, affine=True)
 
 
 def new_capture(a: Prepared, b: Prepared) -> bool:

@@ -26,8 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
     ap.add_argument("--from-cache", action="store_true",
                     help="reuse the pair scores of the last run (bench/.cache) and redo analysis and timing")
-    ap.add_argument("--rescore", choices=("same_angle", "reuse"),
-                    help="score only this task's pairs again and reuse the other task's cached scores")
+    ap.add_argument("--rescore", metavar="TASK_OR_KIND",
+                    help="score again only the pairs of this task (same_angle, reuse) or whose kind starts with "
+                         "this (e.g. synthetic:square), reusing the cached scores of all others")
     ap.add_argument("--per-image", type=int, default=7, help="drawn synthetic copies per distinct photo")
     ap.add_argument("--cross", type=int, default=1100, help="cross-group negative pairs per split")
     args = ap.parse_args(argv)
@@ -50,8 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         kept: list[dict] = []
         if args.rescore:
-            kept = [r for r in json.loads(cache.read_text(encoding="utf-8"))["recs"] if r["task"] != args.rescore]
-            all_pairs = [p for p in all_pairs if p.task == args.rescore]
+            def chosen(task: str, kind: str) -> bool:
+                return task == args.rescore or kind.startswith(args.rescore)
+
+            kept = [r for r in json.loads(cache.read_text(encoding="utf-8"))["recs"] if not chosen(r["task"], r["kind"])]
+            all_pairs = [p for p in all_pairs if chosen(p.task, p.kind)]
         partial = cache.with_name("photocheck_scores.partial.json")
         partial.parent.mkdir(parents=True, exist_ok=True)
 

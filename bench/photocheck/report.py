@@ -59,7 +59,7 @@ def render(res: dict, quick: bool) -> str:
         "",
         "**Chosen thresholds** (tuning split; now the `Thresholds` defaults): "
         f"same_angle_score >= {th['same_angle']:.3f} (max TPR at <= 5 % FPR); "
-        f"copy_score >= {th['copy']:.3f} (max TPR at <= 0.1 % FPR); "
+        f"copy_score >= {th['copy']:.3f} (max TPR at <= 1 % FPR, issue #15's operating point; was 0.1 %); "
         f"earlier-photo pHash radius {th['reuse_hash_radius']} (<= 0.1 % FPR).",
         "",
         "| task | split | pos | neg | ROC AUC | TPR@0.1%FPR | TPR@1%FPR | TPR@5%FPR | TPR / FPR at chosen threshold | verdict accuracy |",

@@ -13,9 +13,9 @@ LEFT = "motorcycle_left"
 
 HINTS: dict[str, tuple[Callable[[], bytes], str]] = {
     # the second camera's photo, cut so its centre lies right of / left of / on the problem photo's
-    "aimed right of the spot": (lambda: cropped("motorcycle_right", (0.3, 0.0, 1.0, 1.0)), "angle.too_right"),
-    "aimed left of the spot": (lambda: cropped("motorcycle_right", (0.0, 0.0, 0.65, 1.0)), "angle.too_left"),
-    "stood too close": (lambda: cropped("motorcycle_right", (0.2, 0.2, 0.8, 0.8)), "angle.too_close"),
+    "aimed right of the spot": (lambda: cropped("motorcycle_right", (0.4, 0.0, 1.0, 1.0)), "angle.too_right"),
+    "aimed left of the spot": (lambda: cropped("motorcycle_right", (0.0, 0.0, 0.5, 1.0)), "angle.too_left"),
+    "stood too close": (lambda: cropped("motorcycle_right", (0.25, 0.25, 0.75, 0.75)), "angle.too_close"),
     "too dark and elsewhere": (lambda: edited("coffee", "night"), "light.too_dark"),
 }
 

@@ -130,15 +130,15 @@ def render(res: dict, quick: bool) -> str:
         f"{_pct(aspect_cat['tpr@0.01'])} {_met(aspect_cat['tpr@0.01'] >= 0.95)}, fixed {_pct(aspect_cat['tpr_at_threshold'])} "
         f"at FPR {_pct(aspect_cat['fpr_at_threshold'])}.",
         "- Highest-scoring copy negatives on the tuning split: " + "; ".join(res["copy_top_negatives_tune"]) + ".",
-        "- What sets the copy threshold: the tuning split holds the hardest separate shots (tripod exposure "
-        "brackets, camera HDR on/off, GIF frames of a static classroom), which align perfectly and whose "
-        "texture agrees. copy_score therefore takes its fine-detail evidence from the sensor noise in flat "
-        "regions wherever the photos carry measurable noise (`photocheck/noise.py`): a copy, even brightness-"
-        "edited, cropped or resized, keeps the noise pattern, a separate exposure has fresh noise, so the "
-        "brackets drop well below the copies. What remains on top are pairs that share pixels for real: an "
-        "iPhone HDR frame computed from the same capture as its non-HDR twin, and palette-GIF frames whose "
-        "static background is stored once. Photos without measurable noise (video frames, GIFs) fall back "
-        "to the high-pass correlation.",
+        "- What sets the copy threshold: the tuning split's hardest separate shots align perfectly and their "
+        "texture agrees (tripod exposure brackets, camera HDR on/off, GIF frames of a static scene). The fine-"
+        "detail evidence is the sensor noise in flat regions where it is measurable (`photocheck/noise.py`), "
+        "else the high-pass correlation. With the soft combination (no piece zeroes the score) the pairs that "
+        "share pixels for real, an iPhone HDR frame computed from the same capture as its non-HDR twin and "
+        "palette-GIF frames whose static background is stored once, score like copies; at the 1 % point they "
+        "are the tuning split's false positives, and on the test split a tripod bracket (exposure_house B/C) "
+        "is. A genuine new capture is told apart for sure only by its EXIF capture time "
+        "(`copy_detail.new_capture`, see the section on fixed cameras).",
         "",
     ]
     return "\n".join(lines)

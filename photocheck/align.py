@@ -1,4 +1,5 @@
-"""Aligning two photos with a RANSAC similarity transform and measuring what is left after alignment."""
+"""Aligning two photos with a RANSAC similarity (or, for a copy resized to another aspect ratio, affine)
+transform and measuring what is left after alignment."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class Alignment:
     a_points_in_overlap: int
     b_points_in_overlap: int
     scale: float
+    affine: bool = False  # fitted with independent x/y scales (a copy squeezed to another aspect ratio)
 
     @property
     def inlier_share(self) -> float:
@@ -43,11 +45,40 @@ def _align(a: Prepared, b: Prepared, mirrored: bool) -> Alignment | None:
         return None
     m, inl = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=3.0,
                                          maxIters=4000, confidence=0.999, refineIters=10)
+    best = _alignment(a, b, m, inl, mirrored, len(pa), affine=False)
+    if best is None or best.inlier_share < AFFINE_TRY_BELOW:
+        # A resize to another aspect ratio (4:3 squeezed to a square) is no similarity: fit x and y scales
+        # apart, but only believe it when it explains clearly more matches than the similarity did.
+        m2, inl2 = cv2.estimateAffine2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=3.0,
+                                        maxIters=4000, confidence=0.999, refineIters=10)
+        squeezed = _alignment(a, b, m2, inl2, mirrored, len(pa), affine=True) if _is_resize(m2) else None
+        if squeezed is not None and (best is None or squeezed.inliers > AFFINE_GAIN * best.inliers):
+            best = squeezed
+    return best
+
+
+AFFINE_TRY_BELOW = 0.5  # similarity inlier share under which an aspect-changing resize is tried
+AFFINE_GAIN = 1.5  # the affine fit must explain this many times the similarity's inliers
+
+
+def _is_resize(m: np.ndarray | None) -> bool:
+    """An axis-aligned stretch (what a resize to another aspect ratio does), not a shear or a rotation
+    that a perspective change of a separate shot would need."""
     if m is None:
+        return False
+    sx, sy = float(np.hypot(*m[:, 0])), float(np.hypot(*m[:, 1]))
+    cos_axes = abs(float(m[:, 0] @ m[:, 1])) / max(sx * sy, 1e-9)
+    return 0.25 < sx / max(sy, 1e-9) < 4.0 and cos_axes < 0.05 and abs(m[1, 0]) / max(sx, 1e-9) < 0.05
+
+
+def _alignment(a: Prepared, b: Prepared, m: np.ndarray | None, inl: np.ndarray | None, mirrored: bool,
+               matches: int, affine: bool) -> Alignment | None:
+    if m is None or inl is None:
         return None
     scale = float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
     if not 0.05 < scale < 20:
         return None
+    fa, fb = a.features(), b.features(mirrored)
     ha, wa = a.shape
     hb, wb = b.shape
     # Count only keypoints the other image could have resolved: detail finer than
@@ -57,7 +88,7 @@ def _align(a: Prepared, b: Prepared, mirrored: bool) -> Alignment | None:
     inv = cv2.invertAffineTransform(m)
     mapped_a = fa.points @ inv[:, :2].T + inv[:, 2]
     a_in = int((_inside(mapped_a, wb, hb) & _resolvable(fa.sizes, fb.sizes, scale)).sum())
-    return Alignment(m, mirrored, len(pa), int(inl.sum()), a_in, b_in, scale)
+    return Alignment(m, mirrored, matches, int(inl.sum()), a_in, b_in, scale, affine)
 
 
 def _resolvable(sizes: np.ndarray, other_sizes: np.ndarray, other_scale: float) -> np.ndarray:
@@ -118,14 +149,28 @@ def _match_histogram(values: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.interp(values, np.arange(256), lut).astype(np.float32)
 
 
-def _agree_share(r: np.ndarray, m: np.ndarray, valid: np.ndarray, tol: float = 8.0) -> float:
+def _agree_share(r: np.ndarray, m: np.ndarray, valid: np.ndarray, cells: int = 16, tol: float = 8.0,
+                 min_corr: float = 0.8) -> float:
+    """Share of grid cells where the two photos agree: textured cells by correlation, which ignores gain
+    (a sharpened or contrast-edited copy keeps it, a moved car or a new shadow does not), flat cells by
+    their level after tone matching."""
     h, w = r.shape
-    size = (max(8, w // 4), max(8, h // 4))
-    small = lambda x: cv2.resize(cv2.GaussianBlur(x, (0, 0), 2.0), size, interpolation=cv2.INTER_AREA)  # noqa: E731
-    ok = small(valid.astype(np.float32)) > 0.99
-    if ok.sum() < 16:
-        return 0.0
-    return float((np.abs(small(r) - small(m))[ok] < tol).mean())
+    ch, cw = max(4, h // cells), max(4, w // cells)
+    rb, mb = cv2.GaussianBlur(r, (0, 0), 1.0), cv2.GaussianBlur(m, (0, 0), 1.0)
+    agree = total = 0
+    for y in range(0, h - ch + 1, ch):
+        for x in range(0, w - cw + 1, cw):
+            cell = (slice(y, y + ch), slice(x, x + cw))
+            if not valid[cell].all():
+                continue
+            a, b = rb[cell].ravel(), mb[cell].ravel()
+            sa, sb = float(a.std()), float(b.std())
+            total += 1
+            if sa < 3.0 and sb < 3.0:
+                agree += abs(float(a.mean()) - float(b.mean())) < tol
+            elif min(sa, sb) > 1e-3:
+                agree += float(((a - a.mean()) * (b - b.mean())).mean()) / (sa * sb) > min_corr
+    return agree / total if total >= 8 else 0.0
 
 
 def _highpass_corr(r: np.ndarray, m: np.ndarray, valid: np.ndarray) -> float:

@@ -25,6 +25,10 @@ class Viewpoint:
     scale: float  # zoom of B relative to A (1 = same)
     rotation_deg: float
     translation: float  # centre displacement / image diagonal
+    # Where B's centre lands in A, signed, in fractions of A's width and height: > 0 means B was aimed
+    # right of (below) A's centre. Drives the 站位偏左/偏右 hint.
+    dx: float = 0.0
+    dy: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class AngleResult:
     viewpoint: Viewpoint | None
     block_agreement: float
     orientation_agreement: float
+    brightness_a: float = 0.0  # mean grey level 0..255 (the 光线太暗 hint)
+    brightness_b: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -59,7 +65,7 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
         blocks = 0.0  # a stretched panorama or portrait-vs-landscape: block grids do not correspond
     score = angle_score(inliers, view, blocks)
     return AngleResult(score >= threshold, round(score, 4), inliers, len(pa), view,
-                       round(blocks, 4), round(overall, 4))
+                       round(blocks, 4), round(overall, 4), round(float(a.gray.mean()), 1), round(float(b.gray.mean()), 1))
 
 
 def angle_score(inliers: int, view: Viewpoint | None, blocks: float) -> float:
@@ -101,4 +107,6 @@ def viewpoint(hmat: np.ndarray, w: int, h: int) -> Viewpoint:
     det = float(np.linalg.det(jac))
     scale = math.sqrt(abs(det)) if math.isfinite(det) else 0.0
     rotation = math.degrees(math.atan2(float(jac[1, 0] - jac[0, 1]), float(jac[0, 0] + jac[1, 1])))
-    return Viewpoint(round(min(shift, 99.0), 4), round(scale, 4), round(rotation, 2), round(min(translation, 99.0), 4))
+    dx, dy = (float(centre[0]) - w / 2) / w, (float(centre[1]) - h / 2) / h
+    return Viewpoint(round(min(shift, 99.0), 4), round(scale, 4), round(rotation, 2), round(min(translation, 99.0), 4),
+                     round(max(-99.0, min(dx, 99.0)), 4), round(max(-99.0, min(dy, 99.0)), 4))

@@ -2,7 +2,9 @@
 
 Gradient orientation survives exposure, white balance, day/night and season, and
 an unchanged background keeps its edges where they were; objects that came or
-went only disturb the blocks they cover.
+went only disturb the blocks they cover. Local contrast is equalised first (CLAHE)
+so that at night the dim facade counts as much as the lamps, and by day the shade
+as much as the sunlit wall: the score does not depend on absolute brightness.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import cv2
 import numpy as np
 
 GRID_WIDTH = 192  # both images are compared on this common grid
+_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4))
 
 
 def orientation_agreement(a: np.ndarray, b: np.ndarray, *, blocks: int = 8,
                           block_threshold: float = 0.3) -> tuple[float, float]:
-    """(share of blocks whose edges agree, overall agreement in [-1, 1]).
+    """(share of blocks whose edges agree, overall agreement in [-1, 1]), the better of a fine and a
+    coarse scale: the coarse one still sees the scene's edges through the sensor noise of a night shot.
 
     `a` and `b` are greyscale arrays of (roughly) the same framing; `b` is resized to `a`'s grid.
     Agreement is the magnitude-weighted mean of cos(2 * angle difference), so edge polarity
@@ -23,9 +27,19 @@ def orientation_agreement(a: np.ndarray, b: np.ndarray, *, blocks: int = 8,
     """
     w = GRID_WIDTH
     h = max(blocks, int(round(w * a.shape[0] / a.shape[1])))
-    ga, gb = _gradients(a, (w, h)), _gradients(b, (w, h))
+    sa, sb = _equalised(a, (w, h)), _equalised(b, (w, h))
+    return max(_agreement(_gradients(sa, sigma), _gradients(sb, sigma), blocks, block_threshold)
+               for sigma in SCALES)
+
+
+SCALES = (1.0, 2.5)  # Gaussian sigmas (grid pixels) of the two scales
+
+
+def _agreement(ga: tuple[np.ndarray, np.ndarray], gb: tuple[np.ndarray, np.ndarray], blocks: int,
+               block_threshold: float) -> tuple[float, float]:
     ax, ay = ga
     bx, by = gb
+    h, w = ax.shape
     dot, cross = ax * bx + ay * by, ax * by - ay * bx
     weight = np.hypot(ax, ay) * np.hypot(bx, by)
     # |a||b|cos(2d) = (dot^2 - cross^2) / (|a||b|)
@@ -44,7 +58,11 @@ def orientation_agreement(a: np.ndarray, b: np.ndarray, *, blocks: int = 8,
     return (agree / counted if counted else 0.0), total
 
 
-def _gradients(img: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    x = cv2.resize(img, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    x = cv2.GaussianBlur(x, (0, 0), 1.0)
+def _equalised(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    small = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+    return _CLAHE.apply(np.ascontiguousarray(small, dtype=np.uint8)).astype(np.float32)
+
+
+def _gradients(x: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    x = cv2.GaussianBlur(x, (0, 0), sigma)
     return cv2.Sobel(x, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(x, cv2.CV_32F, 0, 1, ksize=3)

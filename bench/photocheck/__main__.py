@@ -12,8 +12,9 @@ import time
 from tqdm import tqdm
 
 from .analyse import (by_split, choose_angle_threshold, choose_copy_threshold, choose_hash_radius,
-                      copy_categories, misses, per_group, summary)
-from .data import REPO, csv_pairs, distinct_negatives, photos_dir, synthetic_pairs
+                      copy_categories, misses, per_group, per_kind, summary)
+from .data import (REPO, csv_pairs, distinct_negatives, extra_pairs, extra_photos_dir, night_pairs, photos_dir,
+                   synthetic_pairs)
 from .evaluate import score_pairs
 from .report import write_section
 from .timing import fingerprint_timing, index_timing
@@ -25,14 +26,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
     ap.add_argument("--from-cache", action="store_true",
                     help="reuse the pair scores of the last run (bench/.cache) and redo analysis and timing")
+    ap.add_argument("--rescore", metavar="TASK_OR_KIND",
+                    help="score again only the pairs of this task (same_angle, reuse) or whose kind starts with "
+                         "this (e.g. synthetic:square), reusing the cached scores of all others")
+    ap.add_argument("--per-image", type=int, default=7, help="drawn synthetic copies per distinct photo")
+    ap.add_argument("--cross", type=int, default=1100, help="cross-group negative pairs per split")
     args = ap.parse_args(argv)
     root = photos_dir()
     if not (root / "pairs.csv").is_file():
         print(f"photos not found at {root} (set CHENGGUAN_PHOTOS_DIR)", file=sys.stderr)
         return 2
     t_start = time.time()
-    pairs = csv_pairs(root)
-    reuse_extra = synthetic_pairs(root, per_image=3 if args.quick else 7) + distinct_negatives(root)
+    pairs = csv_pairs(root) + extra_pairs()
+    pairs += night_pairs(pairs)
+    reuse_extra = (synthetic_pairs(root, per_image=3 if args.quick else args.per_image)
+                   + distinct_negatives(root, cross_per_split=args.cross))
     if args.quick:
         reuse_extra = reuse_extra[::4]
     all_pairs = [p for p in pairs + reuse_extra if p.split in ("tune", "test")]
@@ -41,8 +49,21 @@ def main(argv: list[str] | None = None) -> int:
         cached = json.loads(cache.read_text(encoding="utf-8"))
         recs, scoring_s = cached["recs"], cached["scoring_s"]
     else:
+        kept: list[dict] = []
+        if args.rescore:
+            def chosen(task: str, kind: str) -> bool:
+                return task == args.rescore or kind.startswith(args.rescore)
+
+            kept = [r for r in json.loads(cache.read_text(encoding="utf-8"))["recs"] if not chosen(r["task"], r["kind"])]
+            all_pairs = [p for p in all_pairs if chosen(p.task, p.kind)]
+        partial = cache.with_name("photocheck_scores.partial.json")
+        partial.parent.mkdir(parents=True, exist_ok=True)
+
+        def checkpoint(done: list[dict]) -> None:
+            partial.write_text(json.dumps({"scoring_s": time.time() - t_start, "recs": kept + done}), encoding="utf-8")
+
         with tqdm(total=len(all_pairs), desc="pairs", file=sys.stderr) as bar:
-            recs = score_pairs(all_pairs, root, progress=bar)
+            recs = kept + score_pairs(all_pairs, root, progress=bar, checkpoint=checkpoint)
         scoring_s = time.time() - t_start
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps({"scoring_s": scoring_s, "recs": recs}), encoding="utf-8")
@@ -55,8 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         "thresholds": {"same_angle": th_angle, "copy": th_copy, "reuse_hash_radius": radius},
         "same_angle": {s: summary(by_split(angle, s), th_angle) for s in ("tune", "test")},
         "same_angle_groups_test": per_group(by_split(angle, "test"), th_angle),
+        "same_angle_kinds_test": per_kind(by_split(angle, "test"), th_angle),
+        "extra_dir": str(extra_photos_dir()),
         "copy": {s: summary(by_split(copy, s), th_copy, fprs=(0.001, 0.01, 0.05)) for s in ("tune", "test")},
-        "copy_categories_test": {k: summary(v, th_copy, fprs=(0.001,))
+        "copy_categories_test": {k: summary(v, th_copy, fprs=(0.001, 0.01))
                                  for k, v in copy_categories(by_split(copy, "test")).items()},
         "copy_csv_only_test": summary([r for r in by_split(copy, "test") if r["kind"] == "csv"], th_copy),
         "hash_test": summary(by_split(copy, "test"), -radius - 0.5, fprs=(0.001,), key="neg_hash"),
@@ -67,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     results["copy_top_negatives_tune"] = [f"{r['score']:.3f} {r['a']} vs {r['b']}" for r in tune_neg[:5]]
     results["scoring_s"] = scoring_s
     results["from_cache"] = args.from_cache
+    results["rescored"] = args.rescore
+    results["sizes"] = {"per_image": args.per_image, "cross": args.cross}
     results["load_before_timing"] = os.getloadavg()
     sample = root / "images" / "opensfm_berlin" / "01.jpg"
     results["fingerprint"] = fingerprint_timing(sample, repeats=7 if args.quick else 21)

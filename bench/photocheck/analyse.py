@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .data import GEOMETRIC, REENCODE
+from .data import ASPECT_SHARPEN, GEOMETRIC, REENCODE, group_of
 from .metrics import choose_threshold, rates, roc_auc, tpr_at_fpr
 
 
@@ -17,8 +17,10 @@ def _scores(recs: list[dict], label: int, key: str = "score") -> np.ndarray:
 def summary(recs: list[dict], threshold: float, fprs=(0.01, 0.05), key: str = "score") -> dict:
     pos, neg = _scores(recs, 1, key), _scores(recs, 0, key)
     tpr, fpr = rates(pos, neg, threshold)
+    correct = (pos >= threshold).sum() + (neg < threshold).sum()
     out = {"n_pos": len(pos), "n_neg": len(neg), "auc": roc_auc(pos, neg),
-           "tpr_at_threshold": tpr, "fpr_at_threshold": fpr}
+           "tpr_at_threshold": tpr, "fpr_at_threshold": fpr,
+           "accuracy": float(correct / max(1, len(pos) + len(neg)))}
     for f in fprs:
         out[f"tpr@{f:g}"] = tpr_at_fpr(pos, neg, f)
     return out
@@ -32,8 +34,14 @@ def choose_angle_threshold(tune: list[dict]) -> float:
     return choose_threshold(_scores(tune, 1), _scores(tune, 0), 0.05)
 
 
+# Issue #15 sets the copy target at 1 % FPR (was 0.1 %): with the soft combination the pairs that share pixels
+# for real (an iPhone HDR frame and its non-HDR twin, palette-GIF frames) score like copies, and a 0.1 % point
+# on the tuning negatives sits above them and misses most sharpened and squeezed copies.
+COPY_MAX_FPR = 0.01
+
+
 def choose_copy_threshold(tune: list[dict]) -> float:
-    return choose_threshold(_scores(tune, 1), _scores(tune, 0), 0.001)
+    return choose_threshold(_scores(tune, 1), _scores(tune, 0), COPY_MAX_FPR)
 
 
 def choose_hash_radius(tune: list[dict]) -> int:
@@ -52,6 +60,7 @@ def copy_categories(recs: list[dict]) -> dict[str, list[dict]]:
     cats = {
         "re-encode/resize/brightness (synthetic)": lambda k: k.split(":")[-1] in REENCODE,
         "crops/rotation/screenshots (synthetic)": lambda k: k.split(":")[-1] in GEOMETRIC,
+        "aspect-changing resize/strong sharpening (synthetic)": lambda k: k.split(":")[-1] in ASPECT_SHARPEN,
         "pairs.csv copies (real edits)": lambda k: k == "csv",
     }
     return {name: [r for r in recs if r["label"] == 1 and test(r["kind"])] + neg
@@ -61,7 +70,7 @@ def copy_categories(recs: list[dict]) -> dict[str, list[dict]]:
 def per_group(recs: list[dict], threshold: float, min_each: int = 3) -> dict[str, dict]:
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in recs:
-        groups[r["a"].split("/")[1]].append(r)
+        groups[group_of(r["a"])].append(r)
     out = {}
     for g, rs in sorted(groups.items()):
         pos, neg = _scores(rs, 1), _scores(rs, 0)
@@ -71,6 +80,14 @@ def per_group(recs: list[dict], threshold: float, min_each: int = 3) -> dict[str
             row["auc"] = roc_auc(pos, neg)
         out[g] = row
     return out
+
+
+def per_kind(recs: list[dict], threshold: float) -> dict[str, dict]:
+    """Same-angle pairs by kind (real shared rows, extra public rows, and each with B at night)."""
+    kinds: dict[str, list[dict]] = defaultdict(list)
+    for r in recs:
+        kinds[r["kind"]].append(r)
+    return {k: summary(rs, threshold) for k, rs in sorted(kinds.items())}
 
 
 def misses(recs: list[dict], threshold: float, limit: int = 12) -> list[str]:

@@ -11,7 +11,7 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,17 +26,50 @@ TEST_GROUPS = frozenset({
     "exposure_house", "rms_camera", "opensfm_lund", "d2net_qualitative",
 })
 
+# Extra public pairs kept outside the repo (/work/shared-extra/photos, see bench/photocheck/SOURCES-extra.md).
+# Keys of those files start with EXTRA. Split by source, chosen before scoring: the ScanNet rooms tune, the
+# PhotoTourism landmarks (frontal vs oblique views of one building) are held back.
+EXTRA = "extra:"
+EXTRA_TUNE_GROUPS = frozenset({"loftr_scannet"})
+EXTRA_TEST_GROUPS = frozenset({"loftr_phototourism"})
+EXTRA_SAME_GROUP = 80  # same-group negative pairs sampled from the extra groups, per split
+
 # Files that are themselves copies of another file: never "distinct photos".
 _COPY_MARKERS = ("gen_reuse/", "augly_tests/expected__", "forest-copyright", "forest-cropped",
                  "forest-low", "forest-thumb", "orientation__", "rms_camera/detail", "rms_camera/sharpen")
 
 REENCODE = ("jpeg50", "jpeg70", "jpeg90", "half", "bright", "contrast", "gamma")
 GEOMETRIC = ("crop5", "crop12", "crop20", "rot3", "shot_dark", "shot_light")
+# The independent set's missed copies: another aspect ratio (4:3 squeezed to a square) and strong sharpening.
+ASPECT_SHARPEN = ("square512", "square300", "sharpen")
 TRANSFORMS = REENCODE + GEOMETRIC
+# Applied to photo B of real same-angle rows: the same spot captured again at night (a generated stand-in
+# for the day/night re-visits no public source here provides).
+NIGHT = "night"
 
 
 def photos_dir() -> Path:
     return Path(os.environ.get("CHENGGUAN_PHOTOS_DIR") or REPO.parent / "shared" / "photos")
+
+
+def extra_photos_dir() -> Path | None:
+    """CHENGGUAN_EXTRA_PHOTOS_DIR, else /work/shared-extra/photos; None when it has no pairs.csv
+    ("none" switches the extra pairs off)."""
+    value = os.environ.get("CHENGGUAN_EXTRA_PHOTOS_DIR")
+    if value == "none":
+        return None
+    path = Path(value) if value else REPO.parent / "shared-extra" / "photos"
+    return path if (path / "pairs.csv").is_file() else None
+
+
+def resolve(root: Path, key_path: str) -> Path:
+    """A key's file: relative to the main photos dir, or to the extra dir for keys starting with EXTRA."""
+    if key_path.startswith(EXTRA):
+        extra = extra_photos_dir()
+        if extra is None:
+            raise FileNotFoundError(f"{key_path}: no extra photos dir (set CHENGGUAN_EXTRA_PHOTOS_DIR)")
+        return extra / key_path[len(EXTRA):]
+    return root / key_path
 
 
 @dataclass(frozen=True)
@@ -50,41 +83,60 @@ class Pair:
 
     @property
     def group(self) -> str:
-        return self.a.split("/")[1]
+        return group_of(self.a)
 
 
 def group_of(path: str) -> str:
-    return path.split("/")[1]
+    return path.removeprefix(EXTRA).split("/")[1]
 
 
 def split_of(path: str) -> str:
     g = group_of(path)
-    if g in TUNE_GROUPS:
+    if g in TUNE_GROUPS | EXTRA_TUNE_GROUPS:
         return "tune"
-    if g in TEST_GROUPS:
+    if g in TEST_GROUPS | EXTRA_TEST_GROUPS:
         return "test"
     return "gen"
 
 
-def csv_pairs(root: Path) -> list[Pair]:
+def csv_pairs(root: Path, prefix: str = "", kind: str = "csv") -> list[Pair]:
     out = []
     with open(root / "pairs.csv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            out.append(Pair(r["a"], r["b"], r["task"], int(r["label"]), "csv", split_of(r["a"])))
+            a, b = prefix + r["a"], prefix + r["b"]
+            out.append(Pair(a, b, r["task"], int(r["label"]), kind, split_of(a)))
     return out
+
+
+def extra_pairs() -> list[Pair]:
+    """The extra folder's same-angle rows (its reuse rows are separate shots, which distinct_negatives
+    already pairs up)."""
+    extra = extra_photos_dir()
+    return [p for p in csv_pairs(extra, EXTRA, "extra") if p.task == "same_angle"] if extra else []
+
+
+def night_pairs(pairs: list[Pair]) -> list[Pair]:
+    """Every real same-angle row again with photo B captured at night (generated): the positives must stay
+    positive and the negatives negative under a large illumination change."""
+    return [Pair(p.a, f"{p.b}#{NIGHT}", p.task, p.label, f"night:{p.kind}", p.split)
+            for p in pairs if p.task == "same_angle" and "#" not in p.b]
 
 
 def distinct_images(root: Path) -> list[str]:
     paths = sorted(str(p.relative_to(root)) for p in (root / "images").glob("*/*.jpg"))
+    extra = extra_photos_dir()
+    if extra:
+        paths += sorted(EXTRA + str(p.relative_to(extra)) for p in (extra / "images").glob("*/*.jpg"))
     return [p for p in paths if not any(m in p for m in _COPY_MARKERS)]
 
 
 def synthetic_pairs(root: Path, per_image: int = 7, seed: int = 7) -> list[Pair]:
-    """Copies made in memory: each distinct image gets `per_image` transforms (drawn, seeded)."""
+    """Copies made in memory: each distinct image gets `per_image` transforms (drawn, seeded) and every
+    aspect-changing resize and sharpening."""
     rng = np.random.default_rng(seed)
     out = []
     for p in distinct_images(root):
-        for t in rng.choice(TRANSFORMS, size=per_image, replace=False):
+        for t in [*rng.choice(TRANSFORMS, size=per_image, replace=False), *ASPECT_SHARPEN]:
             out.append(Pair(p, f"{p}#{t}", "reuse", 1, f"synthetic:{t}", split_of(p)))
     return out
 
@@ -100,6 +152,10 @@ def distinct_negatives(root: Path, cross_per_split: int = 1100, seed: int = 11) 
     out = []
     for s, ps in by_split.items():
         same = [(a, b) for a, b in combinations(ps, 2) if group_of(a) == group_of(b)]
+        # The extra groups hold many unrelated scenes (rooms, landmarks): a sample of their pairs is enough.
+        extra = [i for i, (a, _) in enumerate(same) if a.startswith(EXTRA)]
+        drop = set(extra) - set(rng.choice(extra, size=min(EXTRA_SAME_GROUP, len(extra)), replace=False)) if extra else set()
+        same = [pair for i, pair in enumerate(same) if i not in drop]
         cross = [(a, b) for a, b in combinations(ps, 2) if group_of(a) != group_of(b)]
         pick = rng.choice(len(cross), size=min(cross_per_split, len(cross)), replace=False) if cross else []
         out += [Pair(a, b, "reuse", 0, "distinct-same-group", s) for a, b in same]
@@ -109,7 +165,7 @@ def distinct_negatives(root: Path, cross_per_split: int = 1100, seed: int = 11) 
 
 def load_bytes(root: Path, key: str) -> bytes:
     path, _, transform = key.partition("#")
-    data = (root / path).read_bytes()
+    data = resolve(root, path).read_bytes()
     return make_copy(data, transform, seed=zlib.crc32(key.encode())) if transform else data
 
 
@@ -138,9 +194,28 @@ def make_copy(data: bytes, transform: str, seed: int = 0) -> bytes:
         im = im.crop((int(w * 0.06), int(h * 0.06), int(w * 0.94), int(h * 0.94)))
     elif transform.startswith("shot"):
         im = _screenshot(im, dark=transform == "shot_dark")
+    elif transform.startswith("square"):
+        side = int(transform[6:])
+        im = im.resize((side, side), Image.Resampling.LANCZOS)
+    elif transform == "sharpen":
+        im = im.filter(ImageFilter.UnsharpMask(radius=3, percent=250, threshold=0))
+    elif transform == NIGHT:
+        im = night(im, rng)
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=quality)
     return buf.getvalue()
+
+
+def night(im: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A night capture of the same spot: little light (gain 0.25, gamma 1.6), a blue-grey cast, lamps
+    (the brightest tenth) staying bright, and the sensor noise a phone adds at high ISO."""
+    x = np.asarray(im, np.float32) / 255.0
+    lum = x.mean(axis=2, keepdims=True)
+    dark = 0.25 * x ** 1.6 * np.float32([0.8, 0.9, 1.15])
+    lamps = np.clip((lum - np.quantile(lum, 0.9)) * 6, 0, 1)
+    out = dark * (1 - lamps) + x * lamps
+    out = out * 255 + rng.normal(0, 4.0, out.shape)
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
 
 
 def _screenshot(photo: Image.Image, dark: bool) -> Image.Image:

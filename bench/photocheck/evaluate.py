@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -54,7 +55,10 @@ def _score(pair: Pair) -> dict:
     return rec
 
 
-def score_pairs(pairs: list[Pair], root: Path, workers: int | None = None, progress=None) -> list[dict]:
+def score_pairs(pairs: list[Pair], root: Path, workers: int | None = None, progress=None,
+                checkpoint: Callable[[list[dict]], None] | None = None, every: int = 200) -> list[dict]:
+    """Scores in pair order; `checkpoint` gets the records so far every `every` pairs (a long run on a
+    busy machine can then be analysed even when it is cut short)."""
     workers = workers or min(2, os.cpu_count() or 1)
     ordered = sorted(pairs, key=lambda p: (p.a, p.b))
     with ProcessPoolExecutor(workers, initializer=_init, initargs=(str(root),)) as pool:
@@ -64,4 +68,6 @@ def score_pairs(pairs: list[Pair], root: Path, workers: int | None = None, progr
             out.append(rec)
             if progress:
                 progress.update(1)
+            if checkpoint and len(out) % every == 0:
+                checkpoint(out)
     return out

@@ -1,6 +1,7 @@
 """Copy and same-angle verdicts at the shipped thresholds (photocheck.Thresholds defaults), on real photos
 and copies made from them. The pairs marked "near" score between the shipped threshold and a clearly
-wrong one (same angle 0.404 vs 0.85 or 0.2, copy 0.719 vs 0.45), so moving a threshold fails a test."""
+wrong one (same angle 0.172 vs 0.85 or 0.08, copy 0.602 vs 0.9 or 0.45), so moving a threshold fails a test
+(tests/mutations.py moves them)."""
 
 from collections.abc import Callable
 
@@ -24,24 +25,32 @@ COPIES: dict[str, Pair] = {
     "mirrored": (named("coffee"), lambda: mirrored("coffee")),
     "phone screenshot": (named("astronaut"), lambda: edited("astronaut", "shot_dark")),
     "crop 22 %": (named("chelsea"), lambda: edited("chelsea", "crop22")),
+    # another aspect ratio: only an affine fit (x and y scaled apart) maps these onto the original
+    "3:2 squeezed to 512x512": (named("coffee"), lambda: edited("coffee", "square512")),
+    "3:2 squeezed to 300x300": (LEFT, lambda: edited("motorcycle_left", "square300")),
+    # near: strong unsharp mask moves many pixels and keypoints; copy_score about 0.78-0.87
+    "near: strongly sharpened": (named("astronaut"), lambda: edited("astronaut", "sharpen")),
+    "near: strongly sharpened, 3:2": (named("chelsea"), lambda: edited("chelsea", "sharpen")),
 }
 NOT_COPIES: dict[str, Pair] = {
     "two cameras at once": (LEFT, RIGHT),
     "different scenes": (named("coffee"), named("chelsea")),
     "other shot, screenshotted": (LEFT, lambda: edited("motorcycle_right", "shot_dark")),
-    # near: thumbnails of two separate shots share little sensor detail; copy_score about 0.54
+    # near: thumbnails of two separate shots share little sensor detail; copy_score about 0.52
     "near: thumbnails of separate shots": (lambda: thumbnail("motorcycle_left", 8), lambda: thumbnail("motorcycle_right", 8)),
 }
 SAME_ANGLE: dict[str, Pair] = {
     "near: second camera 193 mm aside": (LEFT, RIGHT),  # about 0.66
     "second camera, brighter exposure": (LEFT, lambda: brighter("motorcycle_right", 1.3)),
     "second camera, framed a little tighter": (LEFT, lambda: cropped("motorcycle_right", (0.05, 0.05, 0.95, 0.95))),
+    # near: the second camera's photo as a night capture (dark, blue cast, lamps bright, sensor noise); about 0.64
+    "near: second camera at night": (LEFT, lambda: edited("motorcycle_right", "night")),
 }
 OTHER_ANGLE: dict[str, Pair] = {
     "another scene": (LEFT, named("coffee")),
     "another scene, indoors": (named("chelsea"), named("astronaut")),
-    # near: the second camera panned so a fifth of the spot is out of frame; about 0.25
-    "near: second camera, panned": (LEFT, lambda: cropped("motorcycle_right", (0.2, 0.0, 1.0, 1.0))),
+    # near: the second camera panned so two fifths of the spot are out of frame; about 0.11
+    "near: second camera, panned": (LEFT, lambda: cropped("motorcycle_right", (0.4, 0.0, 1.0, 1.0))),
 }
 
 

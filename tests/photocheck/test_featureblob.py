@@ -11,6 +11,7 @@ import photocheck.features as features_module
 from photocheck import check_rectification
 from photocheck.featureblob import describe, features_from_blob, features_to_blob
 from photocheck.features import prepare
+from tests.photocheck.conftest import count_calls
 from tests.photos import photo
 
 
@@ -62,9 +63,7 @@ def test_rectification_check_uses_stored_features_and_reaches_the_same_verdict(m
     _, problem_blob = describe(problem)
     _, rectified_blob = describe(rectified)
     fresh = check_rectification(problem, rectified)
-    calls = []
-    real_detect = features_module.detect
-    monkeypatch.setattr(features_module, "detect", lambda *a, **k: calls.append(1) or real_detect(*a, **k))
+    calls = count_calls(monkeypatch, features_module, "detect")
     stored = check_rectification(problem, rectified, problem_features=problem_blob, rectified_features=rectified_blob)
     assert calls == []
     assert stored.to_dict() == {**fresh.to_dict(), "pair": {**fresh.to_dict()["pair"], "ms": round(stored.pair.ms, 1)}}

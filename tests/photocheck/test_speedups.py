@@ -9,13 +9,12 @@ import photocheck.features as features_module
 from photocheck import compare_pair
 from photocheck.features import detect, match, mirror_plausible, prepare
 from tests.photoedits import edited, mirrored
+from tests.photocheck.conftest import count_calls
 from tests.photos import photo
 
 
 def test_both_checks_share_one_matching(monkeypatch) -> None:
-    calls = []
-    real = features_module._match
-    monkeypatch.setattr(features_module, "_match", lambda *a: calls.append(1) or real(*a))
+    calls = count_calls(monkeypatch, features_module, "_match")
     r = compare_pair(photo("motorcycle_left"), photo("motorcycle_right"))
     assert r.same_angle and not r.copy
     assert calls == [1]
@@ -26,9 +25,7 @@ def test_mirror_features_only_for_a_possible_mirror_copy(monkeypatch) -> None:
     assert mirror_plausible(coffee, prepare(mirrored("coffee")))
     assert not mirror_plausible(coffee, prepare(photo("coffee")))
     assert not mirror_plausible(coffee, prepare(photo("chelsea")))
-    detected = []
-    real = features_module.detect
-    monkeypatch.setattr(features_module, "detect", lambda *a, **k: detected.append(1) or real(*a, **k))
+    detected = count_calls(monkeypatch, features_module, "detect")
     assert compare_pair(photo("coffee"), mirrored("coffee")).copy_detail.mirrored
     assert len(detected) == 3  # both photos, and the mirror of the copy
     detected.clear()

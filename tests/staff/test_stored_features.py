@@ -8,6 +8,7 @@ from sqlalchemy import select
 import photocheck.features as features_module
 from models import CaseStatus, Photo, PhotoFeatures, PhotoRole
 from photocheck.featureblob import FEATURES_VERSION
+from tests.photocheck.conftest import count_calls
 from tests.staff.scenario import SAME_ANGLE, case, case_in_rectification, send_photo
 
 
@@ -19,9 +20,7 @@ def test_problem_features_are_stored_once_and_reused_by_the_check(  # type: igno
         stored = s.get_one(PhotoFeatures, problem_id)
         assert stored.version == FEATURES_VERSION and 10_000 < len(stored.data) < 300_000
 
-    detected = []
-    real_detect = features_module.detect
-    monkeypatch.setattr(features_module, "detect", lambda *a, **k: detected.append(1) or real_detect(*a, **k))
+    detected = count_calls(monkeypatch, features_module, "detect")
     send_photo(officer, wechat_api, SAME_ANGLE)
     run_worker()
     assert "核验通过" in wechat_api.wait_for_message(officer.openid, count=2)[-1]

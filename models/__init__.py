@@ -18,7 +18,7 @@ from models.nonces import CallbackNonce
 from models.numbering import DailyCounter, next_case_number
 from models.outbox import JobStatus, OutboxJob
 from models.photo_index import PhotoHash
-from models.photos import Photo
+from models.photos import Photo, PhotoFeatures
 from models.ratecounters import RateCounter
 from models.reach import ResidentReach
 from models.platform import ApiKey, Open311Submission, PlatformDelivery, PlatformService, ServiceMapping
@@ -31,7 +31,7 @@ __all__ = [
     "ApiToken", "CalendarDay", "GroupChat", "Heartbeat", "ResidentReach", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
-    "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",
+    "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo", "PhotoFeatures",
     "PhotoRole", "PhotoStatus", "Role", "Satisfaction", "RoleNotAllowed", "Street", "TransitionError", "User", "next_case_number",
     "utcnow",
 ]

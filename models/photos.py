@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum
@@ -33,3 +33,15 @@ class Photo(Base):
 
     def __repr__(self) -> str:
         return f"<Photo {self.id} {self.role} {self.status}>"
+
+
+class PhotoFeatures(Base):
+    """photocheck's keypoints and descriptors of a stored photo (photocheck.featureblob), made once
+    when the photo arrives so that a pair check does not run SIFT on the problem photo again.
+    A separate table: listings of photos never load these blobs (about 100 KB each)."""
+
+    __tablename__ = "photo_features"
+
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)  # photocheck.featureblob.FEATURES_VERSION when made
+    data: Mapped[bytes] = mapped_column(LargeBinary)

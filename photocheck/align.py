@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .features import Prepared, match
+from .features import Prepared, match, mirror_plausible
 from .noise import NoiseAgreement, noise_agreement
 
 
@@ -31,7 +31,7 @@ class Alignment:
 
 def similarity_alignment(a: Prepared, b: Prepared, *, try_mirror_below: float = 0.25) -> Alignment | None:
     best = _align(a, b, mirrored=False)
-    if best is None or best.inlier_share < try_mirror_below:
+    if (best is None or best.inlier_share < try_mirror_below) and mirror_plausible(a, b):
         flipped = _align(a, b, mirrored=True)
         if flipped is not None and (best is None or flipped.inliers > best.inliers):
             best = flipped

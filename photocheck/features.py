@@ -3,20 +3,36 @@
 SIFT rather than ORB: the copy check must match screenshots and thumbnails at
 2-5x scale change, and the angle check must match across day/night and exposure
 brackets; ORB lost too many of those pairs in the benchmark runs.
+
+SIFT can run on a reduced copy of the working image (DETECT_PIXELS): OpenCV's SIFT doubles
+its input for the first octave, so a phone photo halved still shows SIFT most of the working
+image's detail, at about half the cost; small or thin content keeps DETECT_MIN_SIDE pixels
+across. Points and sizes are given in working-image pixels either way. It is off (None): on the
+benchmark it moved one tripod exposure bracket across the copy threshold (bench/RESULTS.md,
+photocheck speed), and the thresholds were tuned on full-size features.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from .decode import LoadedImage, load_image
+from .hashing import content_box, dihedral_phashes, hamming
 
-WORK_SIZE = 800  # long side used for feature matching
+WORK_SIZE = 800  # long side of the prepared image (residuals, structure)
+DETECT_PIXELS: int | None = None  # e.g. 400 * 300: SIFT's input size, unless the short side gets below:
+DETECT_MIN_SIDE = 450
 MAX_FEATURES = 1500
+# pHash distance (of 64 bits) under which a mirrored photo is worth aligning as a mirror copy:
+# a mirror copy sits far below it even when edited, unrelated photos almost never reach it.
+MIRROR_HASH_RADIUS = 22
+_FLIP_LEFT_RIGHT = 4  # index in hashing.DIHEDRAL
 
 
 @dataclass
@@ -24,6 +40,7 @@ class Features:
     points: np.ndarray  # (n, 2) float32, x/y in the prepared image
     sizes: np.ndarray  # (n,) float32, keypoint diameters in pixels
     descriptors: np.ndarray | None  # (n, 128) float32
+    _matches: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -44,6 +61,23 @@ class Prepared:
             self._features[mirrored] = detect(np.ascontiguousarray(img))
         return self._features[mirrored]
 
+    def use_features(self, features: Features) -> None:
+        """Features computed earlier for this very image (e.g. stored with the photo)."""
+        self._features[False] = features
+
+    @cached_property
+    def content_phashes(self) -> tuple[int, ...]:
+        """pHash of the photo inside any borders, in the 8 rotations/mirrors (hashing.DIHEDRAL order)."""
+        box = content_box(self.gray)
+        return dihedral_phashes(Image.fromarray(self.gray).crop(box))
+
+
+def mirror_plausible(a: Prepared, b: Prepared) -> bool:
+    """Could B be a left-right mirror of A? Decides whether mirrored features are worth computing."""
+    plain, flipped = a.content_phashes[0], b.content_phashes[_FLIP_LEFT_RIGHT]
+    d_flipped = hamming(plain, flipped)
+    return d_flipped <= MIRROR_HASH_RADIUS and d_flipped < hamming(plain, b.content_phashes[0])
+
 
 def prepare(data: bytes | LoadedImage, *, work_size: int = WORK_SIZE, **load_kwargs) -> Prepared:
     loaded = data if isinstance(data, LoadedImage) else load_image(
@@ -55,21 +89,46 @@ def prepare(data: bytes | LoadedImage, *, work_size: int = WORK_SIZE, **load_kwa
     return Prepared(loaded, np.asarray(im, dtype=np.uint8))
 
 
-def detect(gray: np.ndarray) -> Features:
+def detect_scale(h: int, w: int) -> float:
+    if DETECT_PIXELS is None:
+        return 1.0
+    return min(1.0, max(math.sqrt(DETECT_PIXELS / (h * w)), DETECT_MIN_SIDE / min(h, w)))
+
+
+def detect(gray: np.ndarray, *, max_features: int = MAX_FEATURES) -> Features:
+    h, w = gray.shape
+    scale = detect_scale(h, w)
+    small = gray if scale == 1.0 else cv2.resize(
+        gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    sx, sy = small.shape[1] / w, small.shape[0] / h
     # CLAHE evens out exposure so dark brackets and night shots still yield keypoints.
-    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
-    sift = cv2.SIFT_create(nfeatures=MAX_FEATURES)
-    kps, desc = sift.detectAndCompute(eq, None)
+    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(small)
+    kps, desc = cv2.SIFT_create(nfeatures=max_features).detectAndCompute(eq, None)
     pts = np.float32([k.pt for k in kps]).reshape(-1, 2)
-    return Features(pts, np.float32([k.size for k in kps]), desc)
+    sizes = np.float32([k.size for k in kps])
+    if scale != 1.0:
+        # Pixel centres: x_small + 0.5 = (x + 0.5) * sx.
+        pts = ((pts + 0.5) / np.float32([sx, sy]) - 0.5).astype(np.float32)
+        sizes = sizes / np.float32((sx + sy) / 2)
+    return Features(pts, sizes, desc)
 
 
 def match(a: Features, b: Features, ratio: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
-    """Lowe-ratio matches; returns matched point arrays (pa, pb)."""
+    """Lowe-ratio matches; returns matched point arrays (pa, pb). Remembered per pair of
+    feature sets, since both checks match the same two photos."""
+    cached = a._matches.get(id(b))
+    if cached is not None and cached[0] is b and cached[1] == ratio:
+        return cached[2]
+    result = _match(a, b, ratio)
+    a._matches[id(b)] = (b, ratio, result)
+    return result
+
+
+def _match(a: Features, b: Features, ratio: float) -> tuple[np.ndarray, np.ndarray]:
     if a.descriptors is None or b.descriptors is None or len(a.points) < 2 or len(b.points) < 2:
         return np.empty((0, 2), np.float32), np.empty((0, 2), np.float32)
     knn = cv2.BFMatcher(cv2.NORM_L2).knnMatch(a.descriptors, b.descriptors, k=2)
     good = [m for m, n in (p for p in knn if len(p) == 2) if m.distance < ratio * n.distance]
-    pa = np.float32([a.points[m.queryIdx] for m in good]).reshape(-1, 2)
-    pb = np.float32([b.points[m.trainIdx] for m in good]).reshape(-1, 2)
+    pa = a.points[[m.queryIdx for m in good]].reshape(-1, 2)
+    pb = b.points[[m.trainIdx for m in good]].reshape(-1, 2)
     return pa, pb

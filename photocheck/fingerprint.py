@@ -12,16 +12,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PIL import Image
-
-from .decode import LoadedImage, load_image
 from .exiffacts import ExifFacts, read_exif_facts
-from .hashing import content_box, dhash_int, dihedral_phashes, phash_int
-from .jpegq import estimate_quality
 from .screens import is_phone_screen_size, is_screen_aspect
+
+if TYPE_CHECKING:
+    from .decode import LoadedImage
 
 HASH_DRAFT = (256, 256)  # draft() picks the smallest DCT scale that still covers this
 _SHA_THREAD_BYTES = 256 * 1024  # below this, hashing inline is cheaper than starting a thread
@@ -80,6 +77,8 @@ def _hash(v: int | str) -> int:
 
 def fingerprint(data: bytes, **load_kwargs: Any) -> Fingerprint:
     """Fingerprint raw upload bytes. Raises ImageRejected for anything that is not a usable photo."""
+    from .decode import load_image
+
     if len(data) < _SHA_THREAD_BYTES:
         return fingerprint_loaded(data, load_image(data, draft_size=HASH_DRAFT, mode="L", **load_kwargs))
     digest: list[str] = []
@@ -93,6 +92,13 @@ def fingerprint(data: bytes, **load_kwargs: Any) -> Fingerprint:
 
 
 def fingerprint_loaded(data: bytes, loaded: LoadedImage, sha256: str | None = None) -> Fingerprint:
+    # Imported here: the Fingerprint type alone (the database, the index) needs none of them.
+    import numpy as np
+    from PIL import Image
+
+    from .hashing import content_box, dhash_int, dihedral_phashes, phash_int
+    from .jpegq import estimate_quality
+
     gray = loaded.image if loaded.image.mode == "L" else loaded.image.convert("L")
     if max(gray.size) > 256:
         gray = gray.copy()

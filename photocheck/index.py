@@ -29,8 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 CHUNKS = 4
 CHUNK_BITS = 16
@@ -72,6 +74,8 @@ class HashIndex:
     rebuilt lazily on the next query."""
 
     def __init__(self) -> None:
+        import numpy as np  # here, not at module level: the key functions above need none of it
+
         self._ids: list[Hashable] = []
         self._pending: list[int] = []
         self._hashes = np.empty(0, np.uint64)
@@ -92,6 +96,8 @@ class HashIndex:
     def _build(self) -> None:
         if not self._pending:
             return
+        import numpy as np
+
         new = np.array(self._pending, dtype=np.uint64)
         self._hashes = np.concatenate([self._hashes, new])
         self._pending = []
@@ -105,6 +111,8 @@ class HashIndex:
 
     def query(self, h: int, radius: int) -> list[tuple[Hashable, int]]:
         """All (id, distance) with Hamming distance <= radius, nearest first."""
+        import numpy as np
+
         self._build()
         if not self._ids:
             return []
@@ -131,4 +139,6 @@ class HashIndex:
 
 def linear_scan(hashes: np.ndarray, h: int, radius: int) -> np.ndarray:
     """Baseline: indices of all hashes within radius, by vectorised popcount over everything."""
+    import numpy as np
+
     return np.flatnonzero(np.bitwise_count(hashes ^ np.uint64(h)) <= radius)

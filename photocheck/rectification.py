@@ -7,6 +7,7 @@ from datetime import datetime
 
 from .copy import check_copy
 from .decode import ImageRejected
+from .featureblob import use_stored
 from .features import prepare
 from .fingerprint import Fingerprint, fingerprint_loaded
 from .hashing import hamming
@@ -28,6 +29,8 @@ def check_rectification(
     expected_location: tuple[float, float] | None = None,
     thresholds: Thresholds | None = None,
     fetch_earlier: Callable[[Hashable], bytes | None] | None = None,
+    problem_features: bytes | None = None,
+    rectified_features: bytes | None = None,
 ) -> Verdict:
     """Verdict on `rectified` as the rectification photo for `problem`.
 
@@ -36,12 +39,16 @@ def check_rectification(
     `expected_location`: (lat, lon) of the case in the datum EXIF uses (WGS-84).
     `fetch_earlier(id) -> bytes`: when given, hash candidates within `reuse_candidate_radius` are
     confirmed with the pixel-level copy check; otherwise only `reuse_hash_radius` counts.
+    `problem_features`, `rectified_features`: the photos' stored features blobs (featureblob.describe),
+    used instead of computing them again when they fit.
     Raises ImageRejected when either photo cannot be decoded.
     """
     th = thresholds or Thresholds()
-    b = prepare(rectified)
+    a, b = prepare(problem), prepare(rectified)
+    use_stored(a, problem_features)
+    use_stored(b, rectified_features)
     fp = fingerprint_loaded(rectified, b.loaded)
-    pair: PairResult = compare_pair(problem, b, th)
+    pair: PairResult = compare_pair(a, b, th)
     reasons: list[Reason] = pair_reasons(pair)
     reused: list[Hashable] = []
     if earlier is not None:

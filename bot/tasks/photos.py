@@ -12,10 +12,10 @@ from bot import outbound, photostore
 from bot.httpclient import shared_http
 from bot.tasks.photo_hosts import photo_host_allowed
 from bot.worker import JobContext
-from models import Photo, PhotoStatus, utcnow
+from models import Photo, PhotoFeatures, PhotoStatus, utcnow
 from models.photo_index import index_photo
 from models.calendar import TZ
-from photocheck import Fingerprint, ImageRejected, fingerprint
+from photocheck import Fingerprint, ImageRejected
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ class Received:
     fingerprint: Fingerprint | None = None
     refusal: tuple[str, str, str] | None = None  # code, Chinese message, detail
     storage_path: str = ""  # in the photo folder, named by content
+    features: bytes = b""  # photocheck's features blob, stored so pair checks need not compute them again
 
 
 def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
@@ -41,13 +42,15 @@ def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
     config = ctx.service.config
     try:
         data = _download(ctx, payload)
-        fp = fingerprint(data, max_bytes=config.max_photo_bytes, max_pixels=config.max_photo_pixels)
+        from photocheck.featureblob import describe  # OpenCV and NumPy: only the worker needs them
+
+        fp, features = describe(data, max_bytes=config.max_photo_bytes, max_pixels=config.max_photo_pixels)
     except ImageRejected as exc:
         return Received(refusal=(exc.code, exc.message_zh, exc.detail))
     except outbound.MediaGone as exc:
         return Received(refusal=("image.expired", EXPIRED, str(exc)))
     path, _ = photostore.save(config.photo_dir, data, utcnow(), SUFFIX.get(fp.format, ".img"), digest=fp.sha256)
-    return Received(data, fp, storage_path=path)
+    return Received(data, fp, storage_path=path, features=features)
 
 
 def pending_photo(ctx: JobContext, payload: dict[str, Any]) -> Photo | None:
@@ -69,6 +72,10 @@ def store(ctx: JobContext, photo: Photo, received: Received) -> None:
     photo.fingerprint = fp.to_dict()
     photo.status = PhotoStatus.STORED
     index_photo(ctx.session, photo.id, fp)
+    if received.features:
+        from photocheck.featureblob import FEATURES_VERSION
+
+        ctx.session.merge(PhotoFeatures(photo_id=photo.id, version=FEATURES_VERSION, data=received.features))
 
 
 def fetch_photo(ctx: JobContext, payload: dict[str, Any]) -> None:

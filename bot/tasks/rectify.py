@@ -17,7 +17,7 @@ from bot.tasks.photos import Received, pending_photo, receive, reject, store
 from bot.reactions import reviewer_chat_ids
 from bot.worker import JobContext, RetryLater
 from handlers.rectify import submit_checked_rectification
-from models import AuditEvent, Case, Conversation, Photo, PhotoRole, PhotoStatus
+from models import AuditEvent, Case, Conversation, Photo, PhotoFeatures, PhotoRole, PhotoStatus
 from models.photo_index import similar_photos
 from models.users import CHANNEL_WORK
 from photocheck import Thresholds, Verdict, check_rectification
@@ -80,11 +80,12 @@ def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Ver
     )
     location = (case.lat, case.lon) if case.lat is not None and case.lon is not None else None
     problem_bytes = photostore.read(photo_dir, problem.storage_path)
+    problem_features = session.scalar(select(PhotoFeatures.data).where(PhotoFeatures.photo_id == problem.id))
 
     def check() -> Verdict:
         return check_rectification(
             problem_bytes, received.data, earlier=earlier, not_before=dispatched, expected_location=location,
-            thresholds=thresholds,
+            thresholds=thresholds, problem_features=problem_features, rectified_features=received.features,
             fetch_earlier=lambda photo_id: photostore.read(photo_dir, paths[photo_id]) if paths.get(photo_id) else None,
         )
 

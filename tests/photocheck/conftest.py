@@ -19,3 +19,11 @@ def textured(w: int = 320, h: int = 240, seed: int = 0) -> Image.Image:
     base = Image.fromarray(small).resize((w, h), Image.Resampling.BICUBIC)
     arr = np.asarray(base, np.int16) + rng.integers(-20, 20, (h, w, 1))
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def count_calls(monkeypatch, module: object, name: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """Wrap `module.name` for the test; the returned list grows by one per call."""
+    calls: list[int] = []
+    real = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls

@@ -1,0 +1,68 @@
+"""Features stored with a photo: computed once when the photo arrives, so a later pair check
+compares against them instead of running SIFT on the problem photo again.
+
+A blob is a compressed .npz: keypoints (float32 x, y, size) and descriptors as uint8 (OpenCV's
+SIFT descriptors are whole numbers 0-255, so this loses nothing), with the format version and
+the working-image size they refer to. A blob from another version or working size reads as
+None, and the caller computes the features afresh; so changing how features are made only
+needs FEATURES_VERSION raised.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from .features import Features, Prepared, prepare
+from .fingerprint import Fingerprint, fingerprint_loaded
+
+# Raise with any change to detect() or the working size: older blobs are then recomputed.
+FEATURES_VERSION = 2
+MAX_BLOB_BYTES = 1024 * 1024  # a stored blob is trusted no further than this
+
+
+def features_to_blob(features: Features, shape: tuple[int, int]) -> bytes:
+    desc = features.descriptors if features.descriptors is not None else np.empty((0, 128), np.float32)
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf, version=np.int32(FEATURES_VERSION), shape=np.int32(shape),
+        points=features.points.astype(np.float32), sizes=features.sizes.astype(np.float32),
+        descriptors=np.clip(np.rint(desc), 0, 255).astype(np.uint8))
+    return buf.getvalue()
+
+
+def features_from_blob(blob: bytes | None, shape: tuple[int, int]) -> Features | None:
+    """The stored features, or None when absent, unreadable, of another version or another
+    working size (`shape` is the prepared image's (height, width))."""
+    if not blob or len(blob) > MAX_BLOB_BYTES:
+        return None
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            if int(z["version"]) != FEATURES_VERSION or tuple(int(v) for v in z["shape"]) != tuple(shape):
+                return None
+            points, sizes, desc = z["points"], z["sizes"], z["descriptors"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    n = len(points)
+    if points.shape != (n, 2) or sizes.shape != (n,) or desc.shape != (n, 128) or desc.dtype != np.uint8:
+        return None
+    return Features(points.astype(np.float32), sizes.astype(np.float32),
+                    desc.astype(np.float32) if n else None)
+
+
+def describe(data: bytes, **load_kwargs: Any) -> tuple[Fingerprint, bytes]:
+    """A new photo's fingerprint and its features blob, from one decode at the working size.
+    Raises ImageRejected for anything that is not a usable photo."""
+    prepared = prepare(data, **load_kwargs)
+    return fingerprint_loaded(data, prepared.loaded), features_to_blob(prepared.features(), prepared.shape)
+
+
+def use_stored(prepared: Prepared, blob: bytes | None) -> bool:
+    """Give `prepared` its stored features when the blob fits it; False: they will be computed."""
+    features = features_from_blob(blob, prepared.shape)
+    if features is not None:
+        prepared.use_features(features)
+    return features is not None

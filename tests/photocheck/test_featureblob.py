@@ -1,0 +1,71 @@
+"""Features stored with a photo: read back exactly, refused when they do not fit, and used by the
+rectification check instead of running SIFT on the photo again."""
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+import photocheck.features as features_module
+from photocheck import check_rectification
+from photocheck.featureblob import describe, features_from_blob, features_to_blob
+from photocheck.features import prepare
+from tests.photocheck.conftest import count_calls
+from tests.photos import photo
+
+
+def test_blob_reads_back_the_same_features_and_is_small() -> None:
+    p = prepare(photo("motorcycle_left"))
+    f = p.features()
+    blob = features_to_blob(f, p.shape)
+    back = features_from_blob(blob, p.shape)
+    assert back is not None
+    assert np.array_equal(back.points, f.points) and np.array_equal(back.sizes, f.sizes)
+    assert np.array_equal(back.descriptors, f.descriptors)  # SIFT descriptors are whole numbers 0-255
+    assert len(f.points) > 300
+    assert len(blob) < 200 * len(f.points)  # 128 bytes of descriptor and 12 of keypoint each, compressed
+
+
+@pytest.mark.parametrize("damage", ["other shape", "other version", "not a zip", "truncated", "empty"])
+def test_a_blob_that_does_not_fit_reads_as_none(damage: str) -> None:
+    p = prepare(photo("coffee"))
+    blob = features_to_blob(p.features(), p.shape)
+    shape = p.shape
+    if damage == "other shape":
+        shape = (shape[0] + 1, shape[1])
+    elif damage == "other version":
+        buf = io.BytesIO()
+        with np.load(io.BytesIO(blob)) as z:
+            np.savez_compressed(buf, **{k: z[k] for k in z.files if k != "version"}, version=np.int32(1))
+        blob = buf.getvalue()
+    elif damage == "not a zip":
+        blob = b"PK\x03\x04" + b"\x00" * 64
+    elif damage == "truncated":
+        blob = blob[: len(blob) // 2]
+    else:
+        blob = b""
+    assert features_from_blob(blob, shape) is None
+
+
+def test_a_blob_with_a_wrong_array_shape_reads_as_none() -> None:
+    p = prepare(photo("coffee"))
+    f = p.features()
+    buf = io.BytesIO()
+    np.savez_compressed(buf, version=np.int32(2), shape=np.int32(p.shape), points=f.points,
+                        sizes=f.sizes[:-1], descriptors=f.descriptors.astype(np.uint8))
+    assert features_from_blob(buf.getvalue(), p.shape) is None
+    assert zipfile.is_zipfile(io.BytesIO(buf.getvalue()))
+
+
+def test_rectification_check_uses_stored_features_and_reaches_the_same_verdict(monkeypatch) -> None:
+    problem, rectified = photo("motorcycle_left"), photo("motorcycle_right")
+    _, problem_blob = describe(problem)
+    _, rectified_blob = describe(rectified)
+    fresh = check_rectification(problem, rectified)
+    calls = count_calls(monkeypatch, features_module, "detect")
+    stored = check_rectification(problem, rectified, problem_features=problem_blob, rectified_features=rectified_blob)
+    assert calls == []
+    assert stored.to_dict() == {**fresh.to_dict(), "pair": {**fresh.to_dict()["pair"], "ms": round(stored.pair.ms, 1)}}
+    check_rectification(problem, rectified, problem_features=b"stale", rectified_features=rectified_blob)
+    assert calls == [1]  # a blob that does not fit: computed again

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot import photostore
-from models import Photo, PhotoHash, PhotoStatus
+from models import Photo, PhotoFeatures, PhotoHash, PhotoStatus
 from models.outbox import enqueue
 
 if TYPE_CHECKING:  # bot.worker needs bot.service
@@ -35,7 +35,8 @@ def erase_photos(session: Session, photo_ids: Sequence[int]) -> list[str]:
     if not photo_ids:
         return []
     paths = [p for p in session.scalars(select(Photo.storage_path).where(Photo.id.in_(photo_ids))) if p]
-    session.execute(delete(PhotoHash).where(PhotoHash.photo_id.in_(photo_ids)).execution_options(synchronize_session=False))
+    for derived in (PhotoHash, PhotoFeatures):  # what was computed from the photo goes with it
+        session.execute(delete(derived).where(derived.photo_id.in_(photo_ids)).execution_options(synchronize_session=False))
     session.execute(
         update(Photo).where(Photo.id.in_(photo_ids))
         .values(status=PhotoStatus.ERASED, storage_path=None, sha256=None, fingerprint=None, taken_at=None)

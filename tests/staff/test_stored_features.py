@@ -23,7 +23,7 @@ def test_problem_features_are_stored_once_and_reused_by_the_check(  # type: igno
     detected = count_calls(monkeypatch, features_module, "detect")
     send_photo(officer, wechat_api, SAME_ANGLE)
     run_worker()
-    assert "核验通过" in wechat_api.wait_for_message(officer.openid, count=2)[-1]
+    assert "核验通过" in wechat_api.wait_for_message(officer.openid)[-1]  # taken before its 我来处理 card went out
     assert case(mp_service, number).status == CaseStatus.SUBMITTED
     assert detected == [1]  # the rectification photo, once, when it arrived; the problem photo not again
     with mp_service.sessions() as s:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.jsonsetting import json_object
 from bot.filemodes import private_folder, private_sqlite_file
 from bot.notices.settings import NoticeConfig, NoticeSettingError, notice_config
+from bot.photostore_settings import PhotoStoreSettingError, PhotoStoreSettings, photo_store_settings
 from bot.rates import Rate
 from models.deadlines import SourceRules
 
@@ -103,6 +104,7 @@ class Config:
     data_dir: Path
     database_url: str
     photo_dir: Path
+    photo_store: PhotoStoreSettings  # the photo folder, or an S3-compatible bucket (bot/photostore.py)
     wechat: WeChatConfig = field(default_factory=WeChatConfig)
     wecom: WeComConfig = field(default_factory=WeComConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
@@ -137,6 +139,7 @@ class Config:
             data_dir=data_dir,
             database_url=database_url,
             photo_dir=data_dir / "photos",
+            photo_store=_photo_store(env, data_dir / "photos"),
             wechat=WeChatConfig(
                 token=env.get("WECHAT_TOKEN", ""),
                 app_id=env.get("WECHAT_APP_ID", ""),
@@ -246,6 +249,13 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
         poll_minutes=_positive_int(env, "PLATFORM_POLL_MINUTES", 10),
         timeout_seconds=_positive_int(env, "PLATFORM_TIMEOUT_SECONDS", 20),
     )
+
+
+def _photo_store(env: Mapping[str, str], folder: Path) -> PhotoStoreSettings:
+    try:
+        return photo_store_settings(env, folder)
+    except PhotoStoreSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _notices(env: Mapping[str, str], platform: PlatformConfig) -> NoticeConfig:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file,
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 from flask_wtf.csrf import CSRFError
 
 from bot.db import transaction
 from bot.service import current_service
-from bot.uplink.media import inside_folder
+from bot.photoserve import photo_response
 from console import casepage, queue
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
@@ -127,11 +127,9 @@ def case_action(number: str, action: str) -> Any:
 @login_required
 def photo(photo_id: int) -> Any:
     found = casepage.photo_for(g.db, g.user, photo_id)
-    path = inside_folder(current_service().config.photo_dir, found.storage_path) if found and found.storage_path else None
-    if path is None or not path.is_file():
+    if found is None or not found.storage_path:
         abort(404, "照片不存在或不在您负责的范围内。")
-    response = send_file(path, mimetype="image/jpeg" if path.suffix.lower() in (".jpg", ".jpeg") else None,
-                         max_age=3600, conditional=True)
+    response = photo_response(current_service().config, found.storage_path)
     response.cache_control.private = True
     response.cache_control.public = False
     return response

@@ -45,7 +45,7 @@ def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
         # wait for it (that job ends with the photo stored or rejected).
         raise RetryLater(f"photo {payload['photo_id']} is not stored yet", PHOTO_WAIT)
     config = ctx.service.config
-    data = photostore.read(config.photo_dir, path)
+    data = photostore.store_for(config).get(path)
     ctx.mark_sending()
     with _refusals_are_final(ctx):
         try:

@@ -30,14 +30,14 @@ class Received:
     data: bytes = b""
     fingerprint: Fingerprint | None = None
     refusal: tuple[str, str, str] | None = None  # code, Chinese message, detail
-    storage_path: str = ""  # in the photo folder, named by content
+    storage_path: str = ""  # its key in the photo store, named by content
 
 
 def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
-    """Download, fingerprint and write to the photo folder; call it before the first database access,
+    """Download, fingerprint and write to the photo store; call it before the first database access,
     so no transaction (on SQLite: the one write lock) is held meanwhile. Network trouble raises (the
     job is retried); an unusable photo is a refusal. The file is named by its content, so a retry
-    writes nothing new."""
+    writes nothing new. A store that is down raises too (retried)."""
     config = ctx.service.config
     try:
         data = _download(ctx, payload)
@@ -46,7 +46,7 @@ def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
         return Received(refusal=(exc.code, exc.message_zh, exc.detail))
     except outbound.MediaGone as exc:
         return Received(refusal=("image.expired", EXPIRED, str(exc)))
-    path, _ = photostore.save(config.photo_dir, data, utcnow(), SUFFIX.get(fp.format, ".img"), digest=fp.sha256)
+    path, _ = photostore.save(photostore.store_for(config), data, utcnow(), SUFFIX.get(fp.format, ".img"), digest=fp.sha256)
     return Received(data, fp, storage_path=path)
 
 

@@ -59,7 +59,7 @@ def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Verdict]:
     """Read everything the check needs, and return the check itself (which touches no database)."""
-    session, photo_dir = ctx.session, ctx.service.config.photo_dir
+    session, store = ctx.session, photostore.store_for(ctx.service.config)
     problem = session.scalars(
         select(Photo).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM, Photo.status == PhotoStatus.STORED)
         .order_by(Photo.id)
@@ -79,13 +79,13 @@ def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Ver
         .order_by(AuditEvent.id.desc())
     )
     location = (case.lat, case.lon) if case.lat is not None and case.lon is not None else None
-    problem_bytes = photostore.read(photo_dir, problem.storage_path)
+    problem_bytes = store.get(problem.storage_path)
 
     def check() -> Verdict:
         return check_rectification(
             problem_bytes, received.data, earlier=earlier, not_before=dispatched, expected_location=location,
             thresholds=thresholds,
-            fetch_earlier=lambda photo_id: photostore.read(photo_dir, paths[photo_id]) if paths.get(photo_id) else None,
+            fetch_earlier=lambda photo_id: store.get(paths[photo_id]) if paths.get(photo_id) else None,
         )
 
     return check

@@ -135,7 +135,7 @@ def db_upgrade() -> None:
     click.echo("数据库已升级到最新版本")
 
 
-@cli.command(help="检查本部署: 数据库、迁移版本、工作日历，每项一行")
+@cli.command(help="检查本部署: 数据库、迁移版本、工作日历、照片存储、微信和企业微信凭据、城市平台，每项一行")
 def doctor() -> None:
     from bot.doctor import run_checks
 

@@ -42,11 +42,15 @@ def s3_env(endpoint: str, bucket: str, prefix: str = "photos") -> dict[str, str]
     }
 
 
+def s3_client(endpoint: str):  # type: ignore[no-untyped-def]
+    """The test's own look into the bucket, beside the store under test."""
+    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="test-key", aws_secret_access_key=S3_SECRET)
+
+
 def new_bucket(endpoint: str) -> str:
     name = f"photos-{next(_buckets)}"
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="test-key", aws_secret_access_key=S3_SECRET)
-    client.create_bucket(Bucket=name)
+    s3_client(endpoint).create_bucket(Bucket=name)
     return name
 
 

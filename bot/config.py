@@ -120,6 +120,7 @@ class Config:
     job_lease_seconds: int = 60  # a job of a worker that died is taken again after this
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
     metrics_token: str = ""  # set: GET /metrics with "Authorization: Bearer <token>"; empty: no /metrics
+    proxies: int = 0  # reverse proxies in front (nginx): the client's address is taken from X-Forwarded-For
 
     @property
     def is_embedded_sqlite(self) -> bool:
@@ -167,6 +168,7 @@ class Config:
             photo_hosts=_photo_hosts(env),
             metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
             job_lease_seconds=_positive_int(env, "CHENGGUAN_JOB_LEASE_SECONDS", 60),
+            proxies=_proxies(env),
         )
 
     def ensure_dirs(self) -> None:
@@ -360,6 +362,13 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name}={raw!r} 应大于 0")
     return value
+
+
+def _proxies(env: Mapping[str, str]) -> int:
+    raw = (env.get("CHENGGUAN_PROXIES") or "0").strip()
+    if not (raw.isdigit() and int(raw) <= 5):
+        raise ConfigError(f"CHENGGUAN_PROXIES={raw!r} 应为本服务前面的反向代理层数 (nginx 一层: 1; 直接对外: 0)")
+    return int(raw)
 
 
 def _check_source_rules(path: str) -> None:

@@ -16,6 +16,7 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 from bot import outbound, photostore
+from bot.tasks.photos import waits_for_store
 from bot.worker import JobContext, PermanentJobError, RetryLater
 from models import Photo, PhotoStatus
 
@@ -32,6 +33,7 @@ def send_text(ctx: JobContext, payload: dict[str, Any]) -> None:
         outbound.send_text(ctx.service.config, payload["channel"], payload["to"], payload["text"])
 
 
+@waits_for_store
 def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     # A short session of its own: the upload below must not hold the job's transaction (on SQLite
     # the write lock) open.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -11,7 +13,8 @@ import httpx
 from bot import outbound, photostore
 from bot.httpclient import shared_http
 from bot.tasks.photo_hosts import photo_host_allowed
-from bot.worker import JobContext
+from bot.photostore import StoreUnavailable
+from bot.worker import JobContext, JobHandler, RetryLater
 from models import Photo, PhotoStatus, utcnow
 from models.photo_index import index_photo
 from models.calendar import TZ
@@ -21,6 +24,19 @@ log = logging.getLogger(__name__)
 
 SUFFIX = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 EXPIRED = "图片已过期或无法下载, 请重新拍摄发送。"
+STORE_WAIT = timedelta(minutes=1)
+
+
+def waits_for_store(handler: JobHandler) -> JobHandler:
+    """A photo store that is down is no fault of the photo: the job waits for the store (no attempt used,
+    never parked for it) instead of running out of attempts and refusing the resident's photo."""
+    @functools.wraps(handler)
+    def run(ctx: JobContext, payload: dict[str, Any]) -> None:
+        try:
+            handler(ctx, payload)
+        except StoreUnavailable as exc:
+            raise RetryLater(str(exc), STORE_WAIT) from exc
+    return run
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,7 @@ def store(ctx: JobContext, photo: Photo, received: Received) -> None:
     index_photo(ctx.session, photo.id, fp)
 
 
+@waits_for_store
 def fetch_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     """photo.fetch: a problem photo from a chat."""
     received = receive(ctx, payload)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import photostore
-from bot.tasks.photos import Received, pending_photo, receive, reject, store
+from bot.tasks.photos import Received, pending_photo, receive, reject, store, waits_for_store
 from bot.reactions import reviewer_chat_ids
 from bot.worker import JobContext, RetryLater
 from handlers.rectify import submit_checked_rectification
@@ -28,6 +28,7 @@ UNUSABLE = "问题照片不可用，请审核员处理"
 PROBLEM_PHOTO_WAIT = timedelta(seconds=10)
 
 
+@waits_for_store
 def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     received = receive(ctx, payload)  # before any database access: no transaction held
     photo = pending_photo(ctx, payload)

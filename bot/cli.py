@@ -105,8 +105,8 @@ def worker(concurrency: int) -> None:
     from bot.worker_pool import check_concurrency, run_workers
 
     logging.getLogger("bot").setLevel(logging.INFO)
+    check_concurrency(Config.from_env(), concurrency)  # before anything is migrated or started
     service = _ready_service()
-    check_concurrency(service, concurrency)
     scheduler = build_scheduler(service)
     scheduler.start()
     if not os.environ.get(PARENT_ENV):  # under serve, serve says it once for both

@@ -8,15 +8,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 
-from bot.config import ConfigError
+from bot.config import Config, ConfigError
 from bot.service import Service
 from bot.worker import JobHandler, JobKind, Worker
 
 MAX_CONCURRENCY = 4  # each thread may hold two pooled connections (job and lease heartbeat): bot.db's pool fits 4
 
 
-def check_concurrency(service: Service, count: int) -> None:
-    if count > 1 and service.engine.dialect.name == "sqlite":
+def check_concurrency(config: Config, count: int) -> None:
+    if count > 1 and config.is_embedded_sqlite:
         raise ConfigError(
             "SQLite 一次只允许一个写入: --concurrency 大于 1 需要 PostgreSQL (DATABASE_URL=postgresql://…)")
 

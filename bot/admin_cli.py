@@ -135,3 +135,22 @@ def _add_staff(session: Session, row: dict[str, str | None]) -> str:
     invite, code = InviteCode.issue(user.id)
     session.add(invite)
     return code
+
+
+@staff.command("remove", help="工作人员离职: 解绑其企业微信账号 USERID, 停用并删除姓名、手机号和控制台登录; "
+                              "审计记录中改为「已离职人员编号」。")
+@click.argument("userid")
+def staff_remove(userid: str) -> None:
+    from bot.privacy.forget import UnknownStaff, remove_staff
+    from models import utcnow
+
+    try:
+        with transaction(_service().sessions) as session:
+            user, result = remove_staff(session, userid, utcnow())
+            pseudonym = user.name
+    except UnknownStaff:
+        raise click.ClickException(f"没有绑定企业微信账号 {userid} 的工作人员; 请核对账号 (企业微信后台的 UserID)") from None
+    click.echo(f"已移除: 企业微信账号 {userid} 已解绑, 审计记录中显示为「{pseudonym}」")
+    if result.open_cases_assigned:
+        click.echo(f"仍有 {len(result.open_cases_assigned)} 件未结案件由其整改: "
+                   + " ".join(result.open_cases_assigned) + "; 同单位队员回复「整改 编号」即可接手")

@@ -183,6 +183,7 @@ def _attach_commands() -> None:
     from bot.wechat_cli import wechat_cli
     from bot.jobs_cli import jobs_cli
     from bot.notices.cli import notices_cli
+    from bot.privacy.cli import privacy_cli
     from bot.reminders.cli import groups_cli
     from bot.reports.cli import report_cli
     from bot.simulator.chat import chat_command
@@ -194,7 +195,8 @@ def _attach_commands() -> None:
         cli.add_command(command)
     for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
                         ("photocheck", photocheck_cli), ("calendar", calendar_cli), ("jobs", jobs_cli),
-                        ("console", console_cli), ("notices", notices_cli), ("wechat", wechat_cli)):
+                        ("console", console_cli), ("notices", notices_cli), ("wechat", wechat_cli),
+                        ("privacy", privacy_cli)):
         cli.add_command(group, name)
     clitext.install(cli)
 

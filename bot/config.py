@@ -21,6 +21,7 @@ from bot.jsonsetting import json_object
 from bot.filemodes import private_folder, private_sqlite_file
 from bot.notices.settings import NoticeConfig, NoticeSettingError, notice_config
 from bot.photostore_settings import PhotoStoreSettingError, PhotoStoreSettings, photo_store_settings
+from bot.privacy.settings import RetentionDays, RetentionSettingError, parse_retention
 from bot.rates import Rate
 from models.deadlines import SourceRules
 
@@ -111,6 +112,7 @@ class Config:
     reminders: ReminderConfig = field(default_factory=ReminderConfig)
     open311: Open311Limits = field(default_factory=Open311Limits)
     notices: NoticeConfig = field(default_factory=NoticeConfig)
+    retention: RetentionDays = field(default_factory=RetentionDays)  # CHENGGUAN_RETENTION_DAYS
     max_body_bytes: int = 256 * 1024
     conversation_timeout_minutes: int = 30
     max_photo_bytes: int = 20 * 1024 * 1024
@@ -160,6 +162,7 @@ class Config:
             notices=_notices(env, platform),
             reminders=_reminders(env),
             open311=_open311(env),
+            retention=_retention(env),
             max_body_bytes=_positive_int(env, "CHENGGUAN_MAX_BODY_BYTES", 256 * 1024),
             conversation_timeout_minutes=_positive_int(env, "CHENGGUAN_CONVERSATION_TIMEOUT_MINUTES", 30),
             max_photo_bytes=_positive_int(env, "CHENGGUAN_MAX_PHOTO_BYTES", 20 * 1024 * 1024),
@@ -228,8 +231,8 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
     public_url = env.get("CHENGGUAN_PUBLIC_URL", "").strip().rstrip("/")
     for name, url in (("PLATFORM_OPEN311_URL", open311_url), ("PLATFORM_WEBHOOK_URL", webhook_url),
                       ("CHENGGUAN_PUBLIC_URL", public_url)):
-        if url and not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{name}={url!r} 应以 https:// 开头 (内网可用 http://)")
+        if url and not url.startswith(("http://", "https://")):  # the value is not echoed: URLs can carry keys
+            raise ConfigError(f"{name} 应以 https:// 开头 (内网可用 http://)")
     if open311_url and not env.get("PLATFORM_API_KEY"):
         raise ConfigError("已设置 PLATFORM_OPEN311_URL 但 PLATFORM_API_KEY 为空: 请填入平台发放的密钥")
     if webhook_url and not env.get("PLATFORM_WEBHOOK_SECRET"):
@@ -274,7 +277,7 @@ def _reminders(env: Mapping[str, str]) -> ReminderConfig:
         raise ConfigError(f"CHENGGUAN_DIGEST_TIME={digest_time!r} 应为时刻, 如 08:30")
     base = env.get("WECOM_WEBHOOK_BASE", "").strip().rstrip("/")
     if base and not base.startswith(("http://", "https://")):
-        raise ConfigError(f"WECOM_WEBHOOK_BASE={base!r} 应以 https:// 开头 (本机测试可用 http://)")
+        raise ConfigError("WECOM_WEBHOOK_BASE 应以 https:// 开头 (本机测试可用 http://)")
     return ReminderConfig(
         digest_time=f"{int(hh):02d}:{mm}",
         nudge_lead_minutes=_positive_int(env, "CHENGGUAN_NUDGE_LEAD_MINUTES", 120),
@@ -290,6 +293,13 @@ def _open311(env: Mapping[str, str]) -> Open311Limits:
         posts_per_key=_rate(env, "CHENGGUAN_OPEN311_KEY_LIMIT", default.posts_per_key),
         cases_per_key_per_day=_positive_int(env, "CHENGGUAN_OPEN311_KEY_DAILY", default.cases_per_key_per_day),
     )
+
+
+def _retention(env: Mapping[str, str]) -> RetentionDays:
+    try:
+        return parse_retention(env.get("CHENGGUAN_RETENTION_DAYS", ""))
+    except RetentionSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _rate(env: Mapping[str, str], name: str, default: str) -> str:

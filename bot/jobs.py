@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from bot.notices.deliver import deliver_notice
 from bot.notices.queue import KIND as NOTICE
+from bot.privacy.erase import ERASE_FILES, erase_files_job
+from bot.privacy.job import KIND as RETENTION, run_retention
 from bot.reminders.send import KIND as GROUP_SEND, send_group_message
 from bot.tasks.new_reports import KIND as NEW_REPORTS, announce_new_reports
 from bot.tasks.notify import send_photo, send_text
@@ -29,4 +31,6 @@ def job_handlers() -> dict[str, JobKind]:
         NEW_REPORTS: JobKind(announce_new_reports),  # new 随手拍 reports to the street's reviewers, batched per minute
         NOTICE: JobKind(deliver_notice),  # 已受理 / 不予受理 / 已办结 / 满意度 to the resident who reported
         GROUP_SEND: JobKind(send_group_message),  # digests and bulletins to group chats
+        RETENTION: JobKind(run_retention),  # the daily deletion of what CHENGGUAN_RETENTION_DAYS no longer allows
+        ERASE_FILES: JobKind(erase_files_job),  # photo files of a resident who asked for deletion
     }

@@ -30,8 +30,8 @@ class PhotoStore(Protocol):
 
     def get(self, key: str) -> bytes: ...
 
-    def delete(self, key: str) -> None:
-        """Remove the object; a key that is not there is no error."""
+    def delete(self, key: str) -> bool:
+        """Remove the object; False when it was already gone (a bucket cannot tell: always True there)."""
 
     def local_file(self, key: str) -> Path | None:
         """The file on this host, when the backend is a folder (it is then served with conditional GETs)."""

@@ -28,8 +28,12 @@ class LocalFolder:
         except FileNotFoundError as exc:
             raise PhotoMissing(key) from exc
 
-    def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+    def delete(self, key: str) -> bool:
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def local_file(self, key: str) -> Path | None:
         try:

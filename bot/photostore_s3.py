@@ -48,9 +48,10 @@ class S3Store:
             answer = self._client.get_object(Bucket=self.settings.bucket, Key=self._key(key))
             return bytes(answer["Body"].read())
 
-    def delete(self, key: str) -> None:
-        with _translated(key):
+    def delete(self, key: str) -> bool:
+        with _translated(key):  # S3 answers the same whether the key was there or not
             self._client.delete_object(Bucket=self.settings.bucket, Key=self._key(key))
+        return True
 
     def local_file(self, key: str) -> Path | None:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.notices.resend import resend_when_reachable
+from bot.privacy.job import queue_daily_run
 from bot.reminders.scheduling import add_reminder_jobs
 from bot.service import Service
 from bot.tasks.conversations import expire_idle_conversations
@@ -19,5 +20,6 @@ def build_scheduler(service: Service) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=TZ, job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(expire_idle_conversations, "interval", minutes=1, args=[service], id="expire_conversations")
     scheduler.add_job(resend_when_reachable, "interval", minutes=1, args=[service], id="resend_notices")
+    scheduler.add_job(queue_daily_run, "interval", minutes=10, args=[service], id="privacy_retention")
     add_reminder_jobs(scheduler, service)  # group digests, bulletin, deadline nudges
     return scheduler

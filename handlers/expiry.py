@@ -9,10 +9,13 @@ from typing import Any
 from models import CaseSource
 
 REPORT, RECTIFY = "report", "rectify"  # handlers.report.FLOW, handlers.rectify.FLOW (not imported: no cycle)
+FORGET = "forget"  # handlers.forget_me.FLOW: an unanswered deletion question; nothing was lost
 
 
 def expired_text(flow: str | None, state: str | None, data: dict[str, Any], minutes: int) -> str:
     """Pushed by the sweep when the draft is cleared; "" when there is nothing to say."""
+    if flow == FORGET:
+        return ""
     if flow == RECTIFY:
         if state == "checking":
             return ""  # the photo is being checked; its verdict says what to do next
@@ -28,6 +31,8 @@ def expired_text(flow: str | None, state: str | None, data: dict[str, Any], minu
 
 def expired_notice(flow: str | None, state: str | None, data: dict[str, Any]) -> str:
     """Said before the reply to the first message after the timeout; "" when nothing was lost."""
+    if flow == FORGET:
+        return ""
     if flow == RECTIFY:
         return "您上次发送的照片未选择案件, 已超时未采用。" if "photo" in data else ""
     if flow == REPORT and _staff_source(data):

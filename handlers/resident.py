@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers import feedback, report, status
+from bot.config import Config
+from bot.privacy.notice import DELETE_COMMAND, privacy_notice
+from handlers import feedback, forget_me, report, status
 from handlers.catalog import categories
 from handlers.context import Context
 
@@ -15,11 +17,17 @@ HELP = (
     "3. 用一句话描述问题, 确认类别后提交\n"
     "回复「查询」查看您上报的案件, 「取消」放弃当前上报, 「帮助」查看本说明。"
 )
-WELCOME = "感谢关注城市管理随手拍! 发现占道经营、暴露垃圾、违规广告等问题, 拍照发给我们即可上报。\n" + HELP
-
-
+GREETING = "感谢关注城市管理随手拍! 发现占道经营、暴露垃圾、违规广告等问题, 拍照发给我们即可上报。"
 START = "请拍照发送问题照片 (1-3张), 再发送位置并用一句话描述问题。"
-MENU = {"REPORT": START, "HELP": HELP}  # click keys of models/data/menu.json answered with a text
+
+
+def help_text(config: Config) -> str:
+    """The instructions and the privacy notice, whose periods come from the deployment's retention settings."""
+    return f"{HELP}\n{privacy_notice(config.retention)}"
+
+
+def welcome(config: Config) -> str:
+    return f"{GREETING}\n{help_text(config)}"
 
 
 def route(ctx: Context) -> str | None:
@@ -27,8 +35,14 @@ def route(ctx: Context) -> str | None:
     if m.kind == "event":
         return _event(ctx)
     text = m.text if m.kind == "text" else ""
+    if ctx.conversation.flow == forget_me.FLOW and (answer := forget_me.step(ctx)) is not None:
+        return answer  # else: cancelled, and the message is handled as usual below
     if text in {"帮助", "help", "?", "？"}:
-        return HELP
+        return help_text(ctx.config)
+    if text == DELETE_COMMAND:
+        return forget_me.ask(ctx)
+    if text == forget_me.CONFIRM:
+        return f"没有待确认的删除。如需删除您的个人信息, 请回复「{DELETE_COMMAND}」。"
     if text == "取消":
         return _cancel(ctx)
     if text == "查询" or text.startswith("查询 "):
@@ -41,7 +55,7 @@ def route(ctx: Context) -> str | None:
         return report.step(ctx)
     if m.kind in {"image", "location"} or (text and categories().suggest(text)):
         return report.start(ctx)  # a photo, a place, or words that name a street problem
-    return HELP
+    return help_text(ctx.config)
 
 
 def _event(ctx: Context) -> str | None:
@@ -50,9 +64,11 @@ def _event(ctx: Context) -> str | None:
     need no answer."""
     m = ctx.message
     if m.event == "subscribe":
-        return WELCOME
-    if m.event == "click":
-        return status.query(ctx, "") if m.event_key == "MY_CASES" else MENU.get(m.event_key, HELP)
+        return welcome(ctx.config)
+    if m.event == "click":  # the click keys of models/data/menu.json
+        if m.event_key == "MY_CASES":
+            return status.query(ctx, "")
+        return START if m.event_key == "REPORT" else help_text(ctx.config)
     if m.event in {"location", "location_select"} and m.lat is not None and m.lon is not None:
         ctx.message = replace(m, kind="location")
         if ctx.conversation.flow == report.FLOW:

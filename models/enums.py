@@ -74,6 +74,7 @@ class PhotoStatus(StrEnum):
     PENDING = "pending"      # announced by a chat message, not downloaded yet
     STORED = "stored"        # downloaded, decoded, fingerprinted, on disk
     REJECTED = "rejected"    # not usable (corrupt, not an image, too large…); the sender was told
+    ERASED = "erased"        # deleted for privacy (retention, or the reporter's deletion request); no file left
 
 
 class Satisfaction(StrEnum):

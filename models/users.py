@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +29,9 @@ class User(Base):
     # Web console sign-in (console/): a login name and an argon2 hash; both empty for chat-only staff.
     login: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Set when a resident had their information deleted (「删除我的信息」) or a staff member left: the row
+    # stays as the pseudonym their cases and audit events point at, with no identity left in it.
+    forgotten_at: Mapped[datetime | None]
 
     identities: Mapped[list[Identity]] = relationship(back_populates="user")
 

@@ -66,4 +66,4 @@ def official_until_2026(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workdays, "chinesecalendar_knows", lambda year: year <= 2026)
 
 
-pytest_plugins = ["tests.chat"]
+pytest_plugins = ["tests.chat", "tests.secretscan"]

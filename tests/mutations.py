@@ -70,6 +70,17 @@ MUTANTS: tuple[Mutant, ...] = (
         "photocheck/thresholds.py", "copy: float = 0.719", "copy: float = 0.45",
         ("tests/photocheck/test_pairs.py",),
     ),
+    Mutant(
+        "forget-keeps-done-job-payloads", "「删除我的信息」 scrubs only unsent jobs: sent messages keep the openid",
+        "bot/privacy/forget.py", "session.execute(update(OutboxJob).where(to_them, ~running_photo_job)",
+        "session.execute(update(OutboxJob).where(to_them, ~running_photo_job, unsent)",
+        ("tests/privacy/test_forget_me.py::test_deleting_my_information",),
+    ),
+    Mutant(
+        "retention-shared-file-deleted", "an erased photo's file is deleted though a kept photo has the same content",
+        "bot/privacy/erase.py", "        if relative in still_used:\n            continue\n", "",
+        ("tests/privacy/test_retention.py",),
+    ),
 )
 
 

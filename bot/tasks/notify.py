@@ -40,8 +40,8 @@ def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     with ctx.service.sessions() as session:
         photo = session.get(Photo, payload["photo_id"])
         status, path = (photo.status, photo.storage_path) if photo else (None, None)
-    if status in (None, PhotoStatus.REJECTED):
-        return  # nothing worth showing
+    if status in (None, PhotoStatus.REJECTED, PhotoStatus.ERASED):
+        return  # nothing worth showing, or deleted for privacy
     if status == PhotoStatus.PENDING or not path:
         # With several workers the dispatch that queued this can run before the photo's own job:
         # wait for it (that job ends with the photo stored or rejected).

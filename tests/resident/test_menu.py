@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.wechat_cli import wechat_cli
 from bot.wechat_menu import load_menu
-from handlers.resident import HELP, START
+from handlers.resident import START, help_text
 from models import Conversation
 from tests.chat import mp_env
 from tests.photos import photo
@@ -62,10 +62,10 @@ def click(user, key: str, kind: str = "CLICK"):  # type: ignore[no-untyped-def]
     return event(user, f"<Event><![CDATA[{kind}]]></Event><EventKey><![CDATA[{key}]]></EventKey>")
 
 
-def test_clicks_act_like_the_typed_commands(new_user) -> None:  # type: ignore[no-untyped-def]
+def test_clicks_act_like_the_typed_commands(new_user, mp_service) -> None:  # type: ignore[no-untyped-def]
     resident = new_user()
     assert click(resident, "REPORT").text == START
-    assert click(resident, "HELP").text == HELP
+    assert click(resident, "HELP").text == help_text(mp_service.config)
     assert click(resident, "MY_CASES").text == resident.send_text("查询").text
     assert click(resident, "https://example.gov.cn/", kind="VIEW").text is None
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import Config, ConfigError
 from bot.photostore import PhotoMissing, StoreUnavailable, save, store_for
+from bot.redact import install_log_redaction, redact
 from models import utcnow
 from tests.photos import photo
 from tests.staff.scenario import PROBLEM
@@ -76,3 +77,9 @@ def test_the_usual_aws_variables_work_too(tmp_path) -> None:  # type: ignore[no-
     s3 = config.photo_store.s3
     assert s3 is not None and (s3.bucket, s3.prefix, s3.region) == ("b", "p/", "oss-cn-hangzhou")
     assert (s3.access_key, s3.secret_key) == ("ak", "sk") and "sk" not in repr(config)
+
+
+def test_the_bucket_secret_is_masked_in_log_lines(s3_store_env: dict[str, str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path), **s3_store_env})
+    install_log_redaction(config)
+    assert redact(f"signing with {S3_SECRET} failed") == "signing with *** failed"

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.channels import mp, work
 from bot.config import Config
@@ -41,6 +42,11 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     install_console(app, service)  # the staff web console under /console/
     app.register_error_handler(HTTPException, _plain_http_error)
     Metrics(service.reads).install(app, service.config.metrics_token)  # scrapes never take the write lock
+    if service.config.proxies:
+        # Behind nginx every request comes from nginx: per-address limits (Open311 reads, console sign-in)
+        # must count the address nginx puts in X-Forwarded-For. Without a proxy the header is ignored,
+        # so a client cannot pick its own address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=service.config.proxies, x_proto=service.config.proxies)  # type: ignore[method-assign]
     return app
 
 

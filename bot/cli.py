@@ -16,6 +16,7 @@ from bot import __version__
 from bot.config import Config, ConfigError
 from bot.reports.fonts import NoChineseFont
 from bot.service import Service
+from bot.worker_pool import MAX_CONCURRENCY
 
 
 @click.group(help="城管随手拍与整改核查服务 (chengguan-bot)")
@@ -95,25 +96,28 @@ def web(host: str, port: int, threads: int) -> None:
 
 
 @cli.command(help="只运行后台任务 (生产环境与 gunicorn 并行, 见 Procfile)。")
-def worker() -> None:
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, MAX_CONCURRENCY),
+              help="同时处理任务的线程数 (大于 1 需要 PostgreSQL; 更多则多开 worker 进程)")
+def worker(concurrency: int) -> None:
     from bot.jobs import job_handlers
     from bot.scheduler import build_scheduler
     from bot.supervisor import PARENT_ENV, exit_when_orphaned
-    from bot.worker import Worker
+    from bot.worker_pool import check_concurrency, run_workers
 
     logging.getLogger("bot").setLevel(logging.INFO)
+    check_concurrency(Config.from_env(), concurrency)  # before anything is migrated or started
     service = _ready_service()
     scheduler = build_scheduler(service)
     scheduler.start()
     if not os.environ.get(PARENT_ENV):  # under serve, serve says it once for both
-        click.echo(f"chengguan worker 已启动  数据库: {_safe_url(service)}")
+        click.echo(f"chengguan worker 已启动  数据库: {_safe_url(service)}"
+                   + (f"  并发: {concurrency}" if concurrency > 1 else ""))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then exit
     exit_when_orphaned()
-    worker = Worker(service, job_handlers())
     gc.freeze()  # as in bot.webserver: no full collection walks the loaded libraries' objects again
     try:
-        worker.run_forever(stop)
+        run_workers(service, job_handlers(), concurrency, stop)
     except KeyboardInterrupt:
         pass
     finally:
@@ -135,7 +139,7 @@ def db_upgrade() -> None:
     click.echo("数据库已升级到最新版本")
 
 
-@cli.command(help="检查本部署: 数据库、迁移版本、工作日历，每项一行")
+@cli.command(help="检查本部署: 数据库、迁移版本、工作日历、照片存储、微信和企业微信凭据、城市平台，每项一行")
 def doctor() -> None:
     from bot.doctor import run_checks
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.jsonsetting import json_object
 from bot.filemodes import private_folder, private_sqlite_file
 from bot.notices.settings import NoticeConfig, NoticeSettingError, notice_config
+from bot.photostore_settings import PhotoStoreSettingError, PhotoStoreSettings, photo_store_settings
 from bot.privacy.settings import RetentionDays, RetentionSettingError, parse_retention
 from bot.rates import Rate
 from models.deadlines import SourceRules
@@ -107,6 +108,7 @@ class Config:
     data_dir: Path
     database_url: str
     photo_dir: Path
+    photo_store: PhotoStoreSettings  # the photo folder, or an S3-compatible bucket (bot/photostore.py)
     wechat: WeChatConfig = field(default_factory=WeChatConfig)
     wecom: WeComConfig = field(default_factory=WeComConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
@@ -124,6 +126,7 @@ class Config:
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
     map_tiles: str = ""  # the console map's tile URL template ({z}/{x}/{y}); empty: no tiles, works offline
     metrics_token: str = ""  # set: GET /metrics with "Authorization: Bearer <token>"; empty: no /metrics
+    proxies: int = 0  # reverse proxies in front (nginx): the client's address is taken from X-Forwarded-For
 
     @property
     def is_embedded_sqlite(self) -> bool:
@@ -143,6 +146,7 @@ class Config:
             data_dir=data_dir,
             database_url=database_url,
             photo_dir=data_dir / "photos",
+            photo_store=_photo_store(env, data_dir / "photos"),
             wechat=WeChatConfig(
                 token=env.get("WECHAT_TOKEN", ""),
                 app_id=env.get("WECHAT_APP_ID", ""),
@@ -174,6 +178,7 @@ class Config:
             metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
             map_tiles=_map_tiles(env),
             job_lease_seconds=_positive_int(env, "CHENGGUAN_JOB_LEASE_SECONDS", 60),
+            proxies=_proxies(env),
         )
 
     def ensure_dirs(self) -> None:
@@ -256,6 +261,13 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
         poll_minutes=_positive_int(env, "PLATFORM_POLL_MINUTES", 10),
         timeout_seconds=_positive_int(env, "PLATFORM_TIMEOUT_SECONDS", 20),
     )
+
+
+def _photo_store(env: Mapping[str, str], folder: Path) -> PhotoStoreSettings:
+    try:
+        return photo_store_settings(env, folder)
+    except PhotoStoreSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _notices(env: Mapping[str, str], platform: PlatformConfig) -> NoticeConfig:
@@ -376,6 +388,13 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name}={raw!r} 应大于 0")
     return value
+
+
+def _proxies(env: Mapping[str, str]) -> int:
+    raw = (env.get("CHENGGUAN_PROXIES") or "0").strip()
+    if not (raw.isdigit() and int(raw) <= 5):
+        raise ConfigError(f"CHENGGUAN_PROXIES={raw!r} 应为本服务前面的反向代理层数 (nginx 一层: 1; 直接对外: 0)")
+    return int(raw)
 
 
 def _check_source_rules(path: str) -> None:

@@ -1,4 +1,6 @@
-"""`chengguan doctor`: one line per check of this deployment, so an admin sees what needs doing."""
+"""`chengguan doctor`: one line per check of this deployment, so an admin sees what needs doing: the
+database and its schema, the working-day calendar, then the photo store, the WeChat and WeCom
+credentials and the city platform (bot/doctor_remote.py)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,9 @@ def run_checks(config: Config) -> Iterator[Check]:
     try:
         yield from _database(service)
         yield from _calendar()
+        from bot.doctor_remote import remote_checks  # it imports Check from here
+
+        yield from remote_checks(config)
     finally:
         service.engine.dispose()
 

@@ -50,6 +50,7 @@ def remember(config: Config) -> None:
         config.wechat.app_secret, config.wechat.token, config.wechat.encoding_aes_key,
         config.wecom.secret, config.wecom.token, config.wecom.encoding_aes_key,
         config.platform.api_key, config.platform.webhook_secret, config.platform.secret_key, config.metrics_token,
+        config.photo_store.s3.secret_key if config.photo_store.s3 else "",
     }
     found = {v for v in values if v and len(v) >= MIN_SECRET_LENGTH}
     with _lock:

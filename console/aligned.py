@@ -1,20 +1,18 @@
 """The aligned view: the rectification photo warped onto the problem photo with the transform
 photocheck estimates (photocheck/align.py), so a reviewer sees at a glance whether the angle matches.
 
-Rendered once per photo pair as a JPEG the size of the problem photo's working copy, and cached on disk
-beside the photos (a pair that cannot be aligned is remembered too, so it is not tried again)."""
+Rendered once per photo pair as a JPEG the size of the problem photo's working copy, and cached in the photo
+store beside the photos (a pair that cannot be aligned is remembered too, so it is not tried again)."""
 
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from bot.filemodes import FOLDER_MODE, write_private
+from bot.photostore import PhotoMissing, PhotoStore
 from photocheck.align import similarity_alignment
 from photocheck.decode import ImageRejected, load_image
 from photocheck.features import WORK_SIZE, prepare
@@ -47,15 +45,13 @@ def _render(problem: bytes, rectification: bytes) -> bytes:
     return out.getvalue()
 
 
-def aligned_jpeg(photo_dir: Path, problem: tuple[str, bytes], rectification: tuple[str, bytes]) -> bytes:
-    """(sha256, bytes) of each photo in; the cached or freshly rendered JPEG out (NOT_ALIGNED: none)."""
-    folder = photo_dir / CACHE_FOLDER
-    target = folder / f"{problem[0][:32]}-{rectification[0][:32]}.jpg"
-    if target.exists():
-        return target.read_bytes()
-    rendered = _render(problem[1], rectification[1])
-    folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
-    temporary = target.with_suffix(f".{os.getpid()}.part")
-    write_private(temporary, rendered)
-    temporary.replace(target)  # two requests at once render twice, and either result is the same
+def aligned_jpeg(store: PhotoStore, problem: tuple[str, str], rectification: tuple[str, str]) -> bytes:
+    """(sha256, store key) of each photo in; the cached or freshly rendered JPEG out (NOT_ALIGNED: none)."""
+    key = f"{CACHE_FOLDER}/{problem[0][:32]}-{rectification[0][:32]}.jpg"
+    try:
+        return store.get(key)
+    except PhotoMissing:
+        pass
+    rendered = _render(store.get(problem[1]), store.get(rectification[1]))
+    store.put(key, rendered)  # two requests at once render twice, and either result is the same
     return rendered

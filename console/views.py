@@ -12,7 +12,8 @@ from flask_wtf.csrf import CSRFError
 
 from bot.db import transaction
 from bot.service import current_service
-from bot.uplink.media import inside_folder
+from bot.photoserve import photo_response
+from bot.photostore import PhotoMissing, store_for
 from console import aligned, casepage, dashboard, mapdata, queue, wecom_login
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
@@ -165,11 +166,9 @@ def case_action(number: str, action: str) -> Any:
 @login_required
 def photo(photo_id: int) -> Any:
     found = casepage.photo_for(g.db, g.user, photo_id)
-    path = inside_folder(current_service().config.photo_dir, found.storage_path) if found and found.storage_path else None
-    if path is None or not path.is_file():
+    if found is None or not found.storage_path:
         abort(404, "照片不存在或不在您负责的范围内。")
-    response = send_file(path, mimetype="image/jpeg" if path.suffix.lower() in (".jpg", ".jpeg") else None,
-                         max_age=3600, conditional=True)
+    response = photo_response(current_service().config, found.storage_path)
     response.cache_control.private = True
     response.cache_control.public = False
     return response
@@ -249,15 +248,17 @@ def tile_origin(template: str) -> str:
 @login_required
 def aligned_photo(photo_id: int) -> Any:
     """The rectification photo warped onto the case's problem photo (rendered once, then cached)."""
-    photo_dir = current_service().config.photo_dir
     rectified = casepage.photo_for(g.db, g.user, photo_id)
     problem = casepage.problem_photo_of(g.db, rectified.case_id) if rectified and rectified.case_id else None
-    paths = [inside_folder(photo_dir, p.storage_path) if p and p.storage_path else None for p in (problem, rectified)]
-    if problem is None or rectified is None or rectified.role != PhotoRole.RECTIFICATION or not all(
-            p is not None and p.is_file() for p in paths):
+    if (problem is None or rectified is None or rectified.role != PhotoRole.RECTIFICATION
+            or not problem.storage_path or not rectified.storage_path):
         abort(404, "照片不存在或不在您负责的范围内。")
-    jpeg = aligned.aligned_jpeg(photo_dir, (problem.sha256 or str(problem.id), paths[0].read_bytes()),  # type: ignore[union-attr]
-                                (rectified.sha256 or str(rectified.id), paths[1].read_bytes()))  # type: ignore[union-attr]
+    try:
+        jpeg = aligned.aligned_jpeg(store_for(current_service().config),
+                                    (problem.sha256 or str(problem.id), problem.storage_path),
+                                    (rectified.sha256 or str(rectified.id), rectified.storage_path))
+    except PhotoMissing:
+        abort(404, "照片不存在或不在您负责的范围内。")
     if jpeg == aligned.NOT_ALIGNED:
         abort(404, "两张照片无法自动对齐 (角度相差太大或画面特征太少)。")
     response = Response(jpeg, mimetype="image/jpeg")

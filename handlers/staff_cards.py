@@ -12,7 +12,7 @@ from handlers import rectify, review, staff_reasons
 from handlers.context import Context
 from models import Case, User
 from models.calendar import TZ
-from models.cards import CODE_LIFETIME, card_is_open, CardStep, SentCard
+from models.cards import CODE_LIFETIME, CardStep, SentCard, card_is_open
 
 NOT_OURS = "这张卡片已失效或不是发给您的。请回复「帮助」查看命令。"
 ACTIONS: dict[tuple[CardStep, str], tuple[str, Callable[[Context, str], str]]] = {

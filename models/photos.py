@@ -18,7 +18,7 @@ class Photo(Base):
     id: Mapped[intpk]
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     role: Mapped[PhotoRole] = mapped_column(str_enum(PhotoRole))
-    storage_path: Mapped[str | None] = mapped_column(String(300))  # relative to the photo folder
+    storage_path: Mapped[str | None] = mapped_column(String(300))  # its key in the photo store (bot/photostore.py)
     status: Mapped[PhotoStatus] = mapped_column(str_enum(PhotoStatus), default=PhotoStatus.PENDING)
     error: Mapped[str | None] = mapped_column(String(200))  # why it was rejected
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import Config, ConfigError
 from bot.migrate import upgrade
-from bot.photostore import save
+from bot.photostore import save, store_for
 from bot.service import Service
 from bot.uplink.signing import secret_key
 from models.base import utcnow
@@ -52,7 +52,7 @@ def test_the_embedded_default_is_private_to_the_service_user(tmp_path) -> None: 
         upgrade(config.database_url)
         with service.engine.begin() as connection:
             connection.exec_driver_sql("SELECT 1")
-        relative, _ = save(config.photo_dir, b"\xff\xd8jpeg", utcnow())
+        relative, _ = save(store_for(config), b"\xff\xd8jpeg", utcnow())
         secret_key(config)
         service.engine.dispose()
     finally:

@@ -17,10 +17,11 @@ from bot.cards.wecom_api import send_card
 from bot.outbound import MAX_IMAGE_BYTES, wecom_app
 from bot.reactions import category_label
 from bot.tasks.notify import PHOTO_WAIT, refusals_are_final
+from bot.tasks.photos import waits_for_store
 from bot.tasks.wecom_pace import pace
 from bot.worker import JobContext, RetryLater
 from models import Case, Photo, PhotoRole, PhotoStatus, utcnow
-from models.cards import card_is_open, CardStep, SentCard
+from models.cards import CardStep, SentCard, card_is_open
 
 
 @dataclass
@@ -29,6 +30,7 @@ class _Card:
     image: bytes | None
 
 
+@waits_for_store  # the card's photos are in the store
 def send_card_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     step, task = CardStep(payload["step"]), payload["task_id"]
     with ctx.service.sessions() as session:  # short: no transaction held through the uploads
@@ -56,17 +58,17 @@ def send_card_job(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 
 def _prepare(ctx: JobContext, session: Any, step: CardStep, task: str, case: Case, photos: str) -> _Card:
-    photo_dir = ctx.service.config.photo_dir
+    store = photostore.store_for(ctx.service.config)
     problem = _photo(session, case, PhotoRole.PROBLEM, first=True)
     verdict, image = "", None
     if photos == "problem" and problem is not None:
-        image = photostore.read(photo_dir, problem.storage_path or "")
+        image = store.get(problem.storage_path or "")
     if photos == "pair":
         rectified = _photo(session, case, PhotoRole.RECTIFICATION, first=False)
         verdict = verdict_words(rectified.check_result if rectified else None)
         if problem is not None and rectified is not None:
-            image = side_by_side(photostore.read(photo_dir, problem.storage_path or ""),
-                                 photostore.read(photo_dir, rectified.storage_path or ""))
+            image = side_by_side(store.get(problem.storage_path or ""),
+                                 store.get(rectified.storage_path or ""))
     if image is not None and len(image) > MAX_IMAGE_BYTES:
         image = None  # the card still goes out; the photos are on the console
     return _Card(template_card(step, task, case, category_label(case), verdict), image)

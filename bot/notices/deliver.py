@@ -102,7 +102,7 @@ def _send_photo(ctx: JobContext, config: Config, openid: str, photo_id: int) -> 
     photo = ctx.session.get(Photo, photo_id)
     _release(ctx)
     try:
-        data = photostore.read(config.photo_dir, photo.storage_path) if photo and photo.storage_path else None
+        data = photostore.store_for(config).get(photo.storage_path) if photo and photo.storage_path else None
         if data is None:
             return
         outbound.send_image(config, "mp", openid, data, filename=photo.storage_path.rsplit("/", 1)[-1])

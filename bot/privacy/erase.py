@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot import photostore
+from bot.photostore import PhotoStore, store_for
 from models import Photo, PhotoFeatures, PhotoHash, PhotoStatus
 from models.outbox import enqueue
 
@@ -45,7 +44,7 @@ def erase_photos(session: Session, photo_ids: Sequence[int]) -> list[str]:
     return sorted(set(paths))
 
 
-def remove_unreferenced(session: Session, photo_dir: Path, paths: Iterable[str]) -> int:
+def remove_unreferenced(session: Session, store: PhotoStore, paths: Iterable[str]) -> int:
     """Delete the files no photo row points at any more; returns how many were removed."""
     wanted = sorted(set(paths))
     if not wanted:
@@ -56,9 +55,9 @@ def remove_unreferenced(session: Session, photo_dir: Path, paths: Iterable[str])
         if relative in still_used:
             continue
         try:
-            removed += photostore.delete(photo_dir, relative)
+            removed += store.delete(relative)
         except OSError as exc:  # the next erasure of this file, or a person, finishes it
-            log.warning("could not delete erased photo file %s: %s", relative, exc.strerror)
+            log.warning("could not delete erased photo file %s: %s", relative, exc.strerror or exc)
     return removed
 
 
@@ -69,4 +68,4 @@ def queue_file_removal(session: Session, paths: Sequence[str], key: str) -> None
 
 
 def erase_files_job(ctx: JobContext, payload: dict[str, Any]) -> None:
-    remove_unreferenced(ctx.session, ctx.service.config.photo_dir, payload["paths"])
+    remove_unreferenced(ctx.session, store_for(ctx.service.config), payload["paths"])

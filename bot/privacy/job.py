@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
+from bot.photostore import store_for
 from bot.privacy.erase import erase_photos, remove_unreferenced
 from bot.privacy.forget import SILENT, forget_resident
 from bot.privacy.retention import KINDS, RUN_LIMIT, Kind, due
@@ -85,7 +86,7 @@ def apply_kind(service: Service, kind: Kind, at: datetime) -> int:
                 files = erase_photos(session, ids)
         if files:
             with service.sessions() as session:
-                remove_unreferenced(session, service.config.photo_dir, files)
+                remove_unreferenced(session, store_for(service.config), files)
         done += len(ids)
         if len(ids) < BATCH:
             break

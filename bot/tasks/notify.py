@@ -17,6 +17,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot import outbound, photostore
 from bot.tasks.wecom_pace import pace
+from bot.tasks.photos import waits_for_store
 from bot.worker import JobContext, PermanentJobError, RetryLater
 from models import Photo, PhotoStatus
 from models.users import CHANNEL_WORK
@@ -35,6 +36,7 @@ def send_text(ctx: JobContext, payload: dict[str, Any]) -> None:
         outbound.send_text(ctx.service.config, payload["channel"], payload["to"], payload["text"])
 
 
+@waits_for_store
 def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     # A short session of its own: the upload below must not hold the job's transaction (on SQLite
     # the write lock) open.
@@ -48,7 +50,7 @@ def send_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
         # wait for it (that job ends with the photo stored or rejected).
         raise RetryLater(f"photo {payload['photo_id']} is not stored yet", PHOTO_WAIT)
     config = ctx.service.config
-    data = photostore.read(config.photo_dir, path)
+    data = photostore.store_for(config).get(path)
     _pace_members(ctx, payload)
     ctx.mark_sending()
     with refusals_are_final(ctx):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -11,7 +13,8 @@ import httpx
 from bot import outbound, photostore
 from bot.httpclient import shared_http
 from bot.tasks.photo_hosts import photo_host_allowed
-from bot.worker import JobContext
+from bot.photostore import StoreUnavailable
+from bot.worker import JobContext, JobHandler, RetryLater
 from models import Photo, PhotoFeatures, PhotoStatus, utcnow
 from models.photo_index import index_photo
 from models.calendar import TZ
@@ -21,6 +24,19 @@ log = logging.getLogger(__name__)
 
 SUFFIX = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 EXPIRED = "图片已过期或无法下载, 请重新拍摄发送。"
+STORE_WAIT = timedelta(minutes=1)
+
+
+def waits_for_store(handler: JobHandler) -> JobHandler:
+    """A photo store that is down is no fault of the photo: the job waits for the store (no attempt used,
+    never parked for it) instead of running out of attempts and refusing the resident's photo."""
+    @functools.wraps(handler)
+    def run(ctx: JobContext, payload: dict[str, Any]) -> None:
+        try:
+            handler(ctx, payload)
+        except StoreUnavailable as exc:
+            raise RetryLater(str(exc), STORE_WAIT) from exc
+    return run
 
 
 @dataclass(frozen=True)
@@ -30,15 +46,15 @@ class Received:
     data: bytes = b""
     fingerprint: Fingerprint | None = None
     refusal: tuple[str, str, str] | None = None  # code, Chinese message, detail
-    storage_path: str = ""  # in the photo folder, named by content
+    storage_path: str = ""  # its key in the photo store, named by content
     features: bytes = b""  # photocheck's features blob, stored so pair checks need not compute them again
 
 
 def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
-    """Download, fingerprint and write to the photo folder; call it before the first database access,
+    """Download, fingerprint and write to the photo store; call it before the first database access,
     so no transaction (on SQLite: the one write lock) is held meanwhile. Network trouble raises (the
     job is retried); an unusable photo is a refusal. The file is named by its content, so a retry
-    writes nothing new."""
+    writes nothing new. A store that is down raises too (retried)."""
     config = ctx.service.config
     try:
         data = _download(ctx, payload)
@@ -49,7 +65,7 @@ def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
         return Received(refusal=(exc.code, exc.message_zh, exc.detail))
     except outbound.MediaGone as exc:
         return Received(refusal=("image.expired", EXPIRED, str(exc)))
-    path, _ = photostore.save(config.photo_dir, data, utcnow(), SUFFIX.get(fp.format, ".img"), digest=fp.sha256)
+    path, _ = photostore.save(photostore.store_for(config), data, utcnow(), SUFFIX.get(fp.format, ".img"), digest=fp.sha256)
     return Received(data, fp, storage_path=path, features=features)
 
 
@@ -78,6 +94,7 @@ def store(ctx: JobContext, photo: Photo, received: Received) -> None:
         ctx.session.merge(PhotoFeatures(photo_id=photo.id, version=FEATURES_VERSION, data=received.features))
 
 
+@waits_for_store
 def fetch_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     """photo.fetch: a problem photo from a chat."""
     received = receive(ctx, payload)

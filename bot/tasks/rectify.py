@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import photostore
-from bot.tasks.photos import Received, pending_photo, receive, reject, store
+from bot.tasks.photos import Received, pending_photo, receive, reject, store, waits_for_store
 from bot.reactions import reviewer_chat_ids
 from bot.worker import JobContext, RetryLater
 from handlers.rectify import submit_checked_rectification
@@ -28,6 +28,7 @@ UNUSABLE = "问题照片不可用，请审核员处理"
 PROBLEM_PHOTO_WAIT = timedelta(seconds=10)
 
 
+@waits_for_store
 def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     received = receive(ctx, payload)  # before any database access: no transaction held
     photo = pending_photo(ctx, payload)
@@ -59,7 +60,7 @@ def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Verdict]:
     """Read everything the check needs, and return the check itself (which touches no database)."""
-    session, photo_dir = ctx.session, ctx.service.config.photo_dir
+    session, store = ctx.session, photostore.store_for(ctx.service.config)
     problem = session.scalars(
         select(Photo).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM, Photo.status == PhotoStatus.STORED)
         .order_by(Photo.id)
@@ -79,14 +80,14 @@ def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Ver
         .order_by(AuditEvent.id.desc())
     )
     location = (case.lat, case.lon) if case.lat is not None and case.lon is not None else None
-    problem_bytes = photostore.read(photo_dir, problem.storage_path)
+    problem_bytes = store.get(problem.storage_path)
     problem_features = session.scalar(select(PhotoFeatures.data).where(PhotoFeatures.photo_id == problem.id))
 
     def check() -> Verdict:
         return check_rectification(
             problem_bytes, received.data, earlier=earlier, not_before=dispatched, expected_location=location,
             thresholds=thresholds, problem_features=problem_features, rectified_features=received.features,
-            fetch_earlier=lambda photo_id: photostore.read(photo_dir, paths[photo_id]) if paths.get(photo_id) else None,
+            fetch_earlier=lambda photo_id: store.get(paths[photo_id]) if paths.get(photo_id) else None,
         )
 
     return check

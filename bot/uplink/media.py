@@ -8,14 +8,13 @@ expired token answers 403, a photo that no longer passes 404; there is no listin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.photoserve import photo_response
 from bot.service import current_service
 from bot.uplink.signing import secret_key
 from models.enums import PhotoRole, PhotoStatus
@@ -73,19 +72,9 @@ def _serve_photo(token: str):  # type: ignore[no-untyped-def]
         abort(403)
     with service.reads() as session:
         photo = session.get(Photo, photo_id)
-        if photo is None or not passed_check(photo):
+        if photo is None or not passed_check(photo) or not photo.storage_path:
             abort(404)
-        path = inside_folder(service.config.photo_dir, photo.storage_path)
-    if path is None or not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg" if path.suffix.lower() in (".jpg", ".jpeg") else None,
-                         max_age=3600, conditional=True)
+        key = photo.storage_path
+    response = photo_response(service.config, key, may_redirect=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def inside_folder(folder: Path, relative: str) -> Path | None:
-    """The photo's file, refusing any stored path that points outside the photo folder."""
-    root = folder.resolve()
-    path = (root / relative).resolve()
-    return path if path.is_relative_to(root) else None

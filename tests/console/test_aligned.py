@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.photostore_local import LocalFolder
 from console import aligned
 from models import Photo, PhotoRole
 from tests.console.helpers import sign_in
@@ -50,8 +51,10 @@ def test_aligned_view_of_a_submitted_case(mp_service, wechat_api, new_user, new_
 
 
 def test_pairs_without_a_transform_are_remembered(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    problem, other = photo_or_edit(PROBLEM), photo_or_edit(OTHER_ANGLE)
-    assert aligned.aligned_jpeg(tmp_path, ("a" * 64, problem), ("b" * 64, other)) == aligned.NOT_ALIGNED
+    store = LocalFolder(tmp_path)
+    for key, name in (("problem.jpg", PROBLEM), ("other.jpg", OTHER_ANGLE), ("same.jpg", SAME_ANGLE)):
+        store.put(key, photo_or_edit(name))
+    assert aligned.aligned_jpeg(store, ("a" * 64, "problem.jpg"), ("b" * 64, "other.jpg")) == aligned.NOT_ALIGNED
     assert (tmp_path / aligned.CACHE_FOLDER / f"{'a' * 32}-{'b' * 32}.jpg").read_bytes() == b""
-    same = aligned.aligned_jpeg(tmp_path, ("a" * 64, problem), ("c" * 64, photo_or_edit(SAME_ANGLE)))
+    same = aligned.aligned_jpeg(store, ("a" * 64, "problem.jpg"), ("c" * 64, "same.jpg"))
     assert same.startswith(b"\xff\xd8")

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot import photostore
+from bot.photostore_local import LocalFolder
 from bot.config import Config, ConfigError
 from bot.db import transaction
 from bot.jobs import job_handlers
@@ -47,7 +48,7 @@ def test_a_malformed_setting_names_the_variable_and_the_fix(value: str, said: st
 
 
 def _photo(session, photo_dir: Path, case: Case | None, data: bytes, created: datetime, **fields) -> Photo:  # type: ignore[no-untyped-def]
-    path, digest = photostore.save(photo_dir, data, created)
+    path, digest = photostore.save(LocalFolder(photo_dir), data, created)
     photo = Photo(case_id=case.id if case else None, role=PhotoRole.PROBLEM, storage_path=path, sha256=digest,
                   status=PhotoStatus.STORED, fingerprint={"x": 1}, created_at=created, **fields)
     session.add(photo)

@@ -24,7 +24,7 @@ def photo_job(service, status: PhotoStatus, data: bytes = b"", to: str = OFFICER
     with transaction(service.sessions) as s:
         row = Photo(role=PhotoRole.PROBLEM, status=status)
         if data:
-            row.storage_path, row.sha256 = photostore.save(service.config.photo_dir, data, utcnow())
+            row.storage_path, row.sha256 = photostore.save(photostore.store_for(service.config), data, utcnow())
         s.add(row)
         s.flush()
         job = enqueue(s, "notify.photo", {"channel": CHANNEL_WORK, "to": to, "photo_id": row.id})
@@ -58,7 +58,7 @@ def test_a_photo_still_downloading_is_sent_later_not_lost(mp_service, wechat_api
 
     with transaction(mp_service.sessions) as s:  # the photo's job ends, and the wait is over
         row = s.get_one(Photo, s.get_one(OutboxJob, job_id).payload["photo_id"])
-        row.storage_path, row.sha256 = photostore.save(mp_service.config.photo_dir, photo(PROBLEM), utcnow())
+        row.storage_path, row.sha256 = photostore.save(photostore.store_for(mp_service.config), photo(PROBLEM), utcnow())
         row.status = PhotoStatus.STORED
         s.get_one(OutboxJob, job_id).next_try_at = utcnow()
     run_worker()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.open311.serialize import find_category
-from bot.uplink.media import media_url, sendable_photos
+from bot.uplink.media import photo_url, sendable_photos
 from models.audit import AuditEvent
 from models.cases import Case
 from models.enums import PhotoRole
@@ -29,7 +29,9 @@ def marker(case: Case) -> str:
 
 
 def photo_urls(session: Session, config: Config, case: Case, action: str) -> list[str]:
-    return [media_url(config, p.id) for p in sendable_photos(session, case.id, STEP_PHOTOS.get(action, ()))]
+    """Links to the redacted copies (no EXIF, faces and plates blurred), the same link on every retry."""
+    photos = sendable_photos(session, case.id, STEP_PHOTOS.get(action, ()))
+    return [url for p in photos if (url := photo_url(session, config, p)) is not None]
 
 
 def step_note(session: Session, case: Case, action: str) -> str:

@@ -1,29 +1,48 @@
-"""Signed photo links expire, are tied to our key, and the key survives a restart."""
+"""Photo links are minted once per photo and audience and expire; the signing key survives a restart."""
 
 from __future__ import annotations
 
 import stat
-import time
+from datetime import timedelta
 
-import itsdangerous
+import time_machine
+from sqlalchemy import select
 
+from bot import photostore
 from bot.config import Config
-from bot.uplink.media import media_url, photo_id_from
+from bot.db import transaction
+from bot.redaction.links import PRIVATE, link_token, resolve
+from bot.uplink.media import photo_url
 from bot.uplink.signing import secret_key
+from models import Photo, PhotoRole, PhotoStatus, utcnow
+from models.photo_links import PhotoRedaction
+from tests.factories import make_case
+from tests.photos import photo
 
 
-def test_a_link_names_its_photo_until_it_expires(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    config = Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path), "CHENGGUAN_MEDIA_LINK_DAYS": "2",
-                              "CHENGGUAN_PUBLIC_URL": "https://cg.example.gov.cn"})
-    url = media_url(config, 42)
-    assert url.startswith("https://cg.example.gov.cn/media/")
-    assert photo_id_from(config, url.rsplit("/", 1)[1]) == 42
-    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 3 * 86400)
-    old = media_url(config, 42).rsplit("/", 1)[1]
-    monkeypatch.undo()
-    assert photo_id_from(config, old) is None
-    other = Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path / "other")})
-    assert photo_id_from(other, url.rsplit("/", 1)[1]) is None
+def test_a_link_is_minted_once_per_photo_and_audience_until_it_nears_expiry(service) -> None:  # type: ignore[no-untyped-def]
+    config = service.config
+    path, _ = photostore.save(config.photo_dir, photo("coffee"), utcnow())
+    with transaction(service.sessions) as s:
+        case = make_case(s)
+        stored = Photo(case_id=case.id, role=PhotoRole.PROBLEM, status=PhotoStatus.STORED, storage_path=path)
+        s.add(stored)
+        s.flush()
+        first = photo_url(s, config, stored)
+        assert first is not None and first.startswith("/media/")
+        assert photo_url(s, config, stored) == first  # the platform's retry gets the same link
+        private = link_token(s, config, stored, PRIVATE)
+        assert private not in first and link_token(s, config, stored, PRIVATE) == private
+        redactions = s.scalars(select(PhotoRedaction)).all()
+        assert len(redactions) == 1  # made once, whatever the number of links
+        token = first.rsplit("/", 1)[1]
+        assert resolve(s, token, utcnow()) is not None
+        lifetime = timedelta(days=config.platform.media_link_days)
+        assert resolve(s, token, utcnow() + lifetime + timedelta(seconds=1)) is None  # expired
+    with time_machine.travel(utcnow() + lifetime - timedelta(hours=12)):
+        with transaction(service.sessions) as s:
+            renewed = photo_url(s, config, s.get_one(Photo, stored.id))
+    assert renewed != first  # less than a day left: the next one handed out is fresh
 
 
 def test_the_generated_key_is_kept_private_and_reused(tmp_path) -> None:  # type: ignore[no-untyped-def]

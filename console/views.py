@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 
 from bot.db import transaction
 from bot.service import current_service
+from bot.redaction.rights import PHOTOS_ORIGINAL, has_right
+from bot.redaction.store import redacted_copy
 from bot.uplink.media import inside_folder
 from console import casepage, queue
 from console.actions import REWORK_CODES, ActionRefused, perform
@@ -17,7 +19,7 @@ from console.auth import SignInRefused, login_required, safe_next, sign_in, star
 from handlers.catalog import categories
 from handlers.context import StaffAction
 from handlers.dispatch import street_units
-from models import CaseSource, CaseStatus, utcnow
+from models import CaseSource, CaseStatus, Photo, utcnow
 from models.calendar import TZ
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -127,7 +129,8 @@ def case_action(number: str, action: str) -> Any:
 @login_required
 def photo(photo_id: int) -> Any:
     found = casepage.photo_for(g.db, g.user, photo_id)
-    path = inside_folder(current_service().config.photo_dir, found.storage_path) if found and found.storage_path else None
+    stored = _shown_file(found) if found else None
+    path = inside_folder(current_service().config.photo_dir, stored) if stored else None
     if path is None or not path.is_file():
         abort(404, "照片不存在或不在您负责的范围内。")
     response = send_file(path, mimetype="image/jpeg" if path.suffix.lower() in (".jpg", ".jpeg") else None,
@@ -135,6 +138,15 @@ def photo(photo_id: int) -> Any:
     response.cache_control.private = True
     response.cache_control.public = False
     return response
+
+
+def _shown_file(photo: Photo) -> str | None:
+    """The original for users with the photos.original right, else the redacted copy (made on first view)."""
+    if has_right(g.user, PHOTOS_ORIGINAL):
+        return photo.storage_path
+    copy = redacted_copy(g.db, current_service().config, photo)
+    g.db.commit()
+    return copy.storage_path if copy else None
 
 
 def _local(moment: Any) -> str:

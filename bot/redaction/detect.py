@@ -25,6 +25,8 @@ PLATE_COLOURS = {  # name: (hue range, least saturation, least value, light char
 }
 PLATE_RATIO = (2.0, 5.5)  # a 440x140 plate is 3.1; seen at an angle it gets shorter or longer
 PLATE_MIN_WIDTH = 24      # pixels of the work copy: smaller ones carry no readable number
+PLATE_FILL = 0.5          # share of the turned rectangle in the plate colour
+STROKE_EDGES = 8          # strokes starting and ending along the middle band: about seven characters
 
 
 @dataclass(frozen=True)
@@ -81,23 +83,39 @@ def find_plates(rgb: np.ndarray) -> list[Box]:
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
-            x, y, w, h = cv2.boundingRect(contour)
-            if w >= PLATE_MIN_WIDTH and PLATE_RATIO[0] <= w / max(h, 1) <= PLATE_RATIO[1] \
-                    and _looks_like_plate(hsv[y:y + h, x:x + w], mask[y:y + h, x:x + w], light_text):
+            if (patch := _upright_plate(hsv, mask, contour)) is not None and _has_characters(patch, light_text):
+                x, y, w, h = cv2.boundingRect(contour)
                 found.append(Box("plate", x, y, w, h))
     return found
 
 
-def _looks_like_plate(hsv: np.ndarray, mask: np.ndarray, light_text: bool) -> bool:
-    """Mostly the plate colour, with characters: a run of strokes across the middle band."""
-    if cv2.countNonZero(mask) < 0.45 * mask.size:
-        return False
-    band = hsv[hsv.shape[0] // 4: hsv.shape[0] * 3 // 4]
+def _upright_plate(hsv: np.ndarray, mask: np.ndarray, contour: np.ndarray) -> np.ndarray | None:
+    """The region turned level (a plate seen tilted or rotated), when its shape can be a plate:
+    long and flat, and mostly the colour (a filled rectangle, not an outline, a stripe or a blob)."""
+    (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+    if w < h:
+        w, h, angle = h, w, angle + 90
+    if w < PLATE_MIN_WIDTH or not PLATE_RATIO[0] <= w / max(h, 1.0) <= PLATE_RATIO[1]:
+        return None
+    turn = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+    turn[:, 2] += (w / 2 - cx, h / 2 - cy)
+    size = (round(w), round(h))
+    if cv2.countNonZero(cv2.warpAffine(mask, turn, size, flags=cv2.INTER_NEAREST)) < PLATE_FILL * w * h:
+        return None
+    return cv2.warpAffine(hsv, turn, size, flags=cv2.INTER_NEAREST)
+
+
+def _has_characters(patch: np.ndarray, light_text: bool) -> bool:
+    """About seven characters across the middle band: strokes white (blue plates: unsaturated, not
+    dark) or black (yellow, green), starting and ending at least four times along it."""
+    band = patch[patch.shape[0] // 4: patch.shape[0] * 3 // 4]
     value, saturation = band[..., 2].astype(int), band[..., 1].astype(int)
-    strokes = (value > 150) & (saturation < 80) if light_text else (value < 90)
-    share = float(strokes.mean())
-    if not 0.08 <= share <= 0.6:
+    ground = float(np.median(value))
+    if light_text:
+        strokes = (saturation < 0.5 * float(np.median(saturation))) & (value > 0.6 * ground)
+    else:
+        strokes = value < 0.6 * ground
+    if not 0.08 <= float(strokes.mean()) <= 0.6:
         return False
     columns = strokes.any(axis=0).astype(np.int8)
-    transitions = int(np.count_nonzero(np.diff(columns)))
-    return transitions >= 8  # about seven characters: at least four strokes begin and end
+    return int(np.count_nonzero(np.diff(columns))) >= STROKE_EDGES

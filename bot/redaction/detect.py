@@ -9,6 +9,7 @@ characters on it. Recall and speed: bench/redaction, figures in bench/RESULTS.md
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-WORK_SIDE = 1600  # detection runs on a copy this long at most: a 12 MP photo in well under a second
+WORK_SIDE = 1600  # detection runs on a copy this long at most: bounded work whatever the photo (time: bench/RESULTS.md)
 FACE_CASCADES = ("haarcascade_frontalface_alt2.xml", "haarcascade_profileface.xml")
 
 # OpenCV hue is 0-179; blue plates carry light characters, yellow and new-energy green ones dark.
@@ -40,6 +41,9 @@ class Box:
     def scaled(self, factor: float) -> Box:
         return Box(self.kind, round(self.x * factor), round(self.y * factor),
                    round(self.w * factor), round(self.h * factor))
+
+
+_CASCADE_LOCK = threading.Lock()  # a CascadeClassifier is not safe to share between threads (console, worker)
 
 
 class DetectorMissing(RuntimeError):
@@ -69,9 +73,9 @@ def find_faces(rgb: np.ndarray) -> list[Box]:
     smallest = max(20, min(gray.shape) // 60)
     found: list[Box] = []
     for cascade in _cascades():
-        for x, y, w, h in cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4,
-                                                   minSize=(smallest, smallest)):
-            found.append(Box("face", int(x), int(y), int(w), int(h)))
+        with _CASCADE_LOCK:
+            faces = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4, minSize=(smallest, smallest))
+        found.extend(Box("face", int(x), int(y), int(w), int(h)) for x, y, w, h in faces)
     return found
 
 

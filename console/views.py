@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from bot.db import transaction
 from bot.service import current_service
 from bot.redaction.rights import PHOTOS_ORIGINAL, has_right
-from bot.redaction.store import redacted_copy
+from bot.redaction.store import existing_copy, make_copy
 from bot.uplink.media import inside_folder
 from console import casepage, queue
 from console.actions import REWORK_CODES, ActionRefused, perform
@@ -144,8 +144,9 @@ def _shown_file(photo: Photo) -> str | None:
     """The original for users with the photos.original right, else the redacted copy (made on first view)."""
     if has_right(g.user, PHOTOS_ORIGINAL):
         return photo.storage_path
-    copy = redacted_copy(g.db, current_service().config, photo)
-    g.db.commit()
+    g.db.commit()  # no transaction held while the copy is made (it takes a while; SQLite's lock)
+    make_copy(current_service(), photo.id)
+    copy = existing_copy(g.db, photo.id)
     return copy.storage_path if copy else None
 
 

@@ -22,8 +22,8 @@ class PhotoRedaction(Base):
 
     id: Mapped[intpk]
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"), unique=True)
-    storage_path: Mapped[str] = mapped_column(String(300))  # relative to the photo folder
-    faces: Mapped[int] = mapped_column(Integer, default=0)
+    storage_path: Mapped[str | None] = mapped_column(String(300))  # in the photo folder; None: unreadable, never shown
+    faces: Mapped[int] = mapped_column(Integer, default=0)  # boxes blurred
     plates: Mapped[int] = mapped_column(Integer, default=0)
     regions: Mapped[list[Any]] = mapped_column(default=list)  # [{kind, x, y, w, h}] blurred
     created_at: Mapped[created_at]

@@ -14,6 +14,7 @@ typing 1-3); one sent in the window queues the msgmenu question as the next noti
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any, NoReturn
 
 import requests
@@ -25,9 +26,9 @@ from bot.config import Config
 from bot.notices.content import LABELS, Notice, render, template_data
 from bot.notices.queue import UNDELIVERABLE_PREFIX, queue_notice
 from bot.notices.settings import Template
-from bot.redaction.links import RESIDENT
+from bot.redaction.links import RESIDENT, NotRedactedYet
 from bot.uplink.media import photo_url
-from bot.worker import JobContext, PermanentJobError
+from bot.worker import JobContext, PermanentJobError, RetryLater
 from models import Case, Photo, utcnow
 from models.reach import MESSAGES_PER_EVENT, MESSAGES_PER_INBOUND, count_sent, give_back_consent, reach_of, take_consent
 
@@ -177,7 +178,10 @@ def _link(session: Session, config: Config, notice: Notice) -> str | None:
     photo = session.get(Photo, notice.photo_id) if notice.photo_id is not None else None
     if photo is None or not config.platform.public_url:
         return None
-    return photo_url(session, config, photo, RESIDENT)
+    try:
+        return photo_url(session, config, photo, RESIDENT)
+    except NotRedactedYet as exc:  # made within a minute by bot.open311.read_links
+        raise RetryLater("照片脱敏中, 稍后发送", timedelta(seconds=30)) from exc
 
 
 def _refuse_or_reraise(exc: WeChatClientException) -> NoReturn:

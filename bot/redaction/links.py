@@ -3,8 +3,9 @@
 thousand. Every audience but `private` is served the redacted copy, so a link exists for them only
 once that copy does.
 
-Links are minted where the service may write (the worker's uplink jobs, and the sweep below for the
-Open311 reads, which run on read-only connections and only look links up)."""
+Links are minted where the service may write (the worker's uplink and notice jobs, and
+bot.open311.read_links, which also makes the redacted copies; the Open311 reads run on read-only
+connections and only look links up)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from bot.redaction.store import redacted_copy
+from bot.redaction.store import existing_copy
 from models.base import utcnow
 from models.photo_links import PhotoLink, PhotoRedaction
 from models.photos import Photo
@@ -31,10 +32,19 @@ def url_of(config: Config, token: str) -> str:
     return f"{config.platform.public_url.rstrip('/')}/media/{token}"
 
 
+class NotRedactedYet(Exception):
+    """The photo's redacted copy is still to be made (bot.open311.read_links does it within a minute)."""
+
+
 def link_token(session: Session, config: Config, photo: Photo, audience: str) -> str | None:
-    """The photo's live link token for the audience, minted (and its redacted copy made) when needed."""
-    if audience not in ORIGINAL_AUDIENCES and redacted_copy(session, config, photo) is None:
-        return None
+    """The photo's live link token for the audience, minted when needed; None when the photo may not
+    leave (it could not be redacted). Raises NotRedactedYet while its copy is still to be made."""
+    if audience not in ORIGINAL_AUDIENCES:
+        copy = existing_copy(session, photo.id)
+        if copy is None:
+            raise NotRedactedYet(f"photo {photo.id}")
+        if copy.storage_path is None:
+            return None
     now = utcnow()
     link = session.scalar(select(PhotoLink).where(PhotoLink.photo_id == photo.id, PhotoLink.audience == audience))
     if link is not None and link.expires_at - now > RENEW_BEFORE:
@@ -56,7 +66,8 @@ def live_tokens(session: Session, photo_ids: Iterable[int], audience: str, now: 
     query = select(PhotoLink.photo_id, PhotoLink.token).where(
         PhotoLink.photo_id.in_(ids), PhotoLink.audience == audience, PhotoLink.expires_at > now)
     if audience not in ORIGINAL_AUDIENCES:  # a link outlives nothing: its copy must be there too
-        query = query.where(PhotoLink.photo_id.in_(select(PhotoRedaction.photo_id)))
+        query = query.where(PhotoLink.photo_id.in_(
+            select(PhotoRedaction.photo_id).where(PhotoRedaction.storage_path.is_not(None))))
     return dict(session.execute(query).all())
 
 

@@ -1,5 +1,9 @@
 """The redacted copy of a photo, made once and kept in the photo folder (a derived file named by its
-own sha256), recorded in photo_redactions. The original is never changed: photocheck reads it."""
+own sha256), recorded in photo_redactions. The original is never changed: photocheck reads it.
+
+Redacting takes about a second (more on a busy machine), so it runs outside any transaction: on SQLite
+a write transaction holds the lock every webhook needs. Only the record is written, in a short one.
+A photo that cannot be read is recorded without a copy: nothing of it ever leaves the service."""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ import logging
 
 from PIL import UnidentifiedImageError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import photostore
-from bot.config import Config
+from bot.db import transaction
 from bot.redaction.image import redact
+from bot.service import Service
 from models.base import utcnow
 from models.photo_links import PhotoRedaction
 from models.photos import Photo
@@ -19,22 +25,28 @@ from models.photos import Photo
 log = logging.getLogger(__name__)
 
 
-def redacted_copy(session: Session, config: Config, photo: Photo) -> PhotoRedaction | None:
-    """The photo's redacted copy, made now if it has none; None when the original cannot be read
-    (then nothing of it leaves the service)."""
-    found = session.scalar(select(PhotoRedaction).where(PhotoRedaction.photo_id == photo.id))
-    if found is not None or not photo.storage_path:
-        return found
+def existing_copy(session: Session, photo_id: int) -> PhotoRedaction | None:
+    return session.scalar(select(PhotoRedaction).where(PhotoRedaction.photo_id == photo_id))
+
+
+def make_copy(service: Service, photo_id: int) -> None:
+    """Make and record the photo's redacted copy unless it has one. Call it with no transaction open."""
+    with service.reads() as session:
+        if existing_copy(session, photo_id) is not None:
+            return
+        stored = session.scalar(select(Photo.storage_path).where(Photo.id == photo_id))
+    record = PhotoRedaction(photo_id=photo_id, storage_path=None, regions=[])
     try:
-        result = redact(photostore.read(config.photo_dir, photo.storage_path))
+        result = redact(photostore.read(service.config.photo_dir, stored or ""))
     except (OSError, UnidentifiedImageError, ValueError) as exc:
-        log.warning("photo %s could not be redacted: %s", photo.id, type(exc).__name__)
-        return None
-    relative, _ = photostore.save(config.photo_dir, result.jpeg, utcnow(), suffix=".redacted.jpg")
-    kinds = [box.kind for box in result.regions]
-    found = PhotoRedaction(photo_id=photo.id, storage_path=relative, faces=kinds.count("face"),
-                           plates=kinds.count("plate"),
-                           regions=[{"kind": b.kind, "x": b.x, "y": b.y, "w": b.w, "h": b.h} for b in result.regions])
-    session.add(found)
-    session.flush()
-    return found
+        log.warning("photo %s could not be redacted, it will not leave the service: %s", photo_id, type(exc).__name__)
+    else:
+        record.storage_path, _ = photostore.save(service.config.photo_dir, result.jpeg, utcnow(), suffix=".redacted.jpg")
+        kinds = [box.kind for box in result.regions]
+        record.faces, record.plates = kinds.count("face"), kinds.count("plate")
+        record.regions = [{"kind": b.kind, "x": b.x, "y": b.y, "w": b.w, "h": b.h} for b in result.regions]
+    try:
+        with transaction(service.sessions) as session:
+            session.add(record)
+    except IntegrityError:
+        pass  # another process recorded it first: the same photo gives the same copy

@@ -6,12 +6,16 @@ that an interrupted earlier attempt already filed (GeoReport has no idempotency 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.open311.serialize import find_category
+from bot.redaction.links import NotRedactedYet
 from bot.uplink.media import photo_url, sendable_photos
+from bot.worker import RetryLater
 from models.audit import AuditEvent
 from models.cases import Case
 from models.enums import PhotoRole
@@ -32,7 +36,10 @@ def marker(case: Case) -> str:
 def photo_urls(session: Session, config: Config, case: Case, action: str) -> list[str]:
     """Links to the redacted copies (no EXIF, faces and plates blurred), the same link on every retry."""
     photos = sendable_photos(session, case.id, STEP_PHOTOS.get(action, ()))
-    return [url for p in photos if (url := photo_url(session, config, p)) is not None]
+    try:
+        return [url for p in photos if (url := photo_url(session, config, p)) is not None]
+    except NotRedactedYet as exc:  # made within a minute by bot.open311.read_links; never sent unredacted
+        raise RetryLater("照片脱敏中, 稍后上报", timedelta(seconds=30)) from exc
 
 
 def step_text(session: Session, case: Case, action: str) -> str:

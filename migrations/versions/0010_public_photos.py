@@ -23,7 +23,7 @@ def upgrade() -> None:
         "photo_redactions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("photo_id", sa.Integer(), nullable=False),
-        sa.Column("storage_path", sa.String(length=300), nullable=False),
+        sa.Column("storage_path", sa.String(length=300), nullable=True),
         sa.Column("faces", sa.Integer(), nullable=False),
         sa.Column("plates", sa.Integer(), nullable=False),
         sa.Column("regions", sa.JSON(), nullable=False),

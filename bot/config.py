@@ -92,6 +92,7 @@ class Open311Limits:
     cache_seconds: int = 10                # Cache-Control max-age; how stale a listing may be
     posts_per_key: str = "60/minute"       # POSTs per api key
     cases_per_key_per_day: int = 1000      # cases one api key may file per day (Asia/Shanghai)
+    public_read: bool = False              # reads without an api key (redacted, as for keys without `private`)
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ def _open311(env: Mapping[str, str]) -> Open311Limits:
         cache_seconds=_positive_int(env, "CHENGGUAN_OPEN311_CACHE_SECONDS", default.cache_seconds),
         posts_per_key=_rate(env, "CHENGGUAN_OPEN311_KEY_LIMIT", default.posts_per_key),
         cases_per_key_per_day=_positive_int(env, "CHENGGUAN_OPEN311_KEY_DAILY", default.cases_per_key_per_day),
+        public_read=_switch(env, "CHENGGUAN_OPEN311_PUBLIC_READ"),
     )
 
 
@@ -307,6 +309,13 @@ def _retention(env: Mapping[str, str]) -> RetentionDays:
         return parse_retention(env.get("CHENGGUAN_RETENTION_DAYS", ""))
     except RetentionSettingError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in ("", "0", "1", "false", "true", "no", "yes"):
+        raise ConfigError(f"{name} 只能是 1 或 0")
+    return raw in ("1", "true", "yes")
 
 
 def _rate(env: Mapping[str, str], name: str, default: str) -> str:

@@ -21,6 +21,7 @@ from handlers import catalog
 from models import AuditEvent, Case, CaseSource, Identity, Photo, PhotoRole, PhotoStatus, Role, User
 from models.calendar import TZ
 from models.cards import CardStep
+from models.public_text import public_reply
 from models.outbox import enqueue
 from models.users import CHANNEL_MP, CHANNEL_WORK
 
@@ -48,7 +49,8 @@ def _tell_reporter(kind: str) -> Callable[[Session, Case, AuditEvent], None]:
         if reporter is None or reporter.role != Role.RESIDENT:
             return
         for openid in _chat_ids(session, [case.reporter_id], CHANNEL_MP):
-            queue_notice(session, kind, case, openid, reason=event.note if kind == "rejected" else "")
+            # the public reply only: the note is internal
+            queue_notice(session, kind, case, openid, reason=public_reply(event) if kind == "rejected" else "")
 
     return react
 

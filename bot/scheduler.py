@@ -9,6 +9,7 @@ from __future__ import annotations
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.notices.resend import resend_when_reachable
+from bot.open311.read_links import prepare_read_links
 from bot.privacy.job import queue_daily_run
 from bot.reminders.scheduling import add_reminder_jobs
 from bot.service import Service
@@ -21,5 +22,6 @@ def build_scheduler(service: Service) -> BackgroundScheduler:
     scheduler.add_job(expire_idle_conversations, "interval", minutes=1, args=[service], id="expire_conversations")
     scheduler.add_job(resend_when_reachable, "interval", minutes=1, args=[service], id="resend_notices")
     scheduler.add_job(queue_daily_run, "interval", minutes=10, args=[service], id="privacy_retention")
+    scheduler.add_job(prepare_read_links, "interval", minutes=1, args=[service], id="open311_photo_links")
     add_reminder_jobs(scheduler, service)  # group digests, bulletin, deadline nudges
     return scheduler

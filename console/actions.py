@@ -49,7 +49,8 @@ def _argument(number: str, form: Mapping[str, str], action: str) -> str:
     if action == "reject":
         if not note:
             raise ActionRefused("请填写退回原因, 例如「非城管事项」。")
-        return f"{number} {note}"
+        reply = " ".join(form.get("public_reply", "").split())[:REASON_MAX]  # what the resident is told
+        return f"{number} {note} 公开: {reply}" if reply else f"{number} {note}"
     if action == "rework":
         code = form.get("reason", "")
         if code not in REWORK_CODES:

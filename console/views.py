@@ -14,6 +14,8 @@ from bot.db import transaction
 from bot.service import current_service
 from bot.photoserve import photo_response
 from bot.photostore import PhotoMissing, store_for
+from bot.redaction.rights import PHOTOS_ORIGINAL, has_right
+from bot.redaction.store import existing_copy, make_copy
 from console import aligned, casepage, dashboard, mapdata, queue, wecom_login
 from console.actions import REWORK_CODES, ActionRefused, perform
 from console.auth import SignInRefused, login_required, safe_next, sign_in, start_session
@@ -21,7 +23,7 @@ from handlers.catalog import categories, category_label
 from handlers.context import StaffAction
 from handlers.case_changes import REASSIGNABLE
 from handlers.dispatch import street_units
-from models import CaseSource, CaseStatus, PhotoRole, utcnow
+from models import CaseSource, CaseStatus, Photo, PhotoRole, utcnow
 from models.calendar import TZ
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -166,9 +168,10 @@ def case_action(number: str, action: str) -> Any:
 @login_required
 def photo(photo_id: int) -> Any:
     found = casepage.photo_for(g.db, g.user, photo_id)
-    if found is None or not found.storage_path:
+    stored = _shown_file(found) if found else None
+    if not stored:
         abort(404, "照片不存在或不在您负责的范围内。")
-    response = photo_response(current_service().config, found.storage_path)
+    response = photo_response(current_service().config, stored)
     response.cache_control.private = True
     response.cache_control.public = False
     return response
@@ -265,6 +268,16 @@ def aligned_photo(photo_id: int) -> Any:
     response.cache_control.private = True
     response.cache_control.max_age = 3600
     return response
+
+
+def _shown_file(photo: Photo) -> str | None:
+    """The original for users with the photos.original right, else the redacted copy (made on first view)."""
+    if has_right(g.user, PHOTOS_ORIGINAL):
+        return photo.storage_path
+    g.db.commit()  # no transaction held while the copy is made (it takes a while; SQLite's lock)
+    make_copy(current_service(), photo.id)
+    copy = existing_copy(g.db, photo.id)
+    return copy.storage_path if copy else None
 
 
 def _local(moment: Any) -> str:

@@ -8,6 +8,7 @@ from handlers.cases import Refusal, case_in_scope, require_role
 from handlers.context import Acting
 from handlers.dispatch import dispatch, dispatched_text, no_unit_text
 from models import CaseSource, CaseStatus, Role
+from models.public_text import PUBLIC_REPLY, public_text, split_public_reply
 from models.units import responsible_unit
 
 REWORK_REASONS = {"整改不到位": "rectify.incomplete", "角度不一致": "angle.mismatch", "非原图": "not_original"}
@@ -26,13 +27,15 @@ def accept(ctx: Acting, argument: str) -> str:
 
 def reject(ctx: Acting, argument: str) -> str:
     require_role(ctx, "退回", Role.REVIEWER, Role.ADMIN)
-    number, _, reason = argument.partition(" ")
-    if not reason.strip():
-        raise Refusal("请写明退回原因 (上报的市民会收到), 例如「退回 2026112200017 非城管事项」。")
+    number, _, text = argument.partition(" ")
+    reason, reply = split_public_reply(text)
+    if not reason:
+        raise Refusal("请写明退回原因 (内部留存, 市民不会看到), 例如「退回 2026112200017 非城管事项」; "
+                      "要答复市民, 在后面加「公开: 答复内容」。")
     case = case_in_scope(ctx, number, "退回")
-    case.transition(CaseStatus.REJECTED, ctx.user, note=reason.strip())
-    told = "已告知上报的市民。" if case.source == CaseSource.SNAPSHOT else ""
-    return f"案件 {case.number} 已退回 (不予受理): {reason.strip()}。{told}"
+    event = case.transition(CaseStatus.REJECTED, ctx.user, note=reason, data={PUBLIC_REPLY: reply} if reply else None)
+    told = f"已告知上报的市民: {public_text(CaseStatus.REJECTED, event)}。" if case.source == CaseSource.SNAPSHOT else ""
+    return f"案件 {case.number} 已退回 (不予受理), 内部原因: {reason}。{told}"
 
 
 def approve(ctx: Acting, argument: str) -> str:

@@ -18,6 +18,7 @@ from models.nonces import CallbackNonce
 from models.numbering import DailyCounter, next_case_number
 from models.outbox import JobStatus, OutboxJob
 from models.photo_index import PhotoHash
+from models.photo_links import PhotoLink, PhotoRedaction
 from models.photos import Photo, PhotoFeatures
 from models.ratecounters import RateCounter
 from models.reach import ResidentReach
@@ -27,7 +28,8 @@ from models.units import DispatchRule, Unit
 from models.users import Identity, User
 
 __all__ = [
-    "CardStep", "SentCard", "DispatchRule", "InviteCode", "LoginAttempt", "PhotoHash", "RateCounter", "Unit",
+    "CardStep", "SentCard", "DispatchRule", "InviteCode", "PhotoLink", "PhotoRedaction", "LoginAttempt", "PhotoHash",
+    "RateCounter", "Unit",
     "ApiToken", "CalendarDay", "GroupChat", "Heartbeat", "ResidentReach", "SentDigest",
     "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",

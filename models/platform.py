@@ -74,6 +74,8 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     batch: Mapped[bool] = mapped_column(Boolean, default=False)  # answer POSTs with a token
+    # comma-separated; "private": reads show resident text, exact places and original photos (else redacted)
+    scopes: Mapped[str] = mapped_column(String(100), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[created_at]
     last_used_at: Mapped[datetime | None]

@@ -119,6 +119,26 @@ MUTANTS: tuple[Mutant, ...] = (
         'ACTIONS = ("verify", "return", "suspend")',
         ("tests/staff/test_suspension.py",),
     ),
+    Mutant(
+        "open311-public-unredacted", "public readers get cases as stored: phones, exact places",
+        "bot/open311/serialize.py", "return items if audience == PRIVATE else", "return items if True else",
+        ("tests/privacy_public/test_public_read.py",),
+    ),
+    Mutant(
+        "open311-reads-open", "service requests are read without a key outside public mode",
+        "bot/open311/readers.py", "        if limits.public_read:", "        if True:",
+        ("tests/privacy_public/test_public_read.py",),
+    ),
+    Mutant(
+        "redaction-no-blur", "the redacted copy keeps the faces and plates",
+        "bot/redaction/image.py", "    for box in regions:\n        _obscure(pixels, box)", "    for box in regions[:0]:\n        _obscure(pixels, box)",
+        ("tests/privacy_public/test_public_read.py",),
+    ),
+    Mutant(
+        "reject-reason-public", "the reviewer's internal reason is sent to the resident",
+        "bot/reactions.py", "reason=public_reply(event) if kind", "reason=event.note if kind",
+        ("tests/privacy_public/test_internal_notes.py",),
+    ),
 )
 
 

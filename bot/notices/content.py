@@ -15,6 +15,8 @@ from bot.uplink.media import sendable_photos
 from handlers.feedback import question, question_menu
 from models import Case, PhotoRole, Unit, utcnow
 from models.calendar import TZ
+from models.enums import CaseStatus
+from models.public_text import PUBLIC_STATUS_TEXT
 
 # Fits a subscription notification's 20-character field: the rating question where no buttons can go.
 RATING_HINT = "请回复1满意2基本满意3不满意"
@@ -48,8 +50,8 @@ def render(session: Session, case: Case, kind: str, reason: str = "") -> Notice:
         due = f"{case.deadline.astimezone(TZ):%Y-%m-%d %H:%M}" if case.deadline else "待定"
         return _notice(kind, case, f"{who}办理, {due}前",
                        f"您上报的案件 {n} 已受理。\n负责单位: {who}\n处理时限: {due} 前\n回复「查询 {n}」可查看进度。")
-    if kind == "rejected":
-        why = reason or "不属于城市管理事项"
+    if kind == "rejected":  # `reason` is the reviewer's reply marked public; their note stays internal
+        why = reason or PUBLIC_STATUS_TEXT[CaseStatus.REJECTED]
         return _notice(kind, case, why,
                        f"您上报的案件 {n} 不予受理: {why}。\n如有疑问, 可补充照片和说明重新上报。")
     if kind == "closed":

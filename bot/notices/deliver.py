@@ -14,9 +14,11 @@ typing 1-3); one sent in the window queues the msgmenu question as the next noti
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any, NoReturn
 
 import requests
+from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from bot import outbound, photostore
@@ -24,8 +26,9 @@ from bot.config import Config
 from bot.notices.content import LABELS, Notice, render, template_data
 from bot.notices.queue import UNDELIVERABLE_PREFIX, queue_notice
 from bot.notices.settings import Template
-from bot.uplink.media import media_url
-from bot.worker import JobContext, PermanentJobError
+from bot.redaction.links import RESIDENT, NotRedactedYet
+from bot.uplink.media import photo_url
+from bot.worker import JobContext, PermanentJobError, RetryLater
 from models import Case, Photo, utcnow
 from models.reach import MESSAGES_PER_EVENT, MESSAGES_PER_INBOUND, count_sent, give_back_consent, reach_of, take_consent
 
@@ -47,6 +50,7 @@ def deliver_notice(ctx: JobContext, payload: dict[str, Any]) -> None:
     if payload["notice"] == "rating" and (case.feedback_asked_at is not None or case.satisfaction is not None):
         return  # the closure notice asked already
     notice = render(session, case, payload["notice"], payload.get("reason", ""))
+    link = _link(session, config, notice)  # minted before mark_sending commits: the same link on a retry
     ctx.mark_sending()
     tried: list[str] = []
     try:
@@ -56,7 +60,7 @@ def deliver_notice(ctx: JobContext, payload: dict[str, Any]) -> None:
             if notice.kind == "rating":
                 _asked(ctx, case.id)
             return
-        if _subscription(ctx, config, openid, notice, tried) or _template(config, openid, notice, tried):
+        if _subscription(ctx, config, openid, notice, link, tried) or _template(config, openid, notice, link, tried):
             if notice.asks_rating:  # this shape carries the question: residents answer by typing 1-3
                 _asked(ctx, case.id)
             return
@@ -113,7 +117,8 @@ def _send_photo(ctx: JobContext, config: Config, openid: str, photo_id: int) -> 
     ctx.session.commit()
 
 
-def _subscription(ctx: JobContext, config: Config, openid: str, notice: Notice, tried: list[str]) -> bool:
+def _subscription(ctx: JobContext, config: Config, openid: str, notice: Notice, link: str | None,
+                  tried: list[str]) -> bool:
     template = config.notices.subscribe
     if template is None:
         tried.append("订阅通知: 未配置 (WECHAT_SUBSCRIBE_TEMPLATE_ID)")
@@ -124,7 +129,7 @@ def _subscription(ctx: JobContext, config: Config, openid: str, notice: Notice, 
     _release(ctx)  # the consent is spent unless WeChat refuses the message
     try:
         outbound.official_account(config.wechat).message.send_subscribe_message(
-            openid, template.template_id, _data(template, notice), page=_link(config, notice))
+            openid, template.template_id, _data(template, notice), page=link)
     except WeChatClientException as exc:
         if exc.errcode == REFUSED:  # WeChat holds no consent for them: ours are void
             reach_of(ctx.session, openid).consents = 0
@@ -142,14 +147,14 @@ def _subscription(ctx: JobContext, config: Config, openid: str, notice: Notice, 
     return True
 
 
-def _template(config: Config, openid: str, notice: Notice, tried: list[str]) -> bool:
+def _template(config: Config, openid: str, notice: Notice, link: str | None, tried: list[str]) -> bool:
     template = config.notices.templates.get(notice.kind)
     if template is None:
         tried.append(f"模板消息: 未配置「{LABELS[notice.kind]}」模板 (WECHAT_TEMPLATES)")
         return False
     try:
         outbound.official_account(config.wechat).message.send_template(
-            openid, template.template_id, _data(template, notice), url=_link(config, notice))
+            openid, template.template_id, _data(template, notice), url=link)
     except WeChatClientException as exc:
         if exc.errcode not in NEXT_CHANNEL_CODES:
             _refuse_or_reraise(exc)
@@ -168,11 +173,15 @@ def _data(template: Template, notice: Notice) -> dict[str, dict[str, str]]:
     return template_data(template.fields, notice.values)
 
 
-def _link(config: Config, notice: Notice) -> str | None:
-    """The rectification photo behind a signed link, when the service has a public address."""
-    if notice.photo_id is None or not config.platform.public_url:
+def _link(session: Session, config: Config, notice: Notice) -> str | None:
+    """The rectification photo's redacted copy behind its link, when the service has a public address."""
+    photo = session.get(Photo, notice.photo_id) if notice.photo_id is not None else None
+    if photo is None or not config.platform.public_url:
         return None
-    return media_url(config, notice.photo_id)
+    try:
+        return photo_url(session, config, photo, RESIDENT)
+    except NotRedactedYet as exc:  # made within a minute by bot.open311.read_links
+        raise RetryLater("照片脱敏中, 稍后发送", timedelta(seconds=30)) from exc
 
 
 def _refuse_or_reraise(exc: WeChatClientException) -> NoReturn:

@@ -75,10 +75,15 @@ class ListingCache:
         return kept[1] if kept is not None and kept[0] == stamp else None
 
 
-def cacheable(rendered: Rendered, request: Request, max_age: int) -> Response:
-    """The answer with its validators, or 304 Not Modified when the client's copy is current."""
+def cacheable(rendered: Rendered, request: Request, max_age: int, *, shared: bool = True) -> Response:
+    """The answer with its validators, or 304 Not Modified when the client's copy is current.
+    `shared=False` (an answer to an api key) keeps it out of shared caches: `private`, varying on the key header."""
     response = Response(rendered.body, content_type=rendered.content_type)
-    response.cache_control.public = True
+    if shared:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
+        response.vary.add("X-Api-Key")
     response.cache_control.max_age = max_age
     if rendered.last_modified is not None:
         response.last_modified = rendered.last_modified

@@ -17,12 +17,13 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(session: Session, name: str, *, batch: bool = False) -> str:
-    """Add a key named `name`; returns the key itself, which is not kept anywhere."""
+def create_key(session: Session, name: str, *, batch: bool = False, private: bool = False) -> str:
+    """Add a key named `name`; returns the key itself, which is not kept anywhere. A `private` key reads
+    cases unredacted (bot.open311.readers): only for systems entitled to residents' data."""
     if session.scalar(select(ApiKey.id).where(ApiKey.name == name)):
         raise ValueError(f"已有名为 {name} 的密钥; 换一个名称, 或先停用旧密钥")
     key = "cg_" + secrets.token_urlsafe(30)
-    session.add(ApiKey(name=name, key_sha256=digest(key), batch=batch))
+    session.add(ApiKey(name=name, key_sha256=digest(key), batch=batch, scopes="private" if private else ""))
     return key
 
 

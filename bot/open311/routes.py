@@ -1,5 +1,7 @@
-"""The GeoReport v2 endpoints under /open311/v2/, in .json and .xml. Reading needs no key;
-filing a request or an update needs an api_key (see `chengguan platform add-key`)."""
+"""The GeoReport v2 endpoints under /open311/v2/, in .json and .xml. Reading service requests needs
+an api_key unless CHENGGUAN_OPEN311_PUBLIC_READ=1, and what a reader sees depends on its key's scope
+(bot.open311.readers); services and discovery are open. Filing a request or an update needs an api_key
+(see `chengguan platform add-key`)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from bot.open311.guards import guards
 from bot.open311.guards import install as install_guards
 from bot.open311.keys import authenticate
 from bot.open311.quota import count_post
+from bot.open311.readers import Reader, reader
 from bot.open311.serialize import category_table, find_category, request_items, service_item
 from bot.open311.submit import add_update, create_request
 from bot.service import current_service
@@ -106,28 +109,33 @@ def list_requests(fmt: str) -> Response:
 
 def one_request(number: str, fmt: str) -> Response:
     check_format(fmt)
-    return _cases_answer(select(Case).where(Case.number == number), fmt, missing=f"service_request_id {number}")
-
-
-def _cases_answer(query, fmt: str, missing: str | None = None) -> Response:  # type: ignore[no-untyped-def]
     with current_service().reads() as session:  # never the write lock: see bot.db.make_read_engine
-        rendered = _render_cases(session, query, fmt, missing)
-    return cacheable(rendered, request, guards().max_age)
+        who = _reader(session)
+        rendered = _render_cases(session, select(Case).where(Case.number == number), fmt, who,
+                                 missing=f"service_request_id {number}")
+    return cacheable(rendered, request, guards().max_age, shared=not who.keyed)
 
 
 def _cached_listing(query, fmt: str) -> Response:  # type: ignore[no-untyped-def]
-    """A listing is built once per change of the data, however many clients poll it (see caching)."""
-    key = (fmt, tuple(sorted(request.args.items(multi=True))))
+    """A listing is built once per change of the data and per audience, however many clients poll it
+    (see caching); the key itself is not part of the cache key, so every key of an audience shares it."""
+    args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "api_key"))
     with current_service().reads() as session:
-        rendered = guards().listings.get(key, data_stamp(session), lambda: _render_cases(session, query, fmt))
-    return cacheable(rendered, request, guards().max_age)
+        who = _reader(session)
+        rendered = guards().listings.get((fmt, who.audience, args), data_stamp(session),
+                                         lambda: _render_cases(session, query, fmt, who))
+    return cacheable(rendered, request, guards().max_age, shared=not who.keyed)
 
 
-def _render_cases(session: Session, query, fmt: str, missing: str | None = None) -> Rendered:  # type: ignore[no-untyped-def]
+def _reader(session: Session) -> Reader:
+    return reader(session, request, current_service().config.open311)
+
+
+def _render_cases(session: Session, query, fmt: str, who: Reader, missing: str | None = None) -> Rendered:  # type: ignore[no-untyped-def]
     cases = list(session.scalars(query))
     if missing and not cases:
         raise Open311Error(404, f"{missing} was not found")
-    items = request_items(session, current_service().config, cases)
+    items = request_items(session, current_service().config, cases, who.audience)
     body, content_type = render(items, "service_requests", check_format(fmt))
     return Rendered(body, content_type, max((c.updated_at for c in cases), default=None))
 

@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.open311.formats import w3
-from bot.uplink.media import media_url, passed_check
+from bot.redaction.links import PRIVATE, live_tokens, url_of
+from bot.redaction.place import snap
+from bot.redaction.text import mask_personal_numbers
+from bot.uplink.media import passed_check
+from models.base import utcnow
 from models.cases import Case
 from models.categories import Category, CategoryTable
 from models.enums import PhotoRole
@@ -46,17 +50,18 @@ def service_item(category: Category) -> dict[str, Any]:
     }
 
 
-def request_items(session: Session, config: Config, cases: Sequence[Case]) -> list[dict[str, Any]]:
-    """Cases as service requests. Photo links start at CHENGGUAN_PUBLIC_URL, or are relative
-    (/media/…) without it: never the request's Host header, which the client chooses."""
+def request_items(session: Session, config: Config, cases: Sequence[Case], audience: str = PRIVATE) -> list[dict[str, Any]]:
+    """Cases as service requests, shaped for the audience (bot.open311.readers). Photo links start at
+    CHENGGUAN_PUBLIC_URL, or are relative (/media/…) without it: never the request's Host header."""
     streets = _street_names(session, {c.street_id for c in cases if c.street_id})
     photos = _first_sendable_photos(session, [c.id for c in cases])
-    return [_request_item(config, c, streets, photos.get(c.id)) for c in cases]
+    tokens = live_tokens(session, photos.values(), audience, utcnow())
+    items = [_request_item(c, streets, url_of(config, tokens[p]) if (p := photos.get(c.id)) in tokens else None)
+             for c in cases]
+    return items if audience == PRIVATE else [_for_the_public(item) for item in items]
 
 
-def _request_item(
-    config: Config, case: Case, streets: dict[int, str], photo_id: int | None,
-) -> dict[str, Any]:
+def _request_item(case: Case, streets: dict[int, str], media_url: str | None) -> dict[str, Any]:
     category = find_category(case.category_code)
     return {
         "service_request_id": case.number,
@@ -76,8 +81,19 @@ def _request_item(
         "zipcode": None,
         "lat": case.lat,
         "long": case.lon,
-        "media_url": media_url(config, photo_id, config.platform.public_url) if photo_id else None,
+        "media_url": media_url,
     }
+
+
+def _for_the_public(item: dict[str, Any]) -> dict[str, Any]:
+    """Personal numbers masked in the resident's words, the place snapped to a ~50 m cell. The item
+    carries no identity to begin with (no openid, name or account), and only redacted photo links."""
+    for field in ("description", "address"):
+        if item[field]:
+            item[field] = mask_personal_numbers(item[field])
+    if item["lat"] is not None and item["long"] is not None:
+        item["lat"], item["long"] = snap(item["lat"], item["long"])
+    return item
 
 
 def _first_sendable_photos(session: Session, case_ids: list[int]) -> dict[int, int]:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.photostore import PhotoStore, store_for
-from models import Photo, PhotoFeatures, PhotoHash, PhotoStatus
+from models import Photo, PhotoFeatures, PhotoHash, PhotoLink, PhotoRedaction, PhotoStatus
 from models.outbox import enqueue
 
 if TYPE_CHECKING:  # bot.worker needs bot.service
@@ -34,7 +34,9 @@ def erase_photos(session: Session, photo_ids: Sequence[int]) -> list[str]:
     if not photo_ids:
         return []
     paths = [p for p in session.scalars(select(Photo.storage_path).where(Photo.id.in_(photo_ids))) if p]
-    for derived in (PhotoHash, PhotoFeatures):  # what was computed from the photo goes with it
+    paths += [p for p in session.scalars(
+        select(PhotoRedaction.storage_path).where(PhotoRedaction.photo_id.in_(photo_ids))) if p]
+    for derived in (PhotoHash, PhotoFeatures, PhotoRedaction, PhotoLink):  # what was made from the photo goes with it
         session.execute(delete(derived).where(derived.photo_id.in_(photo_ids)).execution_options(synchronize_session=False))
     session.execute(
         update(Photo).where(Photo.id.in_(photo_ids))
@@ -50,6 +52,7 @@ def remove_unreferenced(session: Session, store: PhotoStore, paths: Iterable[str
     if not wanted:
         return 0
     still_used = set(session.scalars(select(Photo.storage_path).where(Photo.storage_path.in_(wanted))))
+    still_used |= set(session.scalars(select(PhotoRedaction.storage_path).where(PhotoRedaction.storage_path.in_(wanted))))
     removed = 0
     for relative in wanted:
         if relative in still_used:

@@ -71,12 +71,13 @@ def mappings_cmd() -> None:
 @platform_cli.command("add-key", help="为本服务的 GeoReport 接口创建 API 密钥 (只显示一次)。")
 @click.argument("name")
 @click.option("--batch", is_flag=True, help="POST 请求只回复 token (GeoReport 批量模式)")
-def add_key_cmd(name: str, batch: bool) -> None:
+@click.option("--private", is_flag=True, help="可读取未脱敏的案件 (市民原文、精确位置、原图); 仅限有权处理个人信息的系统")
+def add_key_cmd(name: str, batch: bool, private: bool) -> None:
     from bot.open311.keys import create_key
 
     with transaction(_service().sessions) as session:
         try:
-            key = create_key(session, name, batch=batch)
+            key = create_key(session, name, batch=batch, private=private)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(key)

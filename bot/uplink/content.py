@@ -6,15 +6,20 @@ that an interrupted earlier attempt already filed (GeoReport has no idempotency 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.open311.serialize import find_category
-from bot.uplink.media import media_url, sendable_photos
+from bot.redaction.links import NotRedactedYet
+from bot.uplink.media import photo_url, sendable_photos
+from bot.worker import RetryLater
 from models.audit import AuditEvent
 from models.cases import Case
 from models.enums import PhotoRole
+from models.public_text import public_text
 
 MARKER = "案件编号: "
 STEP_PHOTOS = {"accept": (PhotoRole.PROBLEM,), "verify": (PhotoRole.RECTIFICATION,), "close": ()}
@@ -29,16 +34,24 @@ def marker(case: Case) -> str:
 
 
 def photo_urls(session: Session, config: Config, case: Case, action: str) -> list[str]:
-    return [media_url(config, p.id) for p in sendable_photos(session, case.id, STEP_PHOTOS.get(action, ()))]
+    """Links to the redacted copies (no EXIF, faces and plates blurred), the same link on every retry."""
+    photos = sendable_photos(session, case.id, STEP_PHOTOS.get(action, ()))
+    try:
+        return [url for p in photos if (url := photo_url(session, config, p)) is not None]
+    except NotRedactedYet as exc:  # made within a minute by bot.open311.read_links; never sent unredacted
+        raise RetryLater("照片脱敏中, 稍后上报", timedelta(seconds=30)) from exc
 
 
-def step_note(session: Session, case: Case, action: str) -> str:
-    """The note the person wrote when taking this step (the latest one, after a rework)."""
-    note = session.scalar(
-        select(AuditEvent.note).where(AuditEvent.case_id == case.id, AuditEvent.action == action)
+def step_text(session: Session, case: Case, action: str) -> str:
+    """What the public may read about this step (the latest one, after a rework): the reviewer's
+    reply marked public, or the status's fixed text; never the note staff wrote (models.public_text)."""
+    event = session.scalar(
+        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == action)
         .order_by(AuditEvent.id.desc()).limit(1)
     )
-    return note or ""
+    if event is None or event.to_status is None:
+        return ""
+    return public_text(event.to_status, event)
 
 
 def request_fields(case: Case, service_code: str, urls: list[str]) -> dict[str, str]:
@@ -65,9 +78,8 @@ def request_fields(case: Case, service_code: str, urls: list[str]) -> dict[str, 
     return fields
 
 
-def update_text(case: Case, action: str, note: str, urls: list[str]) -> str:
-    head = {"verify": "整改完成, 已核查通过", "close": "已结案"}.get(action, action)
-    lines = [f"{head}: {note}" if note else head, *(f"整改照片: {url}" for url in urls), marker(case)]
+def update_text(case: Case, action: str, said: str, urls: list[str]) -> str:
+    lines = [said or action, *(f"整改照片: {url}" for url in urls), marker(case)]
     return _clip("\n".join(lines), marker(case))
 
 

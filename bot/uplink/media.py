@@ -1,26 +1,27 @@
-"""Photos the platform may fetch: problem photos, and rectification photos that passed photocheck,
-behind expiring signed links.
+"""Photos others may fetch: problem photos, and rectification photos that passed photocheck,
+behind expiring links.
 
-A link is /media/<token>, the token an itsdangerous timed signature of the photo id. A bad or
-expired token answers 403, a photo that no longer passes 404; there is no listing.
+A link is /media/<token>, the token random and kept per photo and audience (bot.redaction.links):
+the platform and public readers get the redacted copy, `private` Open311 keys the original. An
+unknown or expired token answers 403, a photo that no longer passes (or has no redacted copy) 404;
+there is no listing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from flask import Blueprint, abort
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.photoserve import photo_response
+from bot.redaction.links import ORIGINAL_AUDIENCES, PLATFORM, link_token, resolve, url_of
 from bot.service import current_service
-from bot.uplink.signing import secret_key
+from models.base import utcnow
 from models.enums import PhotoRole, PhotoStatus
+from models.photo_links import PhotoRedaction
 from models.photos import Photo
-
-SALT = "chengguan.media.v1"
 
 
 def passed_check(photo: Photo) -> bool:
@@ -40,23 +41,10 @@ def sendable_photos(session: Session, case_id: int, roles: Sequence[PhotoRole]) 
     return [p for p in photos if passed_check(p)]
 
 
-def _serializer(config: Config) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key(config), salt=SALT)
-
-
-def media_url(config: Config, photo_id: int, base: str | None = None) -> str:
-    token = _serializer(config).dumps({"p": photo_id})
-    return f"{(base or config.platform.public_url).rstrip('/')}/media/{token}"
-
-
-def photo_id_from(config: Config, token: str) -> int | None:
-    """The photo id a token names, or None when it is forged or older than the link lifetime."""
-    try:
-        data = _serializer(config).loads(token, max_age=config.platform.media_link_days * 86400)
-    except BadSignature:  # SignatureExpired is a BadSignature
-        return None
-    value = data.get("p") if isinstance(data, dict) else None
-    return value if isinstance(value, int) else None
+def photo_url(session: Session, config: Config, photo: Photo, audience: str = PLATFORM) -> str | None:
+    """The photo's stable link for an audience (the redacted copy unless `private`), minted once."""
+    token = link_token(session, config, photo, audience)
+    return url_of(config, token) if token else None
 
 
 def media_blueprint() -> Blueprint:
@@ -67,14 +55,17 @@ def media_blueprint() -> Blueprint:
 
 def _serve_photo(token: str):  # type: ignore[no-untyped-def]
     service = current_service()
-    photo_id = photo_id_from(service.config, token)
-    if photo_id is None:
-        abort(403)
     with service.reads() as session:
-        photo = session.get(Photo, photo_id)
-        if photo is None or not passed_check(photo) or not photo.storage_path:
+        link = resolve(session, token, utcnow())
+        if link is None:
+            abort(403)
+        photo = session.get(Photo, link.photo_id)
+        if photo is None or not passed_check(photo):
             abort(404)
-        key = photo.storage_path
+        key = photo.storage_path if link.audience in ORIGINAL_AUDIENCES else session.scalar(
+            select(PhotoRedaction.storage_path).where(PhotoRedaction.photo_id == photo.id))
+    if not key:
+        abort(404)
     response = photo_response(service.config, key, may_redirect=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

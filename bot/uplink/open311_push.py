@@ -124,7 +124,7 @@ def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
             "update_id": f"{case.number}-{plan.action}-{case.rework_count}",
             "updated_datetime": w3(utcnow()) or "",
             "status": "CLOSED" if plan.action == "close" else "OPEN",
-            "description": content.update_text(case, plan.action, content.step_note(session, case, plan.action), urls),
+            "description": content.update_text(case, plan.action, content.step_text(session, case, plan.action), urls),
             **({"media_url": urls[0]} if urls else {}),
         }
     return plan

@@ -83,7 +83,7 @@ def event_body(ctx: JobContext, case: Case, action: str, event_id: str) -> dict[
         "event_id": event_id,
         "action": action,
         "occurred_at": w3(utcnow()),
-        "note": content.step_note(ctx.session, case, action),
+        "note": content.step_text(ctx.session, case, action),  # public text, never a staff note
         "photos": photos,
         "case": {
             "number": case.number, "status": case.status.value, "status_label": case.status.label,

@@ -61,8 +61,13 @@ def test_accept_dispatches_and_reject_needs_a_reason(mp_service, wechat_api, new
     assert any(accepted in m for m in wechat_api.wait_for_message(officer.openid))
     assert "请填写退回原因" in post(console, rejected, "reject", note="  ").get_data(as_text=True)
     assert case(mp_service, rejected).status == CaseStatus.REPORTED
-    assert "已退回" in post(console, rejected, "reject", note="非城管事项").get_data(as_text=True)
-    assert case(mp_service, rejected).status == CaseStatus.REJECTED
+    page = post(console, rejected, "reject", note="举报人王某系恶意举报", public_reply="属于物业管理范围").get_data(as_text=True)
+    assert "已退回" in page and case(mp_service, rejected).status == CaseStatus.REJECTED
+    # the reason is internal and the reply public (#16): kept apart, and the page labels each
+    assert "内部: 举报人王某系恶意举报" in page and "公开答复: 属于物业管理范围" in page
+    with mp_service.sessions() as db:
+        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "reject")).one()
+        assert (event.note, event.data) == ("举报人王某系恶意举报", {"public_reply": "属于物业管理范围"})
 
 
 def test_bad_or_wrong_step_changes_nothing(app, service, seeded) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from console import ratelimit
 from models import Case, LoginAttempt, Photo, PhotoRole, PhotoStatus, utcnow
 from tests.console.helpers import PASSWORD, csrf_token, give_password, sign_in
+from tests.photos import photo as sample_photo
 
 
 def test_pages_and_photos_need_a_session(app, service, seeded) -> None:  # type: ignore[no-untyped-def]
@@ -18,7 +19,7 @@ def test_pages_and_photos_need_a_session(app, service, seeded) -> None:  # type:
         case = s.scalars(select(Case).where(Case.number == seeded.east_cases[0])).one()
         photo = Photo(case_id=case.id, role=PhotoRole.PROBLEM, status=PhotoStatus.STORED, storage_path="p.jpg")
         s.add(photo)
-    (service.config.photo_dir / "p.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    (service.config.photo_dir / "p.jpg").write_bytes(sample_photo("coffee"))  # a reviewer is shown its redacted copy
     client = app.test_client()
     for path in ("/console/", f"/console/cases/{seeded.east_cases[0]}", f"/console/photos/{photo.id}"):
         response = client.get(path)

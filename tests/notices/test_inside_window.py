@@ -50,7 +50,8 @@ def test_rejected_report_tells_the_public_reason(mp_service, wechat_api, new_use
     resident = new_user()
     reviewer = new_staff(Role.REVIEWER)
     number = resident_reports(resident, wechat_api, run_worker)
-    reviewer.send_text(f"退回 {number} 属于物业管理范围, 请联系小区物业")
+    reviewer.send_text(f"退回 {number} 物业纠纷 公开: 属于物业管理范围, 请联系小区物业")
     run_worker()
     (rejected,) = wechat_api.pushed_to(resident.openid)
     assert f"案件 {number} 不予受理: 属于物业管理范围, 请联系小区物业" in rejected.text
+    assert "物业纠纷" not in rejected.text  # the internal reason stays in the audit trail

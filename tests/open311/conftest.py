@@ -38,6 +38,16 @@ def fixed_clock() -> Iterator[None]:
 
 @pytest.fixture
 def client(service):  # type: ignore[no-untyped-def]
+    """A reader with a `private` key (X-Api-Key on every request): it sees cases as stored."""
+    with transaction(service.sessions) as s:
+        key = create_key(s, "reader-private", private=True)
+    test_client = create_app(service=service).test_client()
+    test_client.environ_base["HTTP_X_API_KEY"] = key
+    return test_client
+
+
+@pytest.fixture
+def anonymous(service):  # type: ignore[no-untyped-def]
     return create_app(service=service).test_client()
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import Config
+from bot.open311.read_links import prepare_read_links
 from bot.service import Service
 from models import Case, Photo, PhotoRole, PhotoStatus
 from tests.factories import make_street
@@ -81,6 +82,7 @@ def test_the_host_header_is_never_reflected_into_links(client, service, api_key,
         case = s.scalars(select(Case)).one()
         s.add(Photo(case_id=case.id, role=PhotoRole.PROBLEM, status=PhotoStatus.STORED, storage_path="a.jpg",
                     sha256="0" * 64, size=6))
+    prepare_read_links(service)
     evil = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
     discovery = client.get(f"{BASE}/discovery.json", headers=evil)
     assert b"evil" not in discovery.data and discovery.get_json()["endpoints"][0]["url"] == "/open311/v2"

@@ -57,7 +57,7 @@ def test_the_read_path_cannot_write(service) -> None:  # type: ignore[no-untyped
 @pytest.fixture
 def limited_client(database_url, tmp_path):  # type: ignore[no-untyped-def]
     config = Config.from_env({"DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(tmp_path / "data"),
-                              "CHENGGUAN_OPEN311_READ_LIMIT": "3/minute"})
+                              "CHENGGUAN_OPEN311_READ_LIMIT": "3/minute", "CHENGGUAN_OPEN311_PUBLIC_READ": "1"})
     service = Service.build(config)
     yield create_app(service=service).test_client()
     service.dispose()
@@ -79,7 +79,9 @@ def test_an_unchanged_listing_is_304_and_a_change_gives_a_new_etag(client, api_k
     client.post(f"{BASE}/requests.json", data={"api_key": api_key, **FORM})
     first = client.get(f"{BASE}/requests.json")
     etag = first.headers["ETag"]
-    assert first.headers["Cache-Control"] == "public, max-age=10" and first.headers["Last-Modified"]
+    # an answer to a key is for that reader only: never kept by a shared cache (public mode: test_public_read)
+    assert first.headers["Cache-Control"] == "private, max-age=10" and first.headers["Last-Modified"]
+    assert "X-Api-Key" in first.headers["Vary"]
     again = client.get(f"{BASE}/requests.json", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     client.post(f"{BASE}/requests.json", data={"api_key": api_key, **FORM, "description": "又一堆"})

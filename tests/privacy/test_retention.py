@@ -21,7 +21,7 @@ from bot.privacy.settings import RetentionDays
 from bot.worker import Worker
 from bot.privacy.forget import FORGOTTEN_ACTION, SILENT
 from models import (AuditEvent, Case, CaseStatus, Conversation, Identity, InboxMessage, JobStatus, OutboxJob, Photo,
-                    PhotoFeatures, PhotoHash, PhotoRole, PhotoStatus, ResidentReach, Role, User)
+                    PhotoFeatures, PhotoHash, PhotoRedaction, PhotoRole, PhotoStatus, ResidentReach, Role, User)
 from models.calendar import TZ
 from tests.factories import make_case, make_user
 
@@ -55,6 +55,8 @@ def _photo(session, photo_dir: Path, case: Case | None, data: bytes, created: da
     session.flush()
     session.add(PhotoHash(photo_id=photo.id, phash=1, c0=1, c1=2, c2=3, c3=4))
     session.add(PhotoFeatures(photo_id=photo.id, version=1, data=b"features"))
+    copy, _ = photostore.save(LocalFolder(photo_dir), data + b"redacted", created, suffix=".redacted.jpg")
+    session.add(PhotoRedaction(photo_id=photo.id, storage_path=copy, regions=[]))
     return photo
 
 
@@ -132,6 +134,7 @@ def test_the_daily_run_deletes_exactly_what_the_report_predicted(service, databa
                    for p in s.scalars(select(Photo).where(Photo.id.in_(erased))))
         assert set(s.scalars(select(PhotoHash.photo_id))) == expected["kept_photos"]
         assert set(s.scalars(select(PhotoFeatures.photo_id))) == expected["kept_photos"]  # descriptors go too
+        assert set(s.scalars(select(PhotoRedaction.photo_id))) == expected["kept_photos"]  # and the redacted copies
     with service.sessions() as s:
         forgotten = set(s.scalars(select(User.id).where(User.forgotten_at.is_not(None))))
         assert forgotten == predicted["residents"]

@@ -16,10 +16,11 @@ def test_reject_needs_a_reason_then_closes_the_case_as_not_accepted(  # type: ig
     reviewer = new_staff(Role.REVIEWER, "审核员甲")
     number = resident_reports(resident, wechat_api, run_worker)
 
-    assert reviewer.send_text(f"退回 {number}").text == "请写明退回原因 (上报的市民会收到), 例如「退回 2026112200017 非城管事项」。"
+    assert reviewer.send_text(f"退回 {number}").text == (
+        "请写明退回原因 (内部留存, 市民不会看到), 例如「退回 2026112200017 非城管事项」; 要答复市民, 在后面加「公开: 答复内容」。")
     assert case(mp_service, number).status == CaseStatus.REPORTED
     assert reviewer.send_text(f"退回 {number} 非城管事项, 请拨打12345").text == \
-        f"案件 {number} 已退回 (不予受理): 非城管事项, 请拨打12345。已告知上报的市民。"
+        f"案件 {number} 已退回 (不予受理), 内部原因: 非城管事项, 请拨打12345。已告知上报的市民: 经审核不属于城市管理受理范围, 不予受理。"
     rejected = case(mp_service, number)
     assert rejected.status == CaseStatus.REJECTED
     with mp_service.sessions() as s:

@@ -1,12 +1,14 @@
-"""The console's photo page on either store: the reviewer of the case's street sees the photo (private
-cache only), anyone else 404, and a row whose object is gone is a 404 too, not a 500."""
+"""The console's photo page on either store: the reviewer of the case's street sees the photo's redacted copy
+(private cache only), anyone else 404, and a row whose object is gone is a 404 too, not a 500."""
 
 from __future__ import annotations
+
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.db import transaction
 from bot.photostore import save, store_for
-from models import Photo, PhotoRole, PhotoStatus, Role, utcnow
+from models import Photo, PhotoRedaction, PhotoRole, PhotoStatus, Role, utcnow
 from tests.console.helpers import give_password, sign_in
 from tests.factories import make_case, make_street, make_user
 from tests.photos import photo
@@ -29,7 +31,10 @@ def test_a_reviewer_sees_the_photos_of_their_street_only(service) -> None:  # ty
     client = app.test_client()
     sign_in(client, "east")
     answer = client.get(f"/console/photos/{stored.id}")
-    assert answer.status_code == 200 and answer.data == photo(PROBLEM) and answer.mimetype == "image/jpeg"
+    with service.sessions() as s:  # a reviewer has no photos.original right: the redacted copy, from the same store
+        copy = s.scalars(select(PhotoRedaction.storage_path).where(PhotoRedaction.photo_id == stored.id)).one()
+    assert answer.status_code == 200 and answer.mimetype == "image/jpeg"
+    assert copy and answer.data == store_for(service.config).get(copy) != photo(PROBLEM)
     assert "private" in answer.headers["Cache-Control"] and "public" not in answer.headers["Cache-Control"]
     assert client.get(f"/console/photos/{gone.id}").status_code == 404
 

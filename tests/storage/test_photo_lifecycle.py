@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.photostore import store_for
-from bot.uplink.media import media_url
 from models import Photo, PhotoRole
 from tests.photos import photo
 from tests.staff.scenario import PROBLEM, SAME_ANGLE, case_in_rectification, send_photo
+from tests.storage.links import original_link
 
 
 def photos_of(service, role: PhotoRole) -> list[Photo]:  # type: ignore[no-untyped-def]
@@ -37,10 +37,10 @@ def test_a_cases_photos_are_stored_checked_and_served(mp_service, wechat_api, ne
     (rectified,) = photos_of(mp_service, PhotoRole.RECTIFICATION)
     assert store_for(mp_service.config).get(rectified.storage_path) == photo(SAME_ANGLE)
 
-    served = http.get(media_url(mp_service.config, problem.id))
+    served = http.get(original_link(mp_service, problem.id))
     assert served.status_code == 200 and served.content == photo(PROBLEM)
     assert served.headers["Content-Type"] == "image/jpeg"
-    again = http.get(media_url(mp_service.config, problem.id), headers={"If-None-Match": served.headers["ETag"]})
+    again = http.get(original_link(mp_service, problem.id), headers={"If-None-Match": served.headers["ETag"]})
     assert again.status_code == 304
 
 
@@ -50,7 +50,7 @@ def test_presigned_links_send_the_platform_to_the_bucket(mp_service, wechat_api,
     mp_service.config = replace(mp_service.config, photo_store=replace(mp_service.config.photo_store, links="presigned"))
     case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)
     (problem,) = photos_of(mp_service, PhotoRole.PROBLEM)
-    answer = http.get(media_url(mp_service.config, problem.id))
+    answer = http.get(original_link(mp_service, problem.id))
     assert answer.status_code == 302
     location = answer.headers["Location"]
     assert location.startswith(s3_store_env["CHENGGUAN_S3_ENDPOINT"]) and "X-Amz-Expires=300" in location

@@ -13,12 +13,12 @@ from bot.app import create_app
 from bot.config import Config
 from bot.jobs import job_handlers
 from bot.service import Service
-from bot.uplink.media import media_url
 from bot.worker import Worker
 from models import Photo, PhotoRole, PhotoStatus, Role
 from tests.chat import mp_env
 from tests.photos import photo
 from tests.staff.scenario import PROBLEM, SAME_ANGLE, resident_reports, seed_district, send_photo
+from tests.storage.links import original_link
 
 SHARED_KEY = "shared-signing-key-for-both-hosts"
 
@@ -57,6 +57,6 @@ def test_a_photo_received_on_one_host_is_checked_and_served_by_the_other(
     with host_b.sessions() as s:
         problem, rectified = s.scalars(select(Photo).order_by(Photo.id)).all()
     assert (problem.role, rectified.role, rectified.status) == (PhotoRole.PROBLEM, PhotoRole.RECTIFICATION, PhotoStatus.STORED)
-    assert on_b.get(media_url(mp_service.config, problem.id)).content == photo(PROBLEM)  # A's link, B serves it
+    assert on_b.get(original_link(mp_service, problem.id)).content == photo(PROBLEM)  # A's link, B serves it
     assert not any(p.is_file() for p in mp_service.config.photo_dir.rglob("*"))
     assert not any(p.is_file() for p in host_b.config.photo_dir.rglob("*"))

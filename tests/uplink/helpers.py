@@ -7,14 +7,17 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from bot import photostore
 from bot.config import Config
 from bot.db import transaction
 from bot.jobs import job_handlers
+from bot.open311.read_links import prepare_read_links
 from bot.service import Service
 from bot.worker import Worker
 from models import Case, CaseStatus, JobStatus, OutboxJob, Photo, PhotoRole, PhotoStatus, Role, utcnow
 from models.platform import ServiceMapping
 from tests.factories import make_case, make_user
+from tests.photos import photo
 
 
 def uplink_config(database_url: str, data_dir: Path, **env: str) -> Config:
@@ -44,11 +47,14 @@ def accepted_cases(service: Service, n: int, *, with_photo: bool = False, **fiel
         for i in range(n):
             case = new_case(s, description=f"垃圾堆积 {i}", lat=39.9 + i * 1e-4, lon=116.3,
                             address=f"测试路{i}号", **fields)
-            if with_photo:
+            if with_photo:  # a real photo: only its redacted copy leaves the service
+                path, digest = photostore.save(photostore.store_for(service.config), photo("coffee"), utcnow())
                 s.add(Photo(case_id=case.id, role=PhotoRole.PROBLEM, status=PhotoStatus.STORED,
-                            storage_path=f"{case.number}.jpg", sha256="0" * 64, size=3))
+                            storage_path=path, sha256=digest, size=len(photo("coffee"))))
             case.transition(CaseStatus.ACCEPTED, reviewer, note="受理")
             numbers.append(case.number)
+    if with_photo:
+        prepare_read_links(service)  # the scheduler's job: the uplink waits for the redacted copies
     return numbers
 
 
@@ -63,9 +69,11 @@ def take_steps(service: Service, number: str, *targets: CaseStatus) -> None:
 
 
 def drain(service: Service, rounds: int = 50, between=None) -> None:  # type: ignore[no-untyped-def]
-    """Run the worker until nothing is pending, making every back-off due at once."""
+    """Run the worker until nothing is pending, making every back-off due at once (and the scheduler's
+    redacted copies, which photo uploads wait for)."""
     worker = Worker(service, job_handlers())
     for _ in range(rounds):
+        prepare_read_links(service)
         worker.run_until_idle()
         with transaction(service.sessions) as s:
             pending = s.scalar(select(OutboxJob.id).where(OutboxJob.status == JobStatus.PENDING,

@@ -82,7 +82,7 @@ def test_every_case_reaches_our_own_server_once(our_server, services, database_u
     take_steps(service, numbers[0], S.DISPATCHED, S.RECTIFYING, S.SUBMITTED, S.VERIFIED, S.CLOSED)
     drain(service)
     drain(service)  # nothing left to send: a second run sends nothing more
-    listed = check("requests", httpx.get(f"{base}/open311/v2/requests.json").json())
+    listed = check("requests", httpx.get(f"{base}/open311/v2/requests.json", headers={"X-Api-Key": keys[key_kind]}).json())
     for number in numbers:
         assert sum(number in (item["description"] or "") for item in listed) == 1
     assert len(listed) == 6

@@ -148,7 +148,9 @@ def test_verify_and_close_follow_as_updates_in_order(uplink, standin) -> None:  
     request_id = delivery(uplink, number).service_request_id
     assert [(u["service_request_id"], u["status"]) for u in standin.updates] == [
         (request_id, "OPEN"), (request_id, "CLOSED")]
-    assert "整改完成, 已核查通过: 测试核查通过" in standin.updates[0]["description"]
+    # the public text of the step; the reviewer's note (测试核查通过) stays internal (#16)
+    assert standin.updates[0]["description"].startswith("整改完成, 已核查通过\n")
+    assert "测试核查通过" not in standin.updates[0]["description"]
     assert standin.count(number) == 1
 
 

@@ -75,23 +75,19 @@ def claim_due(session: Session, lease: timedelta, limit: int = 10) -> list[Outbo
 
 
 def claim(session: Session, job_ids: Sequence[int], lease: timedelta, now: datetime) -> list[OutboxJob]:
-    """Lease the given jobs that are still due. The UPDATE checks every condition again: between a
-    read and this write another worker may have finished the job, or failed it into its back-off."""
-    claimed = []
-    for job_id in job_ids:
-        won = session.execute(
-            update(OutboxJob)
-            .where(OutboxJob.id == job_id, *_due(now))
-            .values(locked_until=now + lease, attempts=OutboxJob.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if won.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(job_id)
-    if not claimed:
+    """Lease the given jobs that are still due, in one statement. The UPDATE checks every condition again:
+    between a read and this write another worker may have finished the job, or failed it into its back-off."""
+    if not job_ids:
         return []
+    claimed = session.scalars(
+        update(OutboxJob)
+        .where(OutboxJob.id.in_(job_ids), *_due(now))
+        .values(locked_until=now + lease, attempts=OutboxJob.attempts + 1)
+        .returning(OutboxJob)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).all()
     # In the order they fell due: parts of one digest go out in sequence.
-    return list(session.scalars(
-        select(OutboxJob).where(OutboxJob.id.in_(claimed)).order_by(OutboxJob.next_try_at, OutboxJob.id)).all())
+    return sorted(claimed, key=lambda job: (job.next_try_at, job.id))
 
 
 def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -114,6 +110,18 @@ def renew_leases(session: Session, job_ids: Sequence[int], lease: timedelta) -> 
         update(OutboxJob)
         .where(OutboxJob.id.in_(job_ids), OutboxJob.status == JobStatus.PENDING, OutboxJob.locked_until.is_not(None))
         .values(locked_until=utcnow() + lease)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(session: Session, job_ids: Sequence[int]) -> None:
+    """Give back claimed jobs this worker will not start (it is shutting down): due again at once for
+    another worker, and the claim costs them no attempt."""
+    session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id.in_(job_ids), OutboxJob.status == JobStatus.PENDING, OutboxJob.locked_until.is_not(None),
+               OutboxJob.sending_at.is_(None))
+        .values(locked_until=None, attempts=OutboxJob.attempts - 1)
         .execution_options(synchronize_session=False)
     )
 

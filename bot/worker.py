@@ -169,7 +169,7 @@ class Worker:
                 return self._park(context, job, kind, f"已试 {attempts - 1} 次, 每次处理进程都中止了")
             try:
                 kind.run(context, payload)
-                mark_done(session.get_one(OutboxJob, job_id))
+                mark_done(session, job_id)
                 session.commit()
                 return
             except RetryLater as exc:

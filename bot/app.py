@@ -7,12 +7,13 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from bot import logs
 from bot.channels import mp, work
 from bot.config import Config
 from bot.health import health
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
-from bot.metrics import Metrics
+from bot.metrics import WEBHOOK_ENDPOINTS, Metrics
 from bot.notices import consent_route
 from bot.redact import install_log_redaction
 from bot.service import Service, current_service
@@ -41,6 +42,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     install_console(app, service)  # the staff web console under /console/
     app.register_error_handler(HTTPException, _plain_http_error)
     Metrics(service.reads).install(app, service.config.metrics_token)  # scrapes never take the write lock
+    logs.install(app, frozenset(WEBHOOK_ENDPOINTS))  # request ids on log lines and in X-Request-Id
     return app
 
 

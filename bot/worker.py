@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot import logs
 from bot.db import checkpoint_wal, transaction
 from bot.leases import heartbeat
 from bot.redact import install_log_redaction, redact
@@ -95,6 +96,7 @@ class Worker:
         self.kinds = {name: h if isinstance(h, JobKind) else JobKind(h) for name, h in handlers.items()}
         self.lease = lease or timedelta(seconds=service.config.job_lease_seconds)
         install_log_redaction(service.config)
+        logs.watch_cases()
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim and run the jobs that are due now; returns how many ran. Once `stop` is set, the job in
@@ -109,7 +111,8 @@ class Worker:
                 if stop is not None and stop.is_set():
                     self._release([j.id for j in claimed[n:]])
                     return n
-                self._run(job)
+                with logs.scope(job_id=job.id, bind_case=True):  # its lines carry the job id and case number
+                    self._run(job)
                 held.release(job.id)
         return len(claimed)
 

@@ -8,12 +8,13 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot import logs
 from bot.channels import mp, work
 from bot.config import Config
 from bot.health import health
 from bot.open311.routes import platform_blueprint
 from bot.dispatcher import Dispatcher
-from bot.metrics import Metrics
+from bot.metrics import WEBHOOK_ENDPOINTS, Metrics
 from bot.notices import consent_route
 from bot.redact import install_log_redaction
 from bot.service import Service, current_service
@@ -47,6 +48,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
         # must count the address nginx puts in X-Forwarded-For. Without a proxy the header is ignored,
         # so a client cannot pick its own address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=service.config.proxies, x_proto=service.config.proxies)  # type: ignore[method-assign]
+    logs.install(app, frozenset(WEBHOOK_ENDPOINTS))  # request ids on log lines and in X-Request-Id
     return app
 
 

@@ -12,7 +12,7 @@ import threading
 import click
 from sqlalchemy.exc import OperationalError
 
-from bot import __version__
+from bot import __version__, logs
 from bot.config import Config, ConfigError
 from bot.reports.fonts import NoChineseFont
 from bot.service import Service
@@ -24,8 +24,7 @@ from bot.worker_pool import MAX_CONCURRENCY
 @click.option("-v", "--verbose", is_flag=True, help="显示运行日志 (包括数据库迁移)")
 def cli(verbose: bool) -> None:
     # Admin commands print their result and nothing else; the service's own logs stay on for serve/worker.
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(logging.INFO if verbose else logging.WARNING, os.environ.get(logs.FORMAT_ENV))
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per photo download and platform call is noise
 

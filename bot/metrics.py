@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.notices.queue import KIND as NOTICE, UNDELIVERABLE_PREFIX
 from models import OutboxJob, Photo, PhotoRole, utcnow
 from models.outbox import JobStatus
 
@@ -42,6 +43,11 @@ class DatabaseCollector(Collector):
                                    "Age of the oldest pending job, by kind", labels=["kind"])
         verdicts = GaugeMetricFamily("chengguan_photocheck_verdicts",
                                      "Rectification photos checked, by verdict", labels=["verdict"])
+        failing = GaugeMetricFamily("chengguan_outbox_failing_jobs", "Pending jobs whose last try failed and that "
+                                    "wait for their next try, by kind (open311.*/webhook.*: the platform's errors)",
+                                    labels=["kind"])
+        undeliverable = GaugeMetricFamily("chengguan_notices_undeliverable",
+                                          "Notices to residents parked as undeliverable (no window, no subscription)")
         now = utcnow()
         with self._read_session() as session:
             for kind, state, count in session.execute(_job_counts()):
@@ -50,7 +56,10 @@ class DatabaseCollector(Collector):
                 oldest.add_metric([kind], max((now - first).total_seconds(), 0.0))
             for ok, count in session.execute(_verdict_counts()):
                 verdicts.add_metric(["pass" if ok else "fail"], count)
-        yield from (jobs, oldest, verdicts)
+            for kind, count in session.execute(_failing_counts()):
+                failing.add_metric([kind], count)
+            undeliverable.add_metric([], session.scalar(_undeliverable_count()) or 0)
+        yield from (jobs, oldest, verdicts, failing, undeliverable)
 
 
 def _job_counts():  # type: ignore[no-untyped-def]
@@ -63,6 +72,19 @@ def _job_counts():  # type: ignore[no-untyped-def]
 def _oldest_pending():  # type: ignore[no-untyped-def]
     return (select(OutboxJob.kind, func.min(OutboxJob.created_at)).where(OutboxJob.status == JobStatus.PENDING)
             .group_by(OutboxJob.kind))
+
+
+def _failing_counts():  # type: ignore[no-untyped-def]
+    return (select(OutboxJob.kind, func.count())
+            .where(OutboxJob.status == JobStatus.PENDING, OutboxJob.attempts > 0, OutboxJob.last_error.is_not(None),
+                   OutboxJob.locked_until.is_(None))
+            .group_by(OutboxJob.kind))
+
+
+def _undeliverable_count():  # type: ignore[no-untyped-def]
+    return (select(func.count()).select_from(OutboxJob)
+            .where(OutboxJob.kind == NOTICE, OutboxJob.status == JobStatus.PARKED,
+                   OutboxJob.last_error.startswith(UNDELIVERABLE_PREFIX)))
 
 
 def _verdict_counts():  # type: ignore[no-untyped-def]

@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot import logs
 from bot.db import checkpoint_wal, transaction
 from bot.leases import heartbeat
 from bot.redact import install_log_redaction, redact
 from bot.service import Service
 from models.base import utcnow
 from models.heartbeat import HEARTBEAT_EVERY, WORKER, beat
-from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked, mark_waiting
+from models.outbox import OutboxJob, claim_due, enqueue, mark_done, mark_failed, mark_parked, mark_waiting, release
 
 log = logging.getLogger(__name__)
 
@@ -95,19 +96,30 @@ class Worker:
         self.kinds = {name: h if isinstance(h, JobKind) else JobKind(h) for name, h in handlers.items()}
         self.lease = lease or timedelta(seconds=service.config.job_lease_seconds)
         install_log_redaction(service.config)
+        logs.watch_cases()
 
-    def run_once(self) -> int:
-        """Claim and run the jobs that are due now; returns how many ran."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Claim and run the jobs that are due now; returns how many ran. Once `stop` is set, the job in
+        hand is finished and the rest of the batch is released for other workers."""
         with transaction(self.service.sessions) as session:
             claimed = [Claimed(job.id, job.kind, dict(job.payload), job.attempts, job.sending_at)
                        for job in claim_due(session, self.lease, self.batch)]
         if not claimed:
             return 0
         with heartbeat(self.service.sessions, [job.id for job in claimed], self.lease) as held:
-            for job in claimed:
-                self._run(job)
+            for n, job in enumerate(claimed):
+                if stop is not None and stop.is_set():
+                    self._release([j.id for j in claimed[n:]])
+                    return n
+                with logs.scope(job_id=job.id, bind_case=True):  # its lines carry the job id and case number
+                    self._run(job)
                 held.release(job.id)
         return len(claimed)
+
+    def _release(self, job_ids: list[int]) -> None:
+        with transaction(self.service.sessions) as session:
+            release(session, job_ids)
+        log.info("shutting down: released jobs %s", job_ids)
 
     def run_until_idle(self, max_rounds: int = 100) -> int:
         """Run jobs until none are due (tests and the CLI use this)."""
@@ -127,7 +139,7 @@ class Worker:
                 if time.monotonic() - last_beat >= HEARTBEAT_EVERY.total_seconds():
                     self.beat()  # /healthz reports a worker silent for STALE_AFTER
                     last_beat = time.monotonic()
-                ran = self.run_once()
+                ran = self.run_once(stop)
                 if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
                     # Here rather than inside a webhook's commit (see bot.db.AUTOCHECKPOINT_PAGES).
                     checkpoint_wal(self.service.engine)
@@ -160,7 +172,7 @@ class Worker:
                 return self._park(context, job, kind, f"已试 {attempts - 1} 次, 每次处理进程都中止了")
             try:
                 kind.run(context, payload)
-                mark_done(session.get_one(OutboxJob, job_id))
+                mark_done(session, job_id)
                 session.commit()
                 return
             except RetryLater as exc:

@@ -75,23 +75,19 @@ def claim_due(session: Session, lease: timedelta, limit: int = 10) -> list[Outbo
 
 
 def claim(session: Session, job_ids: Sequence[int], lease: timedelta, now: datetime) -> list[OutboxJob]:
-    """Lease the given jobs that are still due. The UPDATE checks every condition again: between a
-    read and this write another worker may have finished the job, or failed it into its back-off."""
-    claimed = []
-    for job_id in job_ids:
-        won = session.execute(
-            update(OutboxJob)
-            .where(OutboxJob.id == job_id, *_due(now))
-            .values(locked_until=now + lease, attempts=OutboxJob.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if won.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(job_id)
-    if not claimed:
+    """Lease the given jobs that are still due, in one statement. The UPDATE checks every condition again:
+    between a read and this write another worker may have finished the job, or failed it into its back-off."""
+    if not job_ids:
         return []
+    claimed = session.scalars(
+        update(OutboxJob)
+        .where(OutboxJob.id.in_(job_ids), *_due(now))
+        .values(locked_until=now + lease, attempts=OutboxJob.attempts + 1)
+        .returning(OutboxJob)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).all()
     # In the order they fell due: parts of one digest go out in sequence.
-    return list(session.scalars(
-        select(OutboxJob).where(OutboxJob.id.in_(claimed)).order_by(OutboxJob.next_try_at, OutboxJob.id)).all())
+    return sorted(claimed, key=lambda job: (job.next_try_at, job.id))
 
 
 def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -118,9 +114,26 @@ def renew_leases(session: Session, job_ids: Sequence[int], lease: timedelta) -> 
     )
 
 
-def mark_done(job: OutboxJob) -> None:
-    job.status, job.done_at, job.locked_until, job.last_error = JobStatus.DONE, utcnow(), None, None
-    job.sending_at = None
+def release(session: Session, job_ids: Sequence[int]) -> None:
+    """Give back claimed jobs this worker will not start (it is shutting down): due again at once for
+    another worker, and the claim costs them no attempt."""
+    session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id.in_(job_ids), OutboxJob.status == JobStatus.PENDING, OutboxJob.locked_until.is_not(None),
+               OutboxJob.sending_at.is_(None))
+        .values(locked_until=None, attempts=OutboxJob.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_done(session: Session, job_id: int) -> None:
+    """Record a job's success in the caller's transaction, written directly: reading the row back first
+    (the handler's commit expired it) cost a round trip per job."""
+    session.execute(
+        update(OutboxJob).where(OutboxJob.id == job_id)
+        .values(status=JobStatus.DONE, done_at=utcnow(), locked_until=None, last_error=None, sending_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def mark_failed(job: OutboxJob, error: str) -> None:

@@ -13,6 +13,7 @@ from prometheus_client.samples import Sample
 
 from bot.app import create_app
 from bot.db import make_engine, transaction
+from bot.notices.queue import KIND as NOTICE, UNDELIVERABLE_PREFIX
 from models import OutboxJob, Photo, PhotoRole, PhotoStatus, utcnow
 from models.outbox import JobStatus, enqueue
 
@@ -59,7 +60,13 @@ def test_webhook_latency_outbox_depth_and_verdicts(metrics_service, new_user, ht
         retrying.attempts = 2
         parked.status = JobStatus.PARKED
         old = enqueue(s, "photo.fetch", {"x": 4})
+        failed = enqueue(s, "open311.push", {"x": 5})
+        gone = enqueue(s, NOTICE, {"x": 6})
+        running = enqueue(s, "open311.push", {"x": 7})
         s.flush()
+        failed.attempts, failed.last_error = 1, "PlatformUnavailable: 503"
+        gone.status, gone.last_error = JobStatus.PARKED, UNDELIVERABLE_PREFIX + "客服窗口已关闭"
+        running.attempts, running.locked_until = 1, utcnow() + timedelta(minutes=1)  # claimed, not failed
         old.created_at = utcnow() - timedelta(minutes=10)
         for ok in (True, True, False):
             s.add(Photo(role=PhotoRole.RECTIFICATION, status=PhotoStatus.STORED, check_result={"ok": ok}))
@@ -76,6 +83,9 @@ def test_webhook_latency_outbox_depth_and_verdicts(metrics_service, new_user, ht
     assert sample(families, "chengguan_photocheck_verdicts", verdict="pass") == 2
     assert sample(families, "chengguan_photocheck_verdicts", verdict="fail") == 1
     assert sample(families, "chengguan_webhook_seconds_count", channel="work") is None
+    assert sample(families, "chengguan_outbox_failing_jobs", kind="open311.push") == 1
+    assert sample(families, "chengguan_outbox_failing_jobs", kind="notify.text") is None  # retrying, no error kept
+    assert sample(families, "chengguan_notices_undeliverable") == 1
 
 
 def test_a_scrape_does_not_wait_for_a_writer(metrics_service, database_url) -> None:  # type: ignore[no-untyped-def]

@@ -36,7 +36,7 @@ def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> 
         thread.start()
     try:
         while time.perf_counter() - started < timeout:
-            if _count(service, JobStatus.PENDING) == 0:
+            if pending_pushes(service) == 0:
                 break
             time.sleep(0.5)  # rarely: the monitor must not compete with the workers for the database
     finally:
@@ -44,7 +44,7 @@ def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> 
         stop.set()
         for thread in threads:
             thread.join()
-    return Drain(items, workers, seconds, _count(service, JobStatus.DONE), _count(service, JobStatus.PARKED))
+    return Drain(items, workers, seconds, pushes_with(service, JobStatus.DONE), pushes_with(service, JobStatus.PARKED))
 
 
 def _work(worker: Worker, stop: threading.Event) -> None:
@@ -57,7 +57,11 @@ def _work(worker: Worker, stop: threading.Event) -> None:
             stop.wait(0.02)
 
 
-def _count(service: Service, status: JobStatus) -> int:
+def pending_pushes(service: Service) -> int:
+    return pushes_with(service, JobStatus.PENDING)
+
+
+def pushes_with(service: Service, status: JobStatus) -> int:
     with service.sessions() as s:
         return s.scalar(select(func.count()).select_from(OutboxJob)
                         .where(OutboxJob.kind == "open311.push", OutboxJob.status == status)) or 0

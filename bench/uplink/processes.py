@@ -1,0 +1,57 @@
+"""Drain the queued pushes with k worker processes (what `chengguan worker` runs), to the stand-in platform
+or, for the bare loop, with a handler that does nothing: the same claims and completions without HTTP."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.uplink.run import Drain, pending_pushes, pushes_with
+from bench.uplink.setup import uplink_service
+from bot.jobs import job_handlers
+from bot.uplink.hooks import KIND_OPEN311
+from bot.worker import Worker
+from models import JobStatus
+
+BATCH = 50
+
+
+def drain_with_processes(database_url: str, data_dir: Path, platform_url: str, items: int, workers: int,
+                         *, bare: bool = False, timeout: float = 1800) -> Drain:
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    ready = context.Barrier(workers + 1)
+    args = (database_url, str(data_dir), platform_url, bare, stop, ready)
+    processes = [context.Process(target=_work, args=args, daemon=True) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    service = uplink_service(database_url, data_dir, platform_url, "standin-key")
+    try:
+        ready.wait(120)  # all imported and connected: the clock measures draining, not start-up
+        started = time.perf_counter()
+        while time.perf_counter() - started < timeout and pending_pushes(service) > 0:
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+    finally:
+        stop.set()
+        for process in processes:
+            process.join(30)
+    done, parked = pushes_with(service, JobStatus.DONE), pushes_with(service, JobStatus.PARKED)
+    service.engine.dispose()
+    return Drain(items, workers, seconds, done, parked)
+
+
+def _work(database_url: str, data_dir: str, platform_url: str, bare: bool, stop: Any, ready: Any) -> None:
+    service = uplink_service(database_url, Path(data_dir), platform_url, "standin-key")
+    handlers: dict[str, Any] = {KIND_OPEN311: _nothing} if bare else dict(job_handlers())
+    worker = Worker(service, handlers, batch=BATCH)
+    worker.beat()
+    ready.wait(120)
+    worker.run_forever(stop)
+    service.engine.dispose()
+
+
+def _nothing(ctx: Any, payload: dict[str, Any]) -> None:
+    """The bare loop's job: claimed and completed, nothing sent."""

@@ -20,7 +20,8 @@ from models.photo_index import PhotoHash
 from models.photos import Photo
 from models.ratecounters import RateCounter
 from models.reach import ResidentReach
-from models.platform import ApiKey, Open311Submission, PlatformDelivery, PlatformService, ServiceMapping
+from models.platform import (ApiKey, Open311Submission, PlatformCapabilities, PlatformDelivery, PlatformService,
+                             ServiceMapping)
 from models.streets import GridCell, Street
 from models.units import DispatchRule, Unit
 from models.users import Identity, User
@@ -28,7 +29,7 @@ from models.users import Identity, User
 __all__ = [
     "DispatchRule", "InviteCode", "LoginAttempt", "PhotoHash", "RateCounter", "Unit",
     "ApiToken", "CalendarDay", "GroupChat", "Heartbeat", "ResidentReach", "SentDigest",
-    "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
+    "ApiKey", "Open311Submission", "PlatformCapabilities", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo",
     "PhotoRole", "PhotoStatus", "Role", "Satisfaction", "RoleNotAllowed", "Street", "TransitionError", "User", "next_case_number",

@@ -17,7 +17,7 @@ with the job's completion, so an interrupted job leaves nothing half-recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -25,12 +25,15 @@ from sqlalchemy.orm import Session
 
 from bot.open311.formats import w3
 from bot.uplink import content
+from bot.uplink.capabilities import NO, UNKNOWN, YES, current, learn, record_success
 from bot.uplink.client import Created, Open311Client, PlatformRejected, PlatformUnavailable
 from bot.uplink.connection import open311_client
 from bot.uplink.hooks import KIND_OPEN311, case_step_keys
 from bot.uplink.lookup import find_request
 from bot.uplink.scheduling import schedule_poll, wait_for_earlier_steps
+from bot.uplink.server_errors import after_unavailable
 from bot.uplink.services import service_code_for
+from bot.uplink.updates import note_skipped, send_update
 from bot.worker import JobContext, PermanentJobError
 from models.base import utcnow
 from models.cases import Case
@@ -56,6 +59,12 @@ class Plan:
     look_first: bool = False
     since: Any = None
     update: dict[str, str] = field(default_factory=dict)
+    address_only: bool = False  # no coordinates: the platform must read the typed address
+    tried_address: bool = False  # `address` is sent although the capabilities do not say so (learning)
+    updates: str = UNKNOWN
+    tokens: str = UNKNOWN
+    page_size: int | None = None
+    last_success: datetime | None = None
 
 
 def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -64,27 +73,40 @@ def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
     client = open311_client(ctx.service)
     try:
         created = _file(client, plan)
-        update_sent = False
+        update_sent = skipped = False
         if plan.action != "accept" and plan.request_id:
-            client.post_update({**plan.update, "service_request_id": plan.request_id})
-            update_sent = True
+            update_sent = send_update(ctx, client, plan.updates, {**plan.update, "service_request_id": plan.request_id})
+            skipped = not update_sent
     except PlatformRejected as exc:
         raise PermanentJobError(str(exc)) from exc
-    _write(ctx, plan, created, update_sent)
+    except PlatformUnavailable as exc:
+        after_unavailable(ctx, payload, exc, address_only=plan.address_only and not plan.tried_address)
+        raise
+    if plan.tried_address and created is not None:
+        learn(ctx.service.sessions, address_field="address")  # it took the request once `address` was there
+    record_success(ctx.service.sessions, plan.last_success)
+    _write(ctx, plan, created, update_sent or skipped)
+    if skipped:
+        note_skipped(ctx, plan.case_id, plan.action, plan.request_id or "")
 
 
 def open311_token(ctx: JobContext, payload: dict[str, Any]) -> None:
     delivery = ctx.session.get(PlatformDelivery, payload["delivery_id"])
     if delivery is None or delivery.service_request_id or not delivery.token:
         return
-    token = delivery.token
+    case = ctx.session.get_one(Case, delivery.case_id)
+    caps = current(ctx.session)
+    plan = Plan(case.id, case.number, "accept", "", token=delivery.token, service_code=delivery.service_code,
+                since=delivery.created_at, tokens=caps.tokens, page_size=caps.page_size,
+                last_success=caps.last_success_at)
     ctx.session.commit()
     try:
-        request_id = open311_client(ctx.service).resolve_token(token)
+        request_id = _resolve_token(open311_client(ctx.service), plan)
     except PlatformRejected as exc:
         raise PermanentJobError(str(exc)) from exc
     if not request_id:
-        raise PlatformUnavailable(f"平台尚未为 token {token} 分配编号, 稍后再查")
+        raise PlatformUnavailable(f"平台尚未为 token {plan.token} 分配编号, 稍后再查")
+    record_success(ctx.service.sessions, plan.last_success)
     delivery.service_request_id, delivery.delivered_at = request_id, utcnow()
     delivery.platform_status = delivery.platform_status or "open"
     schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes)
@@ -100,20 +122,26 @@ def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
     job = session.get_one(OutboxJob, ctx.job_id)
     keys = case_step_keys("open311", case)
     wait_for_earlier_steps(session, job, keys, case.number)
-    plan = Plan(case.id, case.number, payload["action"], job.idempotency_key or f"open311:{case.id}:{job.id}")
+    caps = current(session)
+    plan = Plan(case.id, case.number, payload["action"], job.idempotency_key or f"open311:{case.id}:{job.id}",
+                updates=caps.updates, tokens=caps.tokens, page_size=caps.page_size, last_success=caps.last_success_at)
     delivery = _delivery(session, case.id)
     if delivery is not None:
         plan.request_id, plan.token, plan.service_code = (delivery.service_request_id, delivery.token,
                                                           delivery.service_code)
+        plan.since = delivery.created_at
     if not plan.request_id and not plan.token:
         plan.service_code = service_code_for(session, case.category_code)
         if not plan.service_code:
             raise PermanentJobError(
                 f"分类 {case.category_code} 还没有对应的平台服务代码; 运行 chengguan platform sync-services, "
                 f"或 chengguan platform map {case.category_code} <平台服务代码>, 然后 chengguan platform retry")
+        plan.address_only = case.lat is None or case.lon is None
+        plan.tried_address = plan.address_only and bool(payload.get("try_address")) and caps.address_field != "address"
         try:
             plan.fields = content.request_fields(case, plan.service_code,
-                                                 content.photo_urls(session, config, case, "accept"))
+                                                 content.photo_urls(session, config, case, "accept"),
+                                                 with_address=caps.address_field == "address" or plan.tried_address)
         except content.MissingLocation as exc:
             raise PermanentJobError(str(exc)) from exc
         plan.look_first = not payload.get("skip_lookup") and _may_have_been_sent(session, job, keys)
@@ -135,7 +163,7 @@ def _file(client: Open311Client, plan: Plan) -> Created | None:
     if plan.request_id:
         return None
     if plan.token:
-        plan.request_id = client.resolve_token(plan.token)
+        plan.request_id = _resolve_token(client, plan)
         if not plan.request_id:
             raise PlatformUnavailable(f"平台尚未为 token {plan.token} 分配编号, 稍后再查")
         return None
@@ -183,8 +211,19 @@ def _may_have_been_sent(session: Session, job: OutboxJob, case_keys: list[str]) 
         OutboxJob.idempotency_key.in_(case_keys), OutboxJob.id != job.id, OutboxJob.attempts > 0)))
 
 
+def _resolve_token(client: Open311Client, plan: Plan) -> str | None:
+    """The request id behind the token: from tokens/<token> where the platform has it, else (or while it
+    says nothing) from its list of requests, found by the case number in the description."""
+    assert plan.token
+    if plan.tokens != NO:
+        known, request_id = client.token_answer(plan.token)
+        if known or plan.tokens == YES:
+            return request_id
+    return _find_on_platform(client, plan) if plan.service_code and plan.since else None
+
+
 def _find_on_platform(client: Open311Client, plan: Plan) -> str | None:
     now = utcnow()
     start = max(plan.since - LOOKUP_MARGIN, now - timedelta(days=89))
     return find_request(client, plan.service_code, start, now + LOOKUP_MARGIN,
-                        lambda item: plan.number in str(item.get("description") or ""))
+                        lambda item: plan.number in str(item.get("description") or ""), plan.page_size)

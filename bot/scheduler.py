@@ -12,6 +12,7 @@ from bot.notices.resend import resend_when_reachable
 from bot.reminders.scheduling import add_reminder_jobs
 from bot.service import Service
 from bot.tasks.conversations import expire_idle_conversations
+from bot.uplink.refresh import EVERY_HOURS as REFRESH_HOURS, scheduled_refresh
 from models.calendar import TZ
 
 
@@ -19,5 +20,7 @@ def build_scheduler(service: Service) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=TZ, job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(expire_idle_conversations, "interval", minutes=1, args=[service], id="expire_conversations")
     scheduler.add_job(resend_when_reachable, "interval", minutes=1, args=[service], id="resend_notices")
+    if service.config.platform.open311_enabled:  # services and capabilities may change on the platform's side
+        scheduler.add_job(scheduled_refresh, "interval", hours=REFRESH_HOURS, args=[service], id="platform_refresh")
     add_reminder_jobs(scheduler, service)  # group digests, bulletin, deadline nudges
     return scheduler

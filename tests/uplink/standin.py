@@ -125,10 +125,38 @@ class StandIn:
             items = [r for r in items if r["service_code"] in query["service_code"].split(",")]
         return [r for r in items if r["service_request_id"] not in tokened]  # batch: listed once processed
 
+    def get(self, path: str, query: dict[str, str]) -> tuple[int, Any]:
+        """(status, body) of a GET; `path` is relative to the GeoReport base."""
+        if path == "services.json":
+            return 200, SERVICES
+        if path == "requests.json":
+            return 200, self.listing(query)
+        if path.startswith("tokens/") and path.endswith(".json"):
+            return self.resolve(path[len("tokens/"):-len(".json")])
+        if path == "servicerequestupdates.json":  # FixMyStreet's extension: the updates in a window
+            with self.lock:
+                return 200, {"service_request_updates": list(self.updates)}
+        if path == "/open311/discovery.json":
+            return 200, {"changeset": "2026-11-01T00:00:00Z", "contact": "stand-in",
+                         "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": self.url,
+                                        "type": "production", "formats": ["application/json"]}]}
+        return 404, [{"code": 404, "description": "no such resource"}]
+
+    def post_update(self, form: dict[str, str]) -> tuple[int, Any]:
+        if form.get("api_key") != self.api_key:
+            return 403, [{"code": 403, "description": "Invalid api_key"}]
+        with self.lock:
+            self.updates.append(form)
+            return 200, [{"update_id": str(len(self.updates))}]
+
     def set_status(self, request_id: str, status: str, notes: str) -> None:
         with self.lock:
             self.requests[request_id].update(status=status, status_notes=notes,
                                              updated_datetime=datetime.now(UTC).isoformat())
+
+
+class Html(str):
+    """A body sent as text/html (an error page), not as JSON."""
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -175,14 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path.removeprefix("/open311/v2/")
         if self._fail():
             return
-        if path == "services.json":
-            self._json(200, SERVICES)
-        elif path == "requests.json":
-            self._json(200, self.standin.listing(query))
-        elif path.startswith("tokens/") and path.endswith(".json"):
-            self._json(*self.standin.resolve(path[len("tokens/"):-len(".json")]))
-        else:
-            self._json(404, [{"code": 404, "description": "no such resource"}])
+        self._json(*self.standin.get(path, query))
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length", 0))
@@ -191,12 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "servicerequestupdates.json":
             if self._fail():
                 return
-            if form.get("api_key") != self.standin.api_key:
-                self._json(403, [{"code": 403, "description": "Invalid api_key"}])
-                return
-            with self.standin.lock:
-                self.standin.updates.append(form)
-            self._json(200, [{"update_id": str(len(self.standin.updates))}])
+            self._json(*self.standin.post_update(form))
             return
         status, body, drop = self.standin.create(form)
         if self.standin.faults.slow:
@@ -221,9 +237,10 @@ class _Handler(BaseHTTPRequestHandler):
         return failing
 
     def _json(self, status: int, body: Any) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
+        html = isinstance(body, Html)
+        data = body.encode() if html else json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", "text/html; charset=utf-8" if html else "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

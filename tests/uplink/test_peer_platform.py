@@ -1,0 +1,100 @@
+"""The uplink against a peer-like GeoReport server (tests/uplink/peer.py): no updates, tokens without a
+tokens/ endpoint, `address` instead of `address_string`, {code, detail} errors, 100 per page. Every case
+arrives once, nothing that could succeed stays parked, what is parked says why in one line."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db import transaction
+from bot.uplink.capabilities import current, set_by_hand
+from models import AuditEvent, Case, CaseStatus, JobStatus, Role
+from models.platform import PlatformDelivery
+from tests.factories import make_user
+from tests.uplink.helpers import accepted_cases, drain, jobs, new_case, take_steps
+
+S = CaseStatus
+
+
+def deliveries(service) -> dict[str, PlatformDelivery]:  # type: ignore[no-untyped-def]
+    with service.sessions() as s:
+        return {number: d for d, number in s.execute(
+            select(PlatformDelivery, Case.number).join(Case, Case.id == PlatformDelivery.case_id)).all()}
+
+
+def capabilities(service):  # type: ignore[no-untyped-def]
+    with service.sessions() as s:
+        return current(s)
+
+
+def address_only_case(service, address: str = "东街100号", category: str = "E0102") -> str:  # type: ignore[no-untyped-def]
+    with transaction(service.sessions) as s:
+        case = new_case(s, category, description="占道经营", address=address, lat=None, lon=None)
+        case.transition(S.ACCEPTED, make_user(s, Role.REVIEWER), note="受理")
+        return case.number
+
+
+def test_tokens_are_resolved_from_the_listing_and_updates_are_skipped_not_parked(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    numbers = accepted_cases(peer_uplink, 3, with_photo=True)
+    take_steps(peer_uplink, numbers[0], S.DISPATCHED, S.RECTIFYING, S.SUBMITTED, S.VERIFIED, S.CLOSED)
+    drain(peer_uplink)
+    assert [peer.count(n) for n in numbers] == [1, 1, 1] and peer.posts == 3
+    found = deliveries(peer_uplink)
+    for number in numbers:  # the token was answered; the id came from requests.json by the case number
+        request = next(r for r in peer.requests.values() if number in r["description"])
+        assert found[number].token == f"tok-{request['service_request_id']}"
+        assert found[number].service_request_id == request["service_request_id"]
+    assert all(j.status == JobStatus.DONE for j in jobs(peer_uplink) if j.kind != "open311.poll")
+    assert peer.updates == [] and capabilities(peer_uplink).updates == "no"  # learned from the 404
+    with peer_uplink.sessions() as s:
+        notes = s.scalars(select(AuditEvent.note).where(AuditEvent.action == "platform_skipped")
+                          .order_by(AuditEvent.id)).all()
+    assert notes == ["核查结果未上报 (平台不支持更新: 已跳过); 平台结案或返工仍由状态查询同步",
+                     "结案未上报 (平台不支持更新: 已跳过); 平台结案或返工仍由状态查询同步"]
+
+
+def test_an_address_only_case_is_sent_with_address_and_the_platform_is_remembered(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    first = address_only_case(peer_uplink)
+    drain(peer_uplink)
+    request = next(r for r in peer.requests.values() if first in r["description"])
+    assert request["address"] == "东街100号" and request["lat"] is None
+    assert peer.crashes == 1 and capabilities(peer_uplink).address_field == "address"
+    second = address_only_case(peer_uplink, "西街2号")
+    drain(peer_uplink)
+    assert peer.count(second) == 1 and peer.crashes == 1  # sent with `address` at once
+    assert [j.attempts for j in jobs(peer_uplink, "open311.push")] == [2, 1]
+
+
+def test_a_request_the_platform_always_crashes_on_is_parked_while_others_go_through(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    from tests.uplink.helpers import map_category
+
+    map_category(peer_uplink, "E0101", "G-101")
+    peer.crash_codes = {"G-101"}
+    with transaction(peer_uplink.sessions) as s:
+        set_by_hand(s, "address_field", "address")
+        crashing = new_case(s, "E0101", lat=39.9, lon=116.3, address="北街1号")
+        crashing.transition(S.ACCEPTED, make_user(s, Role.REVIEWER))
+    others = accepted_cases(peer_uplink, 2)
+    drain(peer_uplink)
+    push = next(j for j in jobs(peer_uplink, "open311.push") if j.payload["case_id"] == crashing.id)
+    assert push.status == JobStatus.PARKED and push.attempts == 5  # PLATFORM_SERVER_ERROR_TRIES
+    assert push.last_error.startswith("平台对此请求连续 5 次答 HTTP 500 (其他请求正常)")
+    assert "Server Error (500)" in push.last_error and "\n" not in push.last_error and "<" not in push.last_error
+    assert [peer.count(n) for n in others] == [1, 1]
+    assert capabilities(peer_uplink).last_success_at is not None
+
+
+def test_a_platform_failing_everything_is_not_given_up_on(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    peer.crash_codes = {"G-102"}
+    accepted_cases(peer_uplink, 1)
+    rounds = {"n": 0}
+
+    def heal_after_eight_rounds() -> None:
+        rounds["n"] += 1
+        if rounds["n"] == 8:
+            peer.crash_codes = set()
+
+    drain(peer_uplink, between=heal_after_eight_rounds)
+    [push] = jobs(peer_uplink, "open311.push")
+    assert push.status == JobStatus.DONE and push.attempts == 9  # eight 500s: nothing else worked, so not parked
+    assert capabilities(peer_uplink).last_failure_at is not None

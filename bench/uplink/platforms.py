@@ -1,5 +1,6 @@
 """The local platforms the benchmark pushes to: our own `chengguan serve` in a second process (real
-work: a case per request in its own SQLite), and the in-process stand-in from the tests (no work)."""
+work: a case per request in its own SQLite), and the in-process stand-ins from the tests (no work): the
+spec-true one and the peer-like one."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.uplink.peer import PeerStandIn
 from tests.uplink.standin import StandIn
 
 
@@ -54,8 +56,9 @@ def filed_on_our_server(url: str) -> Counter[str]:
 
 
 @contextmanager
-def stand_in() -> Iterator[StandIn]:
-    platform = StandIn().start()
+def stand_in(kind: str = "spec") -> Iterator[StandIn]:
+    """The spec-true stand-in ("spec") or the peer-like one ("peer": tokens only, no updates, 100 per page)."""
+    platform = (PeerStandIn() if kind == "peer" else StandIn()).start()
     try:
         yield platform
     finally:

@@ -12,10 +12,18 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent.parent / "RESULTS.md"
 
 
-def write(db_name: str, args: argparse.Namespace, lines: dict[int, str], big: dict[str, float]) -> None:
+ADAPTERS = {"spec": "spec-true stand-in", "peer": "peer-like stand-in (tokens only, id found in a 100-per-page list)"}
+
+
+def write(db_name: str, args: argparse.Namespace, lines: dict[int, str], drains: dict[str, dict[str, float]]) -> None:
     machine = (f"{platform.system()} {platform.release()}, {platform.machine()}, {os.cpu_count()} cores, "
-               f"Python {platform.python_version()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+               f"Python {platform.python_version()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; "
+               f"load average {os.getloadavg()[0]:.1f} at the end (other work shares the cores)")
     rows = "\n".join(f"| {w} | {args.throughput_items} | {line} |" for w, line in lines.items())
+    drain_rows = "\n".join(
+        f"| {ADAPTERS.get(kind, kind)} | {d['items']:.0f} | **{d['seconds']:.1f} s** | {d['rate']:.0f}/s | {d['posts']:.0f} "
+        f"| **{d['duplicates']:.0f}** | {d['missing']:.0f} | {d['parked']:.0f} | {d['resolved']:.0f} |"
+        for kind, d in drains.items())
     body = f"""Machine: {machine}. `python -m bench.uplink{' --database-url …' if args.database_url else ''}`,
 median of {args.rounds} rounds.
 
@@ -23,17 +31,19 @@ median of {args.rounds} rounds.
 | --- | --- | --- |
 {rows}
 
-Drain of {big['items']:.0f} queued pushes to the stand-in, {big['workers']:.0f} workers: **{big['seconds']:.1f} s**
-({big['rate']:.0f}/s); POSTs received {big['posts']:.0f}, duplicates **{big['duplicates']:.0f}**,
-missing {big['missing']:.0f}, parked {big['parked']:.0f}.
+| drain of queued pushes, {max(int(d['workers']) for d in drains.values())} workers | items | time | rate | POSTs | duplicates | missing | parked | ids resolved |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+{drain_rows}
 """
     update_results(RESULTS, db_name, body)
 
 
 INTRO = """Accepted cases are queued by the accept hook and pushed by the outbox worker (threads in one process) as
 GeoReport v2 POSTs. Throughput goes to our own `chengguan serve` in a second process (each POST creates a case
-in its own SQLite database); the drain goes to the in-process stand-in platform from the tests, which does no
-work and never deduplicates (it shares the interpreter with the workers, which bounds the drain rate). The
+in its own SQLite database); the drain goes to the in-process stand-in platforms from the tests, which do no
+work and never deduplicate (they share the interpreter with the workers, which bounds the drain rate): the
+spec-true one answers each POST with the request id; the peer-like one answers a token only and has no
+tokens/ endpoint, so each case also takes a token job that finds its id in the 100-per-page request list. The
 client database is the one named in each subsection.
 """
 

@@ -28,9 +28,10 @@ def find_request(client: Open311Client, service_code: str, start: datetime, end:
     `page_size`: the platform's known page size (capabilities); an answer shorter than it is complete."""
     for _ in range(MAX_PAGES):
         items = client.requests(service_code=service_code, start=start, end=end)
-        for item in items:
-            if item.get("service_request_id") and matches(item):
-                return str(item["service_request_id"])
+        found = [str(item["service_request_id"]) for item in items  # every item shown to `matches`
+                 if item.get("service_request_id") and matches(item)]
+        if found:
+            return found[0]
         times = sorted(t for t in map(_requested, items) if t is not None)
         if len(items) < (page_size or SMALLEST_CUT) or not times:
             return None

@@ -16,6 +16,7 @@ with the job's completion, so an interrupted job leaves nothing half-recorded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from bot.uplink.lookup import find_request
 from bot.uplink.scheduling import schedule_poll, wait_for_earlier_steps
 from bot.uplink.server_errors import after_unavailable
 from bot.uplink.services import service_code_for
+from bot.uplink.token_batch import Collector, pending_tokens, record_found
 from bot.uplink.updates import note_skipped, send_update
 from bot.worker import JobContext, PermanentJobError
 from models.base import utcnow
@@ -93,22 +95,24 @@ def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
 def open311_token(ctx: JobContext, payload: dict[str, Any]) -> None:
     delivery = ctx.session.get(PlatformDelivery, payload["delivery_id"])
     if delivery is None or delivery.service_request_id or not delivery.token:
-        return
+        return  # resolved meanwhile, maybe by another case's walk through the request list
     case = ctx.session.get_one(Case, delivery.case_id)
     caps = current(ctx.session)
     plan = Plan(case.id, case.number, "accept", "", token=delivery.token, service_code=delivery.service_code,
                 since=delivery.created_at, tokens=caps.tokens, page_size=caps.page_size,
                 last_success=caps.last_success_at)
+    others = Collector(pending_tokens(ctx.session) if caps.tokens != YES else {})
     ctx.session.commit()
     try:
-        request_id = _resolve_token(open311_client(ctx.service), plan)
+        request_id = _resolve_token(open311_client(ctx.service), plan, others)
     except PlatformRejected as exc:
         raise PermanentJobError(str(exc)) from exc
+    record_found(ctx.session, others.found)
     if not request_id:
+        ctx.session.commit()  # what the walk found for other cases stays found
         raise PlatformUnavailable(f"平台尚未为 token {plan.token} 分配编号, 稍后再查")
     record_success(ctx.service.sessions, plan.last_success)
-    delivery.service_request_id, delivery.delivered_at = request_id, utcnow()
-    delivery.platform_status = delivery.platform_status or "open"
+    record_found(ctx.session, {delivery.id: request_id})
     schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes)
 
 
@@ -211,7 +215,8 @@ def _may_have_been_sent(session: Session, job: OutboxJob, case_keys: list[str]) 
         OutboxJob.idempotency_key.in_(case_keys), OutboxJob.id != job.id, OutboxJob.attempts > 0)))
 
 
-def _resolve_token(client: Open311Client, plan: Plan) -> str | None:
+def _resolve_token(client: Open311Client, plan: Plan, see: Callable[[dict[str, Any]], None] | None = None) -> \
+        str | None:
     """The request id behind the token: from tokens/<token> where the platform has it, else (or while it
     says nothing) from its list of requests, found by the case number in the description."""
     assert plan.token
@@ -219,11 +224,18 @@ def _resolve_token(client: Open311Client, plan: Plan) -> str | None:
         known, request_id = client.token_answer(plan.token)
         if known or plan.tokens == YES:
             return request_id
-    return _find_on_platform(client, plan) if plan.service_code and plan.since else None
+    return _find_on_platform(client, plan, see) if plan.service_code and plan.since else None
 
 
-def _find_on_platform(client: Open311Client, plan: Plan) -> str | None:
+def _find_on_platform(client: Open311Client, plan: Plan, see: Callable[[dict[str, Any]], None] | None = None) -> \
+        str | None:
+    """`see`: shown every item read on the way (token_batch resolves other cases' tokens with it)."""
     now = utcnow()
     start = max(plan.since - LOOKUP_MARGIN, now - timedelta(days=89))
-    return find_request(client, plan.service_code, start, now + LOOKUP_MARGIN,
-                        lambda item: plan.number in str(item.get("description") or ""), plan.page_size)
+
+    def matches(item: dict[str, Any]) -> bool:
+        if see is not None:
+            see(item)
+        return plan.number in str(item.get("description") or "")
+
+    return find_request(client, plan.service_code, start, now + LOOKUP_MARGIN, matches, plan.page_size)

@@ -30,11 +30,14 @@ class PeerStandIn(StandIn):
         super().__init__()
         self.crashes = 0  # 500s answered to POSTs
         self.crash_codes: set[str] = set()  # service codes whose requests always crash it (a bad field of ours)
+        self.listing_reads = 0
 
     def get(self, path: str, query: dict[str, str]) -> tuple[int, Any]:
         if path == "services.json":
             return super().get(path, query)
         if path == "requests.json":
+            with self.lock:
+                self.listing_reads += 1
             return 200, self.listing(query)
         return 404, NOT_FOUND
 

@@ -53,6 +53,15 @@ def test_tokens_are_resolved_from_the_listing_and_updates_are_skipped_not_parked
                      "结案未上报 (平台不支持更新: 已跳过); 平台结案或返工仍由状态查询同步"]
 
 
+def test_one_walk_through_the_request_list_resolves_the_tokens_of_many_cases(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    numbers = accepted_cases(peer_uplink, 30)
+    drain(peer_uplink)
+    found = deliveries(peer_uplink)
+    assert all(found[n].service_request_id for n in numbers) and [peer.count(n) for n in numbers] == [1] * 30
+    assert peer.listing_reads <= 3  # not one walk per case
+    assert [j.status for j in jobs(peer_uplink, "open311.token")] == [JobStatus.DONE] * 30
+
+
 def test_an_address_only_case_is_sent_with_address_and_the_platform_is_remembered(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
     first = address_only_case(peer_uplink)
     drain(peer_uplink)

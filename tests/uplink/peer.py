@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.open311.formats import parse_w3
@@ -77,16 +77,18 @@ class PeerStandIn(StandIn):
                  and (end is None or _moment(r["requested_datetime"]) <= end)]
         return sorted(items, key=lambda r: (r["requested_datetime"], int(r["service_request_id"])), reverse=True)[:PAGE]
 
-    def add_old_requests(self, n: int, service_code: str = "G-102") -> None:
-        """Requests of other systems filed earlier today, so our cases are beyond the first page."""
+    def add_old_requests(self, n: int, service_code: str = "G-102", seconds_apart: float = 0.0) -> None:
+        """Requests of other systems, filed from now on `seconds_apart` (so, listed newest first, they come
+        before ours and push our cases beyond the first page)."""
+        now = datetime.now(UTC)
         with self.lock:
-            for _ in range(n):
+            for i in range(n):
                 request_id = str(1000 + len(self.requests))
                 self.requests[request_id] = {
                     "service_request_id": request_id, "status": "open", "status_notes": None,
                     "service_code": service_code, "description": "其他系统的案件", "lat": "39.9", "long": "116.3",
-                    "media_url": None, "address": None, "requested_datetime": datetime.now(UTC).isoformat(),
-                    "updated_datetime": None}
+                    "media_url": None, "address": None, "updated_datetime": None,
+                    "requested_datetime": (now + timedelta(seconds=(i + 1) * seconds_apart)).isoformat()}
 
 
 def _moment(value: str | None) -> datetime | None:

@@ -62,6 +62,35 @@ def test_one_walk_through_the_request_list_resolves_the_tokens_of_many_cases(pee
     assert [j.status for j in jobs(peer_uplink, "open311.token")] == [JobStatus.DONE] * 30
 
 
+def test_a_token_is_found_beyond_the_first_page_of_100(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    peer.add_old_requests(120)  # sync learns the page size from a full first answer
+    from tests.uplink.test_platform_cli import run
+
+    assert run(peer_uplink, "sync-services").exit_code == 0 and capabilities(peer_uplink).page_size == 100
+    [number] = accepted_cases(peer_uplink, 1)
+    worker_rounds = {"n": 0}
+
+    def others_file_150_after_ours() -> None:
+        worker_rounds["n"] += 1
+        if worker_rounds["n"] == 1:  # after our POST, before our token job
+            peer.add_old_requests(150, seconds_apart=1)
+            peer.listing_reads = 0
+
+    drain(peer_uplink, between=others_file_150_after_ours)
+    request = next(r for r in peer.requests.values() if number in r["description"])
+    assert deliveries(peer_uplink)[number].service_request_id == request["service_request_id"]
+    assert peer.listing_reads == 2  # the newest 100, then the rest of the narrowed window (ours among them)
+
+
+def test_a_refusal_in_code_detail_form_is_parked_as_one_line(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    peer.faults.reject_codes = {"G-102"}
+    accepted_cases(peer_uplink, 1)
+    drain(peer_uplink)
+    [push] = jobs(peer_uplink, "open311.push")
+    assert (push.status, push.attempts) == (JobStatus.PARKED, 1)
+    assert push.last_error == "平台拒绝 (HTTP 400): invalid Unknown service_code 'G-102'"
+
+
 def test_an_address_only_case_is_sent_with_address_and_the_platform_is_remembered(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
     first = address_only_case(peer_uplink)
     drain(peer_uplink)

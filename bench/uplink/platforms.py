@@ -23,7 +23,9 @@ from tests.uplink.standin import StandIn
 @contextmanager
 def our_server(folder: Path) -> Iterator[tuple[str, str]]:
     """(GeoReport base URL, api key) of a fresh `chengguan serve` on loopback."""
-    env = {**os.environ, "CHENGGUAN_DATA_DIR": str(folder), "DATABASE_URL": ""}
+    # The key's POST limits (60/minute, 1,000/day by default) would measure the throttle, not the uplink.
+    env = {**os.environ, "CHENGGUAN_DATA_DIR": str(folder), "DATABASE_URL": "",
+           "CHENGGUAN_OPEN311_KEY_LIMIT": "1000000/minute", "CHENGGUAN_OPEN311_KEY_DAILY": "1000000"}
     for name in ("PLATFORM_OPEN311_URL", "PLATFORM_WEBHOOK_URL"):
         env.pop(name, None)
     key = subprocess.run([sys.executable, "-m", "bot", "platform", "add-key", "bench"], env=env, check=True,

@@ -72,8 +72,11 @@ class Open311Client:
     def services(self) -> list[dict[str, Any]]:
         return self._call("GET", "services.json", params=self._jurisdiction())
 
-    def create(self, fields: Mapping[str, str]) -> Created:
-        items = self._call("POST", "requests.json", data={**self._credentials(), **fields})
+    def create(self, fields: Mapping[str, str], media: tuple[str, bytes] | None = None) -> Created:
+        """POST requests; `media` (file name, JPEG bytes): sent as the multipart file `media`, for platforms
+        that take the photo itself (one on a government network often cannot fetch a public URL)."""
+        files = {"media": (media[0], media[1], "image/jpeg")} if media else None
+        items = self._call("POST", "requests.json", data={**self._credentials(), **fields}, files=files)
         first = items[0] if items else {}
         request_id, token = _text(first.get("service_request_id")), _text(first.get("token"))
         if not request_id and not token:

@@ -7,8 +7,9 @@
 - tokens: GET tokens/<an unknown token>.json. A server with tokens answers 404 naming the token; one
   without answers its generic "not found" (or serves batch services, which need tokens);
 - page size, when no document says it: a full first answer of requests.json with a round count.
-`address` vs `address_string` and media upload cannot be seen without filing a request: the push
-jobs learn them from the platform's answers, or a person sets them.
+`address` vs `address_string` and media upload cannot be seen without filing a request: the push jobs
+learn `address` from the platform's answers (bot.uplink.server_errors); uploads a person sets
+(`chengguan platform capabilities --set media=upload`).
 """
 
 from __future__ import annotations

@@ -41,6 +41,15 @@ def sendable_photos(session: Session, case_id: int, roles: Sequence[PhotoRole]) 
     return [p for p in photos if passed_check(p)]
 
 
+def upload_file(session: Session, config: Config, case_id: int) -> Path | None:
+    """The first problem photo's file, for a platform that takes uploads instead of media_url."""
+    for photo in sendable_photos(session, case_id, (PhotoRole.PROBLEM,)):
+        path = inside_folder(config.photo_dir, photo.storage_path)
+        if path is not None and path.is_file():
+            return path
+    return None
+
+
 def _serializer(config: Config) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key(config), salt=SALT)
 

@@ -17,6 +17,7 @@ with the job's completion, so an interrupted job leaves nothing half-recorded.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from bot.uplink.client import Created, Open311Client, PlatformRejected, Platform
 from bot.uplink.connection import open311_client
 from bot.uplink.hooks import KIND_OPEN311, case_step_keys
 from bot.uplink.lookup import find_request
+from bot.uplink.media import upload_file
 from bot.uplink.scheduling import schedule_poll, wait_for_earlier_steps
 from bot.uplink.server_errors import after_unavailable
 from bot.uplink.services import service_code_for
@@ -63,6 +65,7 @@ class Plan:
     update: dict[str, str] = field(default_factory=dict)
     address_only: bool = False  # no coordinates: the platform must read the typed address
     tried_address: bool = False  # `address` is sent although the capabilities do not say so (learning)
+    upload: Path | None = None  # the photo file to send as `media` (the platform takes uploads)
     updates: str = UNKNOWN
     tokens: str = UNKNOWN
     page_size: int | None = None
@@ -148,6 +151,10 @@ def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
                                                  with_address=caps.address_field == "address" or plan.tried_address)
         except content.MissingLocation as exc:
             raise PermanentJobError(str(exc)) from exc
+        if caps.media == "upload":
+            plan.upload = upload_file(session, config, case.id)
+            if plan.upload is not None:
+                plan.fields.pop("media_url", None)  # the file instead of the link
         plan.look_first = not payload.get("skip_lookup") and _may_have_been_sent(session, job, keys)
         plan.since = job.created_at
     if plan.action != "accept":
@@ -176,7 +183,8 @@ def _file(client: Open311Client, plan: Plan) -> Created | None:
         if found:
             plan.request_id = found
             return Created(found, None)
-    created = client.create(plan.fields)
+    media = (plan.upload.name, plan.upload.read_bytes()) if plan.upload is not None else None
+    created = client.create(plan.fields, media)
     plan.request_id, plan.token = created.service_request_id, created.token
     return created
 

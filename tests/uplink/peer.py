@@ -44,7 +44,7 @@ class PeerStandIn(StandIn):
     def post_update(self, form: dict[str, str]) -> tuple[int, Any]:
         return 404, NOT_FOUND
 
-    def create(self, form: dict[str, str]) -> tuple[int, Any, bool]:
+    def create(self, form: dict[str, str], files: dict[str, bytes] | None = None) -> tuple[int, Any, bool]:
         if form.get("api_key") != self.api_key:
             with self.lock:
                 self.posts += 1
@@ -58,7 +58,7 @@ class PeerStandIn(StandIn):
             with self.lock:
                 self.posts += 1
             return 400, {"code": "invalid", "detail": f"Unknown service_code '{form['service_code']}'"}, False
-        status, body, drop = super().create({**form, "address_string": form.get("address", "")})
+        status, body, drop = super().create({**form, "address_string": form.get("address", "")}, files)
         if status != 200:
             return status, body, drop
         request_id = body[0]["service_request_id"]

@@ -17,6 +17,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -76,8 +78,8 @@ class StandIn:
             return sum(case_number in (r["description"] or "") for r in self.requests.values())
 
     # --- behaviour --------------------------------------------------------------------------
-    def create(self, form: dict[str, str]) -> tuple[int, Any, bool]:
-        """(status, body, drop connection)"""
+    def create(self, form: dict[str, str], files: dict[str, bytes] | None = None) -> tuple[int, Any, bool]:
+        """(status, body, drop connection); `files`: multipart uploads (the photo as `media`)."""
         with self.lock:
             self.posts += 1
             if self.faults.fail_next:
@@ -93,6 +95,7 @@ class StandIn:
                 "service_request_id": request_id, "status": "open", "status_notes": None, "service_code": code,
                 "description": form.get("description"), "lat": form.get("lat"), "long": form.get("long"),
                 "media_url": form.get("media_url"), "address": form.get("address_string"),
+                "media": (files or {}).get("media"),
                 "requested_datetime": datetime.now(UTC).isoformat(), "updated_datetime": None,
             }
             drop = self.faults.drop_next > 0
@@ -207,14 +210,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length", 0))
-        form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        body = self.rfile.read(length)
+        content_type = self.headers.get("Content-Type", "")
+        if content_type.startswith("multipart/form-data"):
+            form, files = _multipart(content_type, body)
+        else:
+            form, files = {k: v[-1] for k, v in parse_qs(body.decode()).items()}, {}
         path = urlsplit(self.path).path.removeprefix("/open311/v2/")
         if path == "servicerequestupdates.json":
             if self._fail():
                 return
             self._json(*self.standin.post_update(form))
             return
-        status, body, drop = self.standin.create(form)
+        status, answer, drop = self.standin.create(form, files)
         if self.standin.faults.slow:
             self.standin.in_flight.set()
             time.sleep(self.standin.faults.slow)
@@ -223,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
             return
-        self._json(status, body)
+        self._json(status, answer)
 
     def _fail(self) -> bool:
         with self.standin.lock:
@@ -244,6 +252,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The fields and files of a multipart/form-data body."""
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    form: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        if part.get_filename():
+            files[name] = part.get_payload(decode=True)
+        else:
+            form[name] = part.get_payload(decode=True).decode()
+    return form, files
 
 
 def _free_port() -> int:

@@ -136,3 +136,17 @@ def test_a_platform_failing_everything_is_not_given_up_on(peer_uplink, peer) -> 
     [push] = jobs(peer_uplink, "open311.push")
     assert push.status == JobStatus.DONE and push.attempts == 9  # eight 500s: nothing else worked, so not parked
     assert capabilities(peer_uplink).last_failure_at is not None
+
+
+def test_a_platform_that_takes_uploads_gets_the_photo_itself(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    with transaction(peer_uplink.sessions) as s:
+        set_by_hand(s, "media", "upload")
+    numbers = accepted_cases(peer_uplink, 2, with_photo=True)
+    photo = b"\xff\xd8\xff\xe0 a problem photo \xff\xd9"
+    peer_uplink.config.photo_dir.mkdir(parents=True, exist_ok=True)
+    (peer_uplink.config.photo_dir / f"{numbers[0]}.jpg").write_bytes(photo)  # the second one's file is missing
+    drain(peer_uplink)
+    sent = {n: next(r for r in peer.requests.values() if n in r["description"]) for n in numbers}
+    assert (sent[numbers[0]]["media"], sent[numbers[0]]["media_url"]) == (photo, None)
+    assert sent[numbers[1]]["media"] is None and sent[numbers[1]]["media_url"].startswith("http://127.0.0.1:9/media/")
+    assert peer.count(numbers[0]) == 1 and peer.count(numbers[1]) == 1

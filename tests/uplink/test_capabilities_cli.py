@@ -133,3 +133,17 @@ def test_platform_commands_print_no_log_lines_unless_verbose(uplink, standin, tm
     verbose = subprocess.run([sys.executable, "-m", "bot", "-v", "platform", "stuck"], env={
         **env, "CHENGGUAN_DATA_DIR": str(tmp_path / "fresh2")}, capture_output=True, text=True, timeout=60)
     assert "INFO alembic.runtime.migration" in verbose.stderr  # -v shows the migrations
+
+
+def test_the_daily_refresh_stores_what_it_finds_and_survives_a_platform_down(uplink, standin) -> None:  # type: ignore[no-untyped-def]
+    from bot.scheduler import build_scheduler
+    from bot.uplink.refresh import scheduled_refresh
+
+    assert build_scheduler(uplink).get_job("platform_refresh") is not None  # only with PLATFORM_OPEN311_URL set
+    standin.stop()
+    scheduled_refresh(uplink)  # logs, raises nothing, stores nothing
+    assert capabilities(uplink).id is None
+    standin.start()
+    scheduled_refresh(uplink)
+    found = capabilities(uplink)
+    assert (found.discovery, found.updates, found.tokens) == (True, "yes", "yes") and found.checked_at is not None

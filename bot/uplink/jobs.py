@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from bot.config import PlatformConfig
 from bot.uplink.hooks import KIND_OPEN311, KIND_WEBHOOK
-from bot.uplink.open311_push import KIND_TOKEN, open311_push, open311_token
+from bot.uplink.open311_push import open311_push
+from bot.uplink.open311_token import KIND_TOKEN, open311_token
 from bot.uplink.poll import open311_poll
 from bot.uplink.scheduling import KIND_POLL
 from bot.uplink.webhook import webhook_push

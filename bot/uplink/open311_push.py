@@ -2,7 +2,7 @@
 
 open311.push {case_id, action}: "accept" files the case (POST requests); "verify" and "close" post
 an update (servicerequestupdates) to the request filed before, filing it first if the uplink was
-switched on after the case was accepted. open311.token resolves a token into its request id.
+switched on after the case was accepted. (open311.token, resolving a token: bot.uplink.open311_token.)
 
 Never twice: the platform's service_request_id (or token) is stored with the case. When a step may
 have reached the platform already (this job ran before, or another job for the case did), the
@@ -16,10 +16,7 @@ with the job's completion, so an interrupted job leaves nothing half-recorded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -27,49 +24,22 @@ from sqlalchemy.orm import Session
 
 from bot.open311.formats import w3
 from bot.uplink import content
-from bot.uplink.capabilities import NO, UNKNOWN, YES, current, learn, record_success
+from bot.uplink.capabilities import current, learn, record_success
 from bot.uplink.client import Created, Open311Client, PlatformRejected, PlatformUnavailable
 from bot.uplink.connection import open311_client
 from bot.uplink.hooks import KIND_OPEN311, case_step_keys
-from bot.uplink.lookup import find_request
 from bot.uplink.media import upload_file
+from bot.uplink.open311_token import KIND_TOKEN, find_on_platform, resolve_token
+from bot.uplink.plan import Plan
 from bot.uplink.scheduling import schedule_poll, wait_for_earlier_steps
 from bot.uplink.server_errors import after_unavailable
 from bot.uplink.services import service_code_for
-from bot.uplink.token_batch import Collector, pending_tokens, record_found
 from bot.uplink.updates import note_skipped, send_update
 from bot.worker import JobContext, PermanentJobError
 from models.base import utcnow
 from models.cases import Case
 from models.outbox import OutboxJob, enqueue
 from models.platform import TARGET_OPEN311, PlatformDelivery
-
-KIND_TOKEN = "open311.token"
-LOOKUP_MARGIN = timedelta(minutes=30)
-
-
-@dataclass
-class Plan:
-    """Everything one push needs, read before any network call."""
-
-    case_id: int
-    number: str
-    action: str
-    job_key: str
-    request_id: str | None = None
-    token: str | None = None
-    service_code: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-    look_first: bool = False
-    since: Any = None
-    update: dict[str, str] = field(default_factory=dict)
-    address_only: bool = False  # no coordinates: the platform must read the typed address
-    tried_address: bool = False  # `address` is sent although the capabilities do not say so (learning)
-    upload: Path | None = None  # the photo file to send as `media` (the platform takes uploads)
-    updates: str = UNKNOWN
-    tokens: str = UNKNOWN
-    page_size: int | None = None
-    last_success: datetime | None = None
 
 
 def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -93,30 +63,6 @@ def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
     _write(ctx, plan, created, update_sent or skipped)
     if skipped:
         note_skipped(ctx, plan.case_id, plan.action, plan.request_id or "")
-
-
-def open311_token(ctx: JobContext, payload: dict[str, Any]) -> None:
-    delivery = ctx.session.get(PlatformDelivery, payload["delivery_id"])
-    if delivery is None or delivery.service_request_id or not delivery.token:
-        return  # resolved meanwhile, maybe by another case's walk through the request list
-    case = ctx.session.get_one(Case, delivery.case_id)
-    caps = current(ctx.session)
-    plan = Plan(case.id, case.number, "accept", "", token=delivery.token, service_code=delivery.service_code,
-                since=delivery.created_at, tokens=caps.tokens, page_size=caps.page_size,
-                last_success=caps.last_success_at)
-    others = Collector(pending_tokens(ctx.session) if caps.tokens != YES else {})
-    ctx.session.commit()
-    try:
-        request_id = _resolve_token(open311_client(ctx.service), plan, others)
-    except PlatformRejected as exc:
-        raise PermanentJobError(str(exc)) from exc
-    record_found(ctx.session, others.found)
-    if not request_id:
-        ctx.session.commit()  # what the walk found for other cases stays found
-        raise PlatformUnavailable(f"平台尚未为 token {plan.token} 分配编号, 稍后再查")
-    record_success(ctx.service.sessions, plan.last_success)
-    record_found(ctx.session, {delivery.id: request_id})
-    schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes)
 
 
 def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
@@ -174,12 +120,12 @@ def _file(client: Open311Client, plan: Plan) -> Created | None:
     if plan.request_id:
         return None
     if plan.token:
-        plan.request_id = _resolve_token(client, plan)
+        plan.request_id = resolve_token(client, plan)
         if not plan.request_id:
             raise PlatformUnavailable(f"平台尚未为 token {plan.token} 分配编号, 稍后再查")
         return None
     if plan.look_first:
-        found = _find_on_platform(client, plan)
+        found = find_on_platform(client, plan)
         if found:
             plan.request_id = found
             return Created(found, None)
@@ -221,29 +167,3 @@ def _may_have_been_sent(session: Session, job: OutboxJob, case_keys: list[str]) 
         return True
     return bool(session.scalar(select(OutboxJob.id).where(
         OutboxJob.idempotency_key.in_(case_keys), OutboxJob.id != job.id, OutboxJob.attempts > 0)))
-
-
-def _resolve_token(client: Open311Client, plan: Plan, see: Callable[[dict[str, Any]], None] | None = None) -> \
-        str | None:
-    """The request id behind the token: from tokens/<token> where the platform has it, else (or while it
-    says nothing) from its list of requests, found by the case number in the description."""
-    assert plan.token
-    if plan.tokens != NO:
-        known, request_id = client.token_answer(plan.token)
-        if known or plan.tokens == YES:
-            return request_id
-    return _find_on_platform(client, plan, see) if plan.service_code and plan.since else None
-
-
-def _find_on_platform(client: Open311Client, plan: Plan, see: Callable[[dict[str, Any]], None] | None = None) -> \
-        str | None:
-    """`see`: shown every item read on the way (token_batch resolves other cases' tokens with it)."""
-    now = utcnow()
-    start = max(plan.since - LOOKUP_MARGIN, now - timedelta(days=89))
-
-    def matches(item: dict[str, Any]) -> bool:
-        if see is not None:
-            see(item)
-        return plan.number in str(item.get("description") or "")
-
-    return find_request(client, plan.service_code, start, now + LOOKUP_MARGIN, matches, plan.page_size)

@@ -23,10 +23,11 @@ SAME_SECOND = timedelta(seconds=1)
 
 
 def find_request(client: Open311Client, service_code: str, start: datetime, end: datetime,
-                 matches: Callable[[dict[str, Any]], bool], page_size: int | None = None) -> str | None:
+                 matches: Callable[[dict[str, Any]], bool], page_size: int | None = None,
+                 max_pages: int = MAX_PAGES) -> str | None:
     """The service_request_id of the first request in [start, end] that `matches`, or None.
     `page_size`: the platform's known page size (capabilities); an answer shorter than it is complete."""
-    for _ in range(MAX_PAGES):
+    for _ in range(max_pages):
         items = client.requests(service_code=service_code, start=start, end=end)
         found = [str(item["service_request_id"]) for item in items  # every item shown to `matches`
                  if item.get("service_request_id") and matches(item)]

@@ -10,7 +10,7 @@ from typing import Any
 from bot.uplink.capabilities import NO, YES, current, record_success
 from bot.uplink.client import Open311Client, PlatformRejected, PlatformUnavailable
 from bot.uplink.connection import open311_client
-from bot.uplink.lookup import find_request
+from bot.uplink.lookup import MAX_PAGES, find_request
 from bot.uplink.plan import Plan
 from bot.uplink.scheduling import schedule_poll
 from bot.uplink.token_batch import Collector, pending_tokens, record_found
@@ -35,7 +35,7 @@ def open311_token(ctx: JobContext, payload: dict[str, Any]) -> None:
     others = Collector(pending_tokens(ctx.session) if caps.tokens != YES else {})
     ctx.session.commit()
     try:
-        request_id = resolve_token(open311_client(ctx.service), plan, others)
+        request_id = resolve_token(open311_client(ctx.service), plan, others, others.pages)
     except PlatformRejected as exc:
         raise PermanentJobError(str(exc)) from exc
     record_found(ctx.session, others.found)
@@ -47,8 +47,8 @@ def open311_token(ctx: JobContext, payload: dict[str, Any]) -> None:
     schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes)
 
 
-def resolve_token(client: Open311Client, plan: Plan, see: Callable[[dict[str, Any]], None] | None = None) -> \
-        str | None:
+def resolve_token(client: Open311Client, plan: Plan, see: Callable[[dict[str, Any]], None] | None = None,
+                  pages: int = MAX_PAGES) -> str | None:
     """The request id behind the token: from tokens/<token> where the platform has it, else (or while it
     says nothing) from its list of requests, found by the case number in the description."""
     assert plan.token
@@ -56,11 +56,11 @@ def resolve_token(client: Open311Client, plan: Plan, see: Callable[[dict[str, An
         known, request_id = client.token_answer(plan.token)
         if known or plan.tokens == YES:
             return request_id
-    return find_on_platform(client, plan, see) if plan.service_code and plan.since else None
+    return find_on_platform(client, plan, see, pages) if plan.service_code and plan.since else None
 
 
-def find_on_platform(client: Open311Client, plan: Plan, see: Callable[[dict[str, Any]], None] | None = None) -> \
-        str | None:
+def find_on_platform(client: Open311Client, plan: Plan, see: Callable[[dict[str, Any]], None] | None = None,
+                     pages: int = MAX_PAGES) -> str | None:
     """`see`: shown every item read on the way (token_batch resolves other cases' tokens with it)."""
     now = utcnow()
     start = max(plan.since - LOOKUP_MARGIN, now - timedelta(days=89))
@@ -70,4 +70,4 @@ def find_on_platform(client: Open311Client, plan: Plan, see: Callable[[dict[str,
             see(item)
         return plan.number in str(item.get("description") or "")
 
-    return find_request(client, plan.service_code, start, now + LOOKUP_MARGIN, matches, plan.page_size)
+    return find_request(client, plan.service_code, start, now + LOOKUP_MARGIN, matches, plan.page_size, pages)

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.uplink.content import MARKER
+from bot.uplink.lookup import MAX_PAGES
 from models.base import utcnow
 from models.cases import Case
 from models.platform import TARGET_OPEN311, PlatformDelivery
 
-PENDING_LIMIT = 5000  # bounds the read; the oldest pending ones, whose jobs come first
+PENDING_LIMIT = 20_000  # bounds the read (numbers and ids only); the oldest pending ones, whose jobs come first
+PENDING_PER_PAGE = 25  # a walk may read one more page per this many pending cases: a backlog is walked once, deep
 
 
 class Collector:
@@ -22,6 +24,12 @@ class Collector:
 
     def __init__(self, pending: dict[str, int]) -> None:
         self.pending, self.found = pending, {}  # case number -> delivery id; delivery id -> request id
+
+    @property
+    def pages(self) -> int:
+        """How far the walk may go: the usual bound, and further with many pending (the oldest case's own walk
+        passes all the newer ones on its way down, so one walk resolves a whole backlog)."""
+        return MAX_PAGES + len(self.pending) // PENDING_PER_PAGE
 
     def __call__(self, item: dict[str, Any]) -> None:
         description, request_id = str(item.get("description") or ""), item.get("service_request_id")

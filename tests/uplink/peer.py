@@ -31,6 +31,8 @@ class PeerStandIn(StandIn):
         self.crashes = 0  # 500s answered to POSTs
         self.crash_codes: set[str] = set()  # service codes whose requests always crash it (a bad field of ours)
         self.listing_reads = 0
+        self.clock_step = 0.0  # > 0: the n-th request is stamped n steps after the first (a steady stream)
+        self._first_stamp: datetime | None = None
 
     def get(self, path: str, query: dict[str, str]) -> tuple[int, Any]:
         if path == "services.json":
@@ -62,6 +64,11 @@ class PeerStandIn(StandIn):
         if status != 200:
             return status, body, drop
         request_id = body[0]["service_request_id"]
+        if self.clock_step:
+            with self.lock:
+                self._first_stamp = self._first_stamp or datetime.now(UTC)
+                stamp = self._first_stamp + timedelta(seconds=self.clock_step * (len(self.requests) - 1))
+                self.requests[request_id]["requested_datetime"] = stamp.isoformat()
         return 200, [{"token": f"tok-{request_id}", "service_notice": ""}], drop
 
     def listing(self, query: dict[str, str]) -> list[dict[str, Any]]:

@@ -62,6 +62,21 @@ def test_one_walk_through_the_request_list_resolves_the_tokens_of_many_cases(pee
     assert [j.status for j in jobs(peer_uplink, "open311.token")] == [JobStatus.DONE] * 30
 
 
+def test_a_backlog_of_tokens_is_resolved_by_one_deep_walk(peer_uplink, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """After an outage: every token job runs after every POST, the oldest case far down the newest-first list.
+    The usual page bound (3 here, 40 in use) would never reach it; the walk goes deeper with the backlog."""
+    import bot.uplink.token_batch
+
+    monkeypatch.setattr(bot.uplink.token_batch, "MAX_PAGES", 3)
+    peer.clock_step = 0.02  # 50 requests a second: each page of 100 gets the window about 50 further
+    numbers = accepted_cases(peer_uplink, 300)
+    drain(peer_uplink, rounds=3)  # the POSTs, then the token jobs: one walk resolves them all
+    found = deliveries(peer_uplink)
+    assert sum(1 for n in numbers if found[n].service_request_id) == 300
+    assert all(j.attempts == 1 for j in jobs(peer_uplink, "open311.token"))  # none waited for a second walk
+    assert peer.listing_reads <= 15
+
+
 def test_a_token_is_found_beyond_the_first_page_of_100(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
     peer.add_old_requests(120)  # sync learns the page size from a full first answer
     from tests.uplink.test_platform_cli import run

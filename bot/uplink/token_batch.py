@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.uplink.content import MARKER
@@ -49,9 +49,15 @@ def pending_tokens(session: Session) -> dict[str, int]:
 
 
 def record_found(session: Session, found: dict[int, str]) -> None:
+    """One UPDATE statement for all (executemany): a backlog's thousands of rows hold the write lock briefly."""
+    if not found:
+        return
+    table = PlatformDelivery.__table__
+    now_param = bindparam("now", type_=table.c.delivered_at.type)  # stored as the model stores times
+    statement = (update(table).where(table.c.id == bindparam("delivery"), table.c.service_request_id.is_(None))
+                 .values(service_request_id=bindparam("request"),
+                         delivered_at=func.coalesce(table.c.delivered_at, now_param),
+                         platform_status=func.coalesce(table.c.platform_status, "open")))
     now = utcnow()
-    for delivery_id, request_id in found.items():
-        delivery = session.get(PlatformDelivery, delivery_id)
-        if delivery is not None and not delivery.service_request_id:
-            delivery.service_request_id, delivery.delivered_at = request_id, delivery.delivered_at or now
-            delivery.platform_status = delivery.platform_status or "open"
+    session.connection().execute(statement, [{"delivery": delivery_id, "request": request_id, "now": now}
+                                             for delivery_id, request_id in found.items()])

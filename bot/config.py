@@ -74,6 +74,7 @@ class PlatformConfig:
     media_link_days: int = 30
     poll_minutes: int = 10
     timeout_seconds: int = 20
+    server_error_tries: int = 5    # 5xx answers to one request, the platform up otherwise, before it is parked
 
     @property
     def open311_enabled(self) -> bool:
@@ -261,6 +262,7 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
         media_link_days=_positive_int(env, "CHENGGUAN_MEDIA_LINK_DAYS", 30),
         poll_minutes=_positive_int(env, "PLATFORM_POLL_MINUTES", 10),
         timeout_seconds=_positive_int(env, "PLATFORM_TIMEOUT_SECONDS", 20),
+        server_error_tries=_positive_int(env, "PLATFORM_SERVER_ERROR_TRIES", 5),
     )
 
 

@@ -14,6 +14,7 @@ from bot.privacy.job import queue_daily_run
 from bot.reminders.scheduling import add_reminder_jobs
 from bot.service import Service
 from bot.tasks.conversations import expire_idle_conversations
+from bot.uplink.refresh import EVERY_HOURS as REFRESH_HOURS, scheduled_refresh
 from models.calendar import TZ
 
 
@@ -23,5 +24,7 @@ def build_scheduler(service: Service) -> BackgroundScheduler:
     scheduler.add_job(resend_when_reachable, "interval", minutes=1, args=[service], id="resend_notices")
     scheduler.add_job(queue_daily_run, "interval", minutes=10, args=[service], id="privacy_retention")
     scheduler.add_job(prepare_read_links, "interval", minutes=1, args=[service], id="open311_photo_links")
+    if service.config.platform.open311_enabled:  # services and capabilities may change on the platform's side
+        scheduler.add_job(scheduled_refresh, "interval", hours=REFRESH_HOURS, args=[service], id="platform_refresh")
     add_reminder_jobs(scheduler, service)  # group digests, bulletin, deadline nudges
     return scheduler

@@ -22,7 +22,8 @@ from models.photo_links import PhotoLink, PhotoRedaction
 from models.photos import Photo, PhotoFeatures
 from models.ratecounters import RateCounter
 from models.reach import ResidentReach
-from models.platform import ApiKey, Open311Submission, PlatformDelivery, PlatformService, ServiceMapping
+from models.platform import (ApiKey, Open311Submission, PlatformCapabilities, PlatformDelivery, PlatformService,
+                             ServiceMapping)
 from models.streets import GridCell, Street
 from models.units import DispatchRule, Unit
 from models.users import Identity, User
@@ -31,7 +32,7 @@ __all__ = [
     "CardStep", "SentCard", "DispatchRule", "InviteCode", "PhotoLink", "PhotoRedaction", "LoginAttempt", "PhotoHash",
     "RateCounter", "Unit",
     "ApiToken", "CalendarDay", "GroupChat", "Heartbeat", "ResidentReach", "SentDigest",
-    "ApiKey", "Open311Submission", "PlatformDelivery", "PlatformService", "ServiceMapping",
+    "ApiKey", "Open311Submission", "PlatformCapabilities", "PlatformDelivery", "PlatformService", "ServiceMapping",
     "AuditEvent", "Base", "CallbackNonce", "Case", "CaseSource", "CaseStatus", "Conversation", "DailyCounter",
     "GridCell", "IllegalTransition", "Identity", "InboxMessage", "JobStatus", "OutboxJob", "Photo", "PhotoFeatures",
     "PhotoRole", "PhotoStatus", "Role", "Satisfaction", "RoleNotAllowed", "Street", "TransitionError", "User", "next_case_number",

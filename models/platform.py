@@ -6,6 +6,8 @@ and the API keys of systems that file cases with our own GeoReport v2 server.
   `chengguan platform map`; filled automatically on sync where names or codes agree.
 - PlatformDelivery: one row per case and uplink target: the platform's service_request_id (or its
   token until that resolves) and the last status the platform reported for it.
+- PlatformCapabilities: what the platform behind one uplink target supports (discovered by
+  `chengguan platform sync-services`, learned from its answers, or set by hand) and its health.
 - ApiKey / Open311Submission: keys for our server (only the SHA-256 is stored), and each request or
   update filed with one, unique per (key, kind, external id) so a client's retry never acts twice.
 """
@@ -65,6 +67,27 @@ class PlatformDelivery(Base):
 
     def __repr__(self) -> str:
         return f"<PlatformDelivery case={self.case_id} {self.target} id={self.service_request_id}>"
+
+
+class PlatformCapabilities(Base):
+    """One row per uplink target. "yes" / "no" / "unknown" for optional parts; unknown means try and learn."""
+
+    __tablename__ = "platform_capabilities"
+
+    id: Mapped[intpk]
+    target: Mapped[str] = mapped_column(String(20), unique=True)
+    base_url: Mapped[str] = mapped_column(String(500), default="")
+    discovery: Mapped[bool] = mapped_column(Boolean, default=False)  # a GeoReport discovery document was found
+    updates: Mapped[str] = mapped_column(String(10), default="unknown")  # servicerequestupdates (FixMyStreet)
+    tokens: Mapped[str] = mapped_column(String(10), default="unknown")  # GET tokens/<token>
+    address_field: Mapped[str] = mapped_column(String(20), default="address_string")  # or "address"
+    media: Mapped[str] = mapped_column(String(10), default="url")  # media_url, or "upload" (multipart media)
+    page_size: Mapped[int | None]  # most requests one GET requests.json answers
+    manual: Mapped[str] = mapped_column(String(200), default="")  # fields set by hand, comma-separated
+    checked_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]  # the platform last answered a call as asked
+    last_failure_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
 
 
 class ApiKey(Base):

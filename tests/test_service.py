@@ -51,7 +51,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 # Every command and subcommand a user can type (README's table); `web` is serve's hidden child.
 COMMANDS = {
     "calendar": ["import", "show"], "chat": [], "console": ["add-admin", "set-password"], "notices": ["stuck"], "wechat": ["menu"], "db": ["upgrade"], "doctor": [], "jobs": ["parked", "retry"], "groups": ["add", "disable", "list"], "photocheck": ["index", "pair"],
-    "platform": ["add-key", "map", "mappings", "poll", "retry", "revoke-key", "stuck", "sync-services"],
+    "platform": ["add-key", "capabilities", "map", "mappings", "poll", "retry", "revoke-key", "stuck", "sync-services"],
     "report": ["month"], "serve": [], "staff": ["add", "import", "remove"], "privacy": ["report"], "streets": ["import"], "units": ["add", "route"],
     "worker": [],
 }

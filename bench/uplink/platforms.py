@@ -1,5 +1,6 @@
 """The local platforms the benchmark pushes to: our own `chengguan serve` in a second process (real
-work: a case per request in its own SQLite), and the in-process stand-in from the tests (no work)."""
+work: a case per request in its own SQLite), and the in-process stand-ins from the tests (no work): the
+spec-true one and the peer-like one."""
 
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ from pathlib import Path
 
 import httpx
 
+from tests.uplink.peer import PeerStandIn
 from tests.uplink.standin import StandIn
 
 
 @contextmanager
 def our_server(folder: Path) -> Iterator[tuple[str, str]]:
     """(GeoReport base URL, api key) of a fresh `chengguan serve` on loopback."""
-    env = {**os.environ, "CHENGGUAN_DATA_DIR": str(folder), "DATABASE_URL": ""}
+    # The key's POST limits (60/minute, 1,000/day by default) would measure the throttle, not the uplink.
+    env = {**os.environ, "CHENGGUAN_DATA_DIR": str(folder), "DATABASE_URL": "",
+           "CHENGGUAN_OPEN311_KEY_LIMIT": "1000000/minute", "CHENGGUAN_OPEN311_KEY_DAILY": "1000000"}
     for name in ("PLATFORM_OPEN311_URL", "PLATFORM_WEBHOOK_URL"):
         env.pop(name, None)
     key = subprocess.run([sys.executable, "-m", "bot", "platform", "add-key", "bench"], env=env, check=True,
@@ -54,8 +58,9 @@ def filed_on_our_server(url: str) -> Counter[str]:
 
 
 @contextmanager
-def stand_in() -> Iterator[StandIn]:
-    platform = StandIn().start()
+def stand_in(kind: str = "spec") -> Iterator[StandIn]:
+    """The spec-true stand-in ("spec") or the peer-like one ("peer": tokens only, no updates, 100 per page)."""
+    platform = (PeerStandIn() if kind == "peer" else StandIn()).start()
     try:
         yield platform
     finally:

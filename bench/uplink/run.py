@@ -12,6 +12,10 @@ from bot.jobs import job_handlers
 from bot.service import Service
 from bot.worker import Worker
 from models import JobStatus, OutboxJob
+from models.platform import PlatformDelivery
+
+
+DELIVERY_KINDS = ("open311.push", "open311.token")  # a case is delivered when both are done (token: peer-like)
 
 
 @dataclass
@@ -24,7 +28,7 @@ class Drain:
 
     @property
     def rate(self) -> float:
-        return self.done / self.seconds if self.seconds else 0.0
+        return self.items / self.seconds if self.seconds else 0.0  # cases delivered per second
 
 
 def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> Drain:
@@ -36,7 +40,7 @@ def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> 
         thread.start()
     try:
         while time.perf_counter() - started < timeout:
-            if pending_pushes(service) == 0:
+            if _count(service, JobStatus.PENDING) == 0:
                 break
             time.sleep(0.5)  # rarely: the monitor must not compete with the workers for the database
     finally:
@@ -44,7 +48,7 @@ def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> 
         stop.set()
         for thread in threads:
             thread.join()
-    return Drain(items, workers, seconds, pushes_with(service, JobStatus.DONE), pushes_with(service, JobStatus.PARKED))
+    return Drain(items, workers, seconds, _count(service, JobStatus.DONE), _count(service, JobStatus.PARKED))
 
 
 def _work(worker: Worker, stop: threading.Event) -> None:
@@ -57,11 +61,14 @@ def _work(worker: Worker, stop: threading.Event) -> None:
             stop.wait(0.02)
 
 
-def pending_pushes(service: Service) -> int:
-    return pushes_with(service, JobStatus.PENDING)
+def resolved(service: Service) -> int:
+    """Cases whose platform request id is known (a token answered by the peer-like platform resolved)."""
+    with service.sessions() as s:
+        return s.scalar(select(func.count()).select_from(PlatformDelivery)
+                        .where(PlatformDelivery.service_request_id.is_not(None))) or 0
 
 
-def pushes_with(service: Service, status: JobStatus) -> int:
+def _count(service: Service, status: JobStatus) -> int:
     with service.sessions() as s:
         return s.scalar(select(func.count()).select_from(OutboxJob)
-                        .where(OutboxJob.kind == "open311.push", OutboxJob.status == status)) or 0
+                        .where(OutboxJob.kind.in_(DELIVERY_KINDS), OutboxJob.status == status)) or 0

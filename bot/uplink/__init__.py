@@ -15,4 +15,11 @@ Delivery guarantee (what the tests check):
 - Updates (servicerequestupdates) and webhook events are at-least-once with a stable id
   (update_id, X-Chengguan-Event) that the receiver deduplicates on; our own server does.
 - One case's steps go out in order; a parked step holds back the later ones of that case.
+- What the platform supports is stored per platform (capabilities.py: discovered by discovery.py,
+  learned from its answers, or set by hand), and the jobs adapt instead of parking: no updates ->
+  verify/close complete with an audit note; tokens without tokens/ -> ids found in the request list;
+  `address` instead of `address_string`; photos uploaded instead of linked. A 5xx that repeats for
+  one request while the platform files others is parked after PLATFORM_SERVER_ERROR_TRIES
+  (server_errors.py), not retried for two days.
+- The adapters (Open311, webhook) are chosen in one table, jobs.py.
 """

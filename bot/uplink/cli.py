@@ -23,26 +23,48 @@ def platform_cli() -> None:
     pass
 
 
-@platform_cli.command("sync-services", help="读取平台的 services.json, 把本系统的类别对应到平台服务代码。")
+@platform_cli.command("sync-services",
+                      help="读取平台的 services.json 和它支持的功能, 把本系统的类别对应到平台服务代码。")
 def sync_services_cmd() -> None:
-    from bot.uplink.client import Open311Client, PlatformRejected, PlatformUnavailable
-    from bot.uplink.services import sync_services
+    from bot.uplink.capability_text import unmapped_line
+    from bot.uplink.client import PlatformRejected, PlatformUnavailable
+    from bot.uplink.refresh import refresh_platform
 
     service = _service()
     if not service.config.platform.open311_enabled:
         raise ConfigError("未设置 PLATFORM_OPEN311_URL: 请设为平台的 GeoReport v2 地址")
     try:
-        with Open311Client(service.config.platform) as client:
-            items = client.services()
+        report, capabilities = refresh_platform(service)
     except (PlatformUnavailable, PlatformRejected) as exc:
         raise click.ClickException(f"读取平台服务列表失败: {exc}") from exc
-    with transaction(service.sessions) as session:
-        report = sync_services(session, items)
     click.echo(f"平台服务 {report.services} 项; 已对应分类 {len(report.mapped)} 项; 未对应 {len(report.unmapped)} 项")
     if report.removed:
         click.echo("平台已删除的服务代码: " + ", ".join(report.removed))
     if report.unmapped:
-        click.echo("未对应的分类 (用 chengguan platform map 分类代码 服务代码 补上): " + ", ".join(report.unmapped))
+        click.echo(unmapped_line(report.unmapped))
+    click.echo(capabilities)
+
+
+@platform_cli.command("capabilities", help="显示平台支持的功能 (同步时检查, 上报时得知); --set 手工指定。")
+@click.option("--set", "settings", multiple=True, metavar="名称=值",
+              help="如 address_field=address, updates=no, media=upload, page_size=100 (同步不会覆盖)")
+def capabilities_cmd(settings: tuple[str, ...]) -> None:
+    from bot.uplink.capabilities import current, set_by_hand
+    from bot.uplink.capability_text import capability_lines
+
+    with transaction(_service().sessions) as session:
+        for setting in settings:
+            name, _, value = setting.partition("=")
+            try:
+                set_by_hand(session, name.strip(), value.strip())
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+        row = current(session)
+        if row.id is None and not settings:
+            click.echo("尚未检查平台能力: 运行 chengguan platform sync-services")
+            return
+        for line in capability_lines(row):
+            click.echo(line)
 
 
 @platform_cli.command("map", help="手工把一个类别 (如 E0102) 对应到平台服务代码。")
@@ -64,7 +86,10 @@ def mappings_cmd() -> None:
     with _service().sessions() as session:
         # .all(): dict() of a Result would take it for a mapping (it has .keys()) and index it
         names = dict(session.execute(select(PlatformService.service_code, PlatformService.service_name)).all())
-        for m in session.scalars(select(ServiceMapping).order_by(ServiceMapping.category_code)):
+        mappings = session.scalars(select(ServiceMapping).order_by(ServiceMapping.category_code)).all()
+        if not mappings:
+            click.echo("还没有类别对应: 运行 chengguan platform sync-services, 或 chengguan platform map 分类代码 服务代码")
+        for m in mappings:
             click.echo(f"{m.category_code}\t{m.service_code}\t{names.get(m.service_code, '?')}\t{'手工' if m.manual else '自动'}")
 
 
@@ -110,19 +135,27 @@ def stuck_cmd(min_attempts: int) -> None:
               help="跳过 \"平台上是否已有此案件\" 的检查 (已人工核实后使用)")
 def retry_cmd(job_ids: tuple[int, ...], resend: bool) -> None:
     from bot.jobs import UPLINK_ATTEMPTS
+    from bot.uplink.hopeless import closed_by_platform, why_hopeless
     from bot.uplink.jobs import KINDS
+    from bot.uplink.server_errors import without_streak
     from models.outbox import requeue
 
     with transaction(_service().sessions) as session:
         query = select(OutboxJob).where(OutboxJob.kind.in_(KINDS), OutboxJob.status == JobStatus.PARKED)
         if job_ids:
             query = query.where(OutboxJob.id.in_(job_ids))
-        jobs = list(session.scalars(query))
+        jobs = list(session.scalars(query.order_by(OutboxJob.id)))
+        closed = closed_by_platform(session, (job.payload.get("case_id") for job in jobs))
+        queued = 0
         for job in jobs:
+            why = why_hopeless(session, job, closed)
+            if why:
+                click.echo(f"任务 {job.id} 未重发: {why}")
+                continue
             requeue(job, UPLINK_ATTEMPTS)
-            if resend:
-                job.payload = {**job.payload, "skip_lookup": True}
-    click.echo(f"已重新排队 {len(jobs)} 项" if jobs else "没有被搁置的上报任务")
+            job.payload = {**without_streak(job.payload), **({"skip_lookup": True} if resend else {})}
+            queued += 1
+    click.echo(f"已重新排队 {queued} 项" if queued or jobs else "没有被搁置的上报任务")
 
 
 @platform_cli.command("poll", help="立即向平台查询所有未结案件的状态。")

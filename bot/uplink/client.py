@@ -23,7 +23,11 @@ RETRYABLE_4XX = frozenset({408, 409, 425, 429})
 
 
 class PlatformUnavailable(Exception):
-    """Retrying later can succeed."""
+    """Retrying later can succeed. `status` is the HTTP status of a 5xx/408/409/429 answer (None: no answer)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class PlatformRejected(Exception):
@@ -32,6 +36,15 @@ class PlatformRejected(Exception):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(f"平台拒绝 (HTTP {status}): {detail}")
         self.status, self.detail = status, detail
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a platform answered to a probe of an optional endpoint: the status (None: no answer) and its text."""
+
+    status: int | None
+    text: str = ""
+    body: Any = None
 
 
 @dataclass(frozen=True)
@@ -59,8 +72,11 @@ class Open311Client:
     def services(self) -> list[dict[str, Any]]:
         return self._call("GET", "services.json", params=self._jurisdiction())
 
-    def create(self, fields: Mapping[str, str]) -> Created:
-        items = self._call("POST", "requests.json", data={**self._credentials(), **fields})
+    def create(self, fields: Mapping[str, str], media: tuple[str, bytes] | None = None) -> Created:
+        """POST requests; `media` (file name, JPEG bytes): sent as the multipart file `media`, for platforms
+        that take the photo itself (one on a government network often cannot fetch a public URL)."""
+        files = {"media": (media[0], media[1], "image/jpeg")} if media else None
+        items = self._call("POST", "requests.json", data={**self._credentials(), **fields}, files=files)
         first = items[0] if items else {}
         request_id, token = _text(first.get("service_request_id")), _text(first.get("token"))
         if not request_id and not token:
@@ -69,13 +85,18 @@ class Open311Client:
 
     def resolve_token(self, token: str) -> str | None:
         """The service_request_id behind a token, or None while the platform has not assigned one."""
+        return self.token_answer(token)[1]
+
+    def token_answer(self, token: str) -> tuple[bool, str | None]:
+        """(the platform knows the token, the service_request_id it has assigned, if any). A 404 is
+        "not known": a token not processed yet, or a platform without the tokens endpoint."""
         try:
             items = self._call("GET", f"tokens/{token}.json", params=self._jurisdiction())
         except PlatformRejected as exc:
             if exc.status == 404:
-                return None
+                return False, None
             raise
-        return next((_text(i.get("service_request_id")) for i in items if i.get("service_request_id")), None)
+        return True, next((_text(i.get("service_request_id")) for i in items if i.get("service_request_id")), None)
 
     def requests(
         self, *, ids: Sequence[str] = (), service_code: str | None = None,
@@ -97,6 +118,19 @@ class Open311Client:
         """POST servicerequestupdates (the FixMyStreet extension of GeoReport v2)."""
         self._call("POST", "servicerequestupdates.json", data={**self._credentials(), **fields})
 
+    def probe(self, path: str, params: Mapping[str, str] | None = None, *, absolute: bool = False) -> Probe:
+        """GET an optional endpoint and report what came back, never raising (capability discovery)."""
+        url = path if absolute else f"{self.config.open311_url}/{path}"
+        try:
+            response = self.http.get(url, params={**self._jurisdiction(), **(params or {})})
+        except httpx.HTTPError as exc:
+            return Probe(None, f"{type(exc).__name__}")
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return Probe(response.status_code, _errors(response) if response.status_code >= 400 else "", body)
+
     # --- plumbing -------------------------------------------------------------------------
     def _jurisdiction(self) -> dict[str, str]:
         return {"jurisdiction_id": self.config.jurisdiction_id} if self.config.jurisdiction_id else {}
@@ -114,7 +148,7 @@ class Open311Client:
             raise PlatformUnavailable(f"连不上平台 ({type(exc).__name__}: {exc}): {url}") from exc
         status = response.status_code
         if status >= 500 or status in RETRYABLE_4XX:
-            raise PlatformUnavailable(f"平台暂时出错 (HTTP {status}) {_errors(response)}".strip())
+            raise PlatformUnavailable(f"平台暂时出错 (HTTP {status}) {_errors(response)}".strip(), status)
         if status >= 400:
             raise PlatformRejected(status, _errors(response) or "平台未说明原因")
         try:

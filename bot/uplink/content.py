@@ -54,13 +54,16 @@ def step_text(session: Session, case: Case, action: str) -> str:
     return public_text(event.to_status, event)
 
 
-def request_fields(case: Case, service_code: str, urls: list[str]) -> dict[str, str]:
-    """The form fields of POST requests for a newly accepted case."""
+def request_fields(case: Case, service_code: str, urls: list[str], *, with_address: bool = False) -> dict[str, str]:
+    """The form fields of POST requests for a newly accepted case. `with_address`: the typed address goes
+    in `address` too, for platforms that read that field and ignore the spec's `address_string`."""
     fields = {"service_code": service_code, "attribute[external_id]": case.number}
     if case.lat is not None and case.lon is not None:
         fields["lat"], fields["long"] = f"{case.lat:.7f}", f"{case.lon:.7f}"
     if case.address:
         fields["address_string"] = case.address
+        if with_address:
+            fields["address"] = case.address
     if "lat" not in fields and "address_string" not in fields:
         raise MissingLocation(f"案件 {case.number} 没有位置 (坐标和地址都为空); 补充地址后运行 chengguan platform retry")
     if urls:

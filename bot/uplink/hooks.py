@@ -25,11 +25,9 @@ KIND_WEBHOOK = "webhook.push"
 
 
 def install(sessions: sessionmaker[Session], config: Config) -> None:
-    kinds = []
-    if config.platform.open311_enabled:
-        kinds.append(KIND_OPEN311)
-    if config.platform.webhook_enabled:
-        kinds.append(KIND_WEBHOOK)
+    from bot.uplink.jobs import step_kinds  # the adapter table imports the handlers, which import this module
+
+    kinds = step_kinds(config.platform)
     if not kinds:
         return
 

@@ -1,17 +1,43 @@
-"""The uplink's outbox job kinds and their handlers (registered in bot/jobs.py)."""
+"""The uplink adapters, in one table: the setting that switches each on, the outbox job kind that carries a
+case step to it, and the handlers of its job kinds (registered in bot/jobs.py). `hooks.install` queues a
+step job for every adapter switched on. A new kind of platform (a vendor adapter) is one more row here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.config import PlatformConfig
 from bot.uplink.hooks import KIND_OPEN311, KIND_WEBHOOK
-from bot.uplink.open311_push import KIND_TOKEN, open311_push, open311_token
+from bot.uplink.open311_push import open311_push
+from bot.uplink.open311_token import KIND_TOKEN, open311_token
 from bot.uplink.poll import open311_poll
 from bot.uplink.scheduling import KIND_POLL
 from bot.uplink.webhook import webhook_push
 from bot.worker import JobHandler
 
-KINDS = (KIND_OPEN311, KIND_TOKEN, KIND_POLL, KIND_WEBHOOK)
+
+@dataclass(frozen=True)
+class Adapter:
+    name: str
+    step_kind: str                                # the job queued for each accept / verify / close
+    enabled: Callable[[PlatformConfig], bool]
+    handlers: dict[str, JobHandler]               # every job kind the adapter runs, the step kind among them
+
+
+ADAPTERS = (
+    Adapter("open311", KIND_OPEN311, lambda p: p.open311_enabled,
+            {KIND_OPEN311: open311_push, KIND_TOKEN: open311_token, KIND_POLL: open311_poll}),
+    Adapter("webhook", KIND_WEBHOOK, lambda p: p.webhook_enabled, {KIND_WEBHOOK: webhook_push}),
+)
+KINDS = tuple(kind for adapter in ADAPTERS for kind in adapter.handlers)
+
+
+def step_kinds(platform: PlatformConfig) -> list[str]:
+    """The step job kinds to queue for each case step, given the settings."""
+    return [adapter.step_kind for adapter in ADAPTERS if adapter.enabled(platform)]
 
 
 def uplink_handlers() -> dict[str, JobHandler]:
-    return {KIND_OPEN311: open311_push, KIND_TOKEN: open311_token, KIND_POLL: open311_poll,
-            KIND_WEBHOOK: webhook_push}
+    return {kind: run for adapter in ADAPTERS for kind, run in adapter.handlers.items()}

@@ -23,15 +23,18 @@ SAME_SECOND = timedelta(seconds=1)
 
 
 def find_request(client: Open311Client, service_code: str, start: datetime, end: datetime,
-                 matches: Callable[[dict[str, Any]], bool]) -> str | None:
-    """The service_request_id of the first request in [start, end] that `matches`, or None."""
-    for _ in range(MAX_PAGES):
+                 matches: Callable[[dict[str, Any]], bool], page_size: int | None = None,
+                 max_pages: int = MAX_PAGES) -> str | None:
+    """The service_request_id of the first request in [start, end] that `matches`, or None.
+    `page_size`: the platform's known page size (capabilities); an answer shorter than it is complete."""
+    for _ in range(max_pages):
         items = client.requests(service_code=service_code, start=start, end=end)
-        for item in items:
-            if item.get("service_request_id") and matches(item):
-                return str(item["service_request_id"])
+        found = [str(item["service_request_id"]) for item in items  # every item shown to `matches`
+                 if item.get("service_request_id") and matches(item)]
+        if found:
+            return found[0]
         times = sorted(t for t in map(_requested, items) if t is not None)
-        if len(items) < SMALLEST_CUT or not times:
+        if len(items) < (page_size or SMALLEST_CUT) or not times:
             return None
         window = (start, end)
         if times[0] > start + SAME_SECOND:  # newest first: the older part was cut

@@ -10,12 +10,14 @@ there is no listing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from flask import Blueprint, abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.photoserve import photo_response
+from bot.photostore import store_for
 from bot.redaction.links import ORIGINAL_AUDIENCES, PLATFORM, link_token, resolve, url_of
 from bot.service import current_service
 from models.base import utcnow
@@ -45,6 +47,16 @@ def photo_url(session: Session, config: Config, photo: Photo, audience: str = PL
     """The photo's stable link for an audience (the redacted copy unless `private`), minted once."""
     token = link_token(session, config, photo, audience)
     return url_of(config, token) if token else None
+
+
+def upload_photo(session: Session, config: Config, case_id: int) -> tuple[str, bytes] | None:
+    """The first problem photo's redacted copy (name, bytes), for a platform that takes uploads instead of
+    media_url; None when no photo may leave. Call it after content.photo_urls, which waits for the copies."""
+    for photo in sendable_photos(session, case_id, (PhotoRole.PROBLEM,)):
+        key = session.scalar(select(PhotoRedaction.storage_path).where(PhotoRedaction.photo_id == photo.id))
+        if key:
+            return key.rsplit("/", 1)[-1], store_for(config).get(key)
+    return None
 
 
 def media_blueprint() -> Blueprint:

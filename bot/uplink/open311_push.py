@@ -2,7 +2,7 @@
 
 open311.push {case_id, action}: "accept" files the case (POST requests); "verify" and "close" post
 an update (servicerequestupdates) to the request filed before, filing it first if the uplink was
-switched on after the case was accepted. open311.token resolves a token into its request id.
+switched on after the case was accepted. (open311.token, resolving a token: bot.uplink.open311_token.)
 
 Never twice: the platform's service_request_id (or token) is stored with the case. When a step may
 have reached the platform already (this job ran before, or another job for the case did), the
@@ -16,7 +16,6 @@ with the job's completion, so an interrupted job leaves nothing half-recorded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -25,37 +24,22 @@ from sqlalchemy.orm import Session
 
 from bot.open311.formats import w3
 from bot.uplink import content
+from bot.uplink.capabilities import current, learn, record_success
 from bot.uplink.client import Created, Open311Client, PlatformRejected, PlatformUnavailable
 from bot.uplink.connection import open311_client
 from bot.uplink.hooks import KIND_OPEN311, case_step_keys
-from bot.uplink.lookup import find_request
+from bot.uplink.media import upload_photo
+from bot.uplink.open311_token import KIND_TOKEN, find_on_platform, resolve_token
+from bot.uplink.plan import Plan
 from bot.uplink.scheduling import schedule_poll, wait_for_earlier_steps
+from bot.uplink.server_errors import after_unavailable
 from bot.uplink.services import service_code_for
+from bot.uplink.updates import note_skipped, send_update
 from bot.worker import JobContext, PermanentJobError
 from models.base import utcnow
 from models.cases import Case
 from models.outbox import OutboxJob, enqueue
 from models.platform import TARGET_OPEN311, PlatformDelivery
-
-KIND_TOKEN = "open311.token"
-LOOKUP_MARGIN = timedelta(minutes=30)
-
-
-@dataclass
-class Plan:
-    """Everything one push needs, read before any network call."""
-
-    case_id: int
-    number: str
-    action: str
-    job_key: str
-    request_id: str | None = None
-    token: str | None = None
-    service_code: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-    look_first: bool = False
-    since: Any = None
-    update: dict[str, str] = field(default_factory=dict)
 
 
 def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -64,30 +48,21 @@ def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
     client = open311_client(ctx.service)
     try:
         created = _file(client, plan)
-        update_sent = False
+        update_sent = skipped = False
         if plan.action != "accept" and plan.request_id:
-            client.post_update({**plan.update, "service_request_id": plan.request_id})
-            update_sent = True
+            update_sent = send_update(ctx, client, plan.updates, {**plan.update, "service_request_id": plan.request_id})
+            skipped = not update_sent
     except PlatformRejected as exc:
         raise PermanentJobError(str(exc)) from exc
-    _write(ctx, plan, created, update_sent)
-
-
-def open311_token(ctx: JobContext, payload: dict[str, Any]) -> None:
-    delivery = ctx.session.get(PlatformDelivery, payload["delivery_id"])
-    if delivery is None or delivery.service_request_id or not delivery.token:
-        return
-    token = delivery.token
-    ctx.session.commit()
-    try:
-        request_id = open311_client(ctx.service).resolve_token(token)
-    except PlatformRejected as exc:
-        raise PermanentJobError(str(exc)) from exc
-    if not request_id:
-        raise PlatformUnavailable(f"平台尚未为 token {token} 分配编号, 稍后再查")
-    delivery.service_request_id, delivery.delivered_at = request_id, utcnow()
-    delivery.platform_status = delivery.platform_status or "open"
-    schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes)
+    except PlatformUnavailable as exc:
+        after_unavailable(ctx, payload, exc, address_only=plan.address_only and not plan.tried_address)
+        raise
+    if plan.tried_address and created is not None:
+        learn(ctx.service.sessions, address_field="address")  # it took the request once `address` was there
+    record_success(ctx.service.sessions, plan.last_success)
+    _write(ctx, plan, created, update_sent or skipped)
+    if skipped:
+        note_skipped(ctx, plan.case_id, plan.action, plan.request_id or "")
 
 
 def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
@@ -100,22 +75,32 @@ def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
     job = session.get_one(OutboxJob, ctx.job_id)
     keys = case_step_keys("open311", case)
     wait_for_earlier_steps(session, job, keys, case.number)
-    plan = Plan(case.id, case.number, payload["action"], job.idempotency_key or f"open311:{case.id}:{job.id}")
+    caps = current(session)
+    plan = Plan(case.id, case.number, payload["action"], job.idempotency_key or f"open311:{case.id}:{job.id}",
+                updates=caps.updates, tokens=caps.tokens, page_size=caps.page_size, last_success=caps.last_success_at)
     delivery = _delivery(session, case.id)
     if delivery is not None:
         plan.request_id, plan.token, plan.service_code = (delivery.service_request_id, delivery.token,
                                                           delivery.service_code)
+        plan.since = delivery.created_at
     if not plan.request_id and not plan.token:
         plan.service_code = service_code_for(session, case.category_code)
         if not plan.service_code:
             raise PermanentJobError(
                 f"分类 {case.category_code} 还没有对应的平台服务代码; 运行 chengguan platform sync-services, "
                 f"或 chengguan platform map {case.category_code} <平台服务代码>, 然后 chengguan platform retry")
+        plan.address_only = case.lat is None or case.lon is None
+        plan.tried_address = plan.address_only and bool(payload.get("try_address")) and caps.address_field != "address"
         try:
             plan.fields = content.request_fields(case, plan.service_code,
-                                                 content.photo_urls(session, config, case, "accept"))
+                                                 content.photo_urls(session, config, case, "accept"),
+                                                 with_address=caps.address_field == "address" or plan.tried_address)
         except content.MissingLocation as exc:
             raise PermanentJobError(str(exc)) from exc
+        if caps.media == "upload":
+            plan.upload = upload_photo(session, config, case.id)
+            if plan.upload is not None:
+                plan.fields.pop("media_url", None)  # the file instead of the link
         plan.look_first = not payload.get("skip_lookup") and _may_have_been_sent(session, job, keys)
         plan.since = job.created_at
     if plan.action != "accept":
@@ -135,16 +120,16 @@ def _file(client: Open311Client, plan: Plan) -> Created | None:
     if plan.request_id:
         return None
     if plan.token:
-        plan.request_id = client.resolve_token(plan.token)
+        plan.request_id = resolve_token(client, plan)
         if not plan.request_id:
             raise PlatformUnavailable(f"平台尚未为 token {plan.token} 分配编号, 稍后再查")
         return None
     if plan.look_first:
-        found = _find_on_platform(client, plan)
+        found = find_on_platform(client, plan)
         if found:
             plan.request_id = found
             return Created(found, None)
-    created = client.create(plan.fields)
+    created = client.create(plan.fields, plan.upload)
     plan.request_id, plan.token = created.service_request_id, created.token
     return created
 
@@ -181,10 +166,3 @@ def _may_have_been_sent(session: Session, job: OutboxJob, case_keys: list[str]) 
         return True
     return bool(session.scalar(select(OutboxJob.id).where(
         OutboxJob.idempotency_key.in_(case_keys), OutboxJob.id != job.id, OutboxJob.attempts > 0)))
-
-
-def _find_on_platform(client: Open311Client, plan: Plan) -> str | None:
-    now = utcnow()
-    start = max(plan.since - LOOKUP_MARGIN, now - timedelta(days=89))
-    return find_request(client, plan.service_code, start, now + LOOKUP_MARGIN,
-                        lambda item: plan.number in str(item.get("description") or ""))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.open311.formats import parse_w3
+from bot.uplink.capabilities import record_success
 from bot.uplink.client import Open311Client, PlatformRejected
 from bot.uplink.connection import open311_client
 from bot.uplink.hooks import ORIGIN_PLATFORM
@@ -39,6 +40,7 @@ def open311_poll(ctx: JobContext, _payload: dict[str, Any]) -> None:
         remaining = poll_once(ctx.session, open311_client(ctx.service), end_read=ctx.session.commit)
     except PlatformRejected as exc:
         raise PermanentJobError(f"查询平台状态被拒绝: {exc}") from exc
+    record_success(ctx.service.sessions, None)
     if remaining:
         schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes)
 

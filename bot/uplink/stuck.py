@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.open311.formats import CHINA
+from bot.uplink.hopeless import closed_by_platform
 from bot.uplink.jobs import KINDS
 from models.audit import AuditEvent
 from models.cases import Case
@@ -39,6 +40,8 @@ def stuck_items(session: Session, min_attempts: int = MANY_ATTEMPTS) -> list[Stu
             (OutboxJob.status == JobStatus.PENDING) & (OutboxJob.attempts >= min_attempts),
         )).order_by(OutboxJob.created_at, OutboxJob.id)
     ).all()
+    closed = closed_by_platform(session, (j.payload.get("case_id") for j in jobs))
+    jobs = [j for j in jobs if j.payload.get("case_id") not in closed]  # the platform closed it: nothing to do
     case_ids = {j.payload.get("case_id") for j in jobs if isinstance(j.payload.get("case_id"), int)}
     numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))).all())
     items = [

@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from bot.service import Service
 from models import Base
 from tests.uplink.helpers import map_category, uplink_config
+from tests.uplink.peer import PeerStandIn
 from tests.uplink.standin import StandIn
 
 
@@ -22,9 +23,26 @@ def standin() -> Iterator[StandIn]:
 
 
 @pytest.fixture
+def peer() -> Iterator[PeerStandIn]:
+    platform = PeerStandIn().start()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture
 def uplink(database_url: str, tmp_path: Path, standin: StandIn) -> Iterator[Service]:
     """A Service whose accept/verify/close steps are pushed to the stand-in over Open311."""
-    config = uplink_config(database_url, tmp_path / "data", PLATFORM_OPEN311_URL=standin.url,
+    yield from _pushing_to(standin, database_url, tmp_path)
+
+
+@pytest.fixture
+def peer_uplink(database_url: str, tmp_path: Path, peer: PeerStandIn) -> Iterator[Service]:
+    """The same, pushing to the peer-like platform."""
+    yield from _pushing_to(peer, database_url, tmp_path)
+
+
+def _pushing_to(platform: StandIn, database_url: str, tmp_path: Path) -> Iterator[Service]:
+    config = uplink_config(database_url, tmp_path / "data", PLATFORM_OPEN311_URL=platform.url,
                            PLATFORM_API_KEY="standin-key", PLATFORM_JURISDICTION_ID="test.gov.cn",
                            PLATFORM_TIMEOUT_SECONDS="2")
     service = Service.build(config)

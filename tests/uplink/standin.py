@@ -17,6 +17,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -76,8 +78,8 @@ class StandIn:
             return sum(case_number in (r["description"] or "") for r in self.requests.values())
 
     # --- behaviour --------------------------------------------------------------------------
-    def create(self, form: dict[str, str]) -> tuple[int, Any, bool]:
-        """(status, body, drop connection)"""
+    def create(self, form: dict[str, str], files: dict[str, bytes] | None = None) -> tuple[int, Any, bool]:
+        """(status, body, drop connection); `files`: multipart uploads (the photo as `media`)."""
         with self.lock:
             self.posts += 1
             if self.faults.fail_next:
@@ -93,6 +95,7 @@ class StandIn:
                 "service_request_id": request_id, "status": "open", "status_notes": None, "service_code": code,
                 "description": form.get("description"), "lat": form.get("lat"), "long": form.get("long"),
                 "media_url": form.get("media_url"), "address": form.get("address_string"),
+                "media": (files or {}).get("media"),
                 "requested_datetime": datetime.now(UTC).isoformat(), "updated_datetime": None,
             }
             drop = self.faults.drop_next > 0
@@ -125,10 +128,38 @@ class StandIn:
             items = [r for r in items if r["service_code"] in query["service_code"].split(",")]
         return [r for r in items if r["service_request_id"] not in tokened]  # batch: listed once processed
 
+    def get(self, path: str, query: dict[str, str]) -> tuple[int, Any]:
+        """(status, body) of a GET; `path` is relative to the GeoReport base."""
+        if path == "services.json":
+            return 200, SERVICES
+        if path == "requests.json":
+            return 200, self.listing(query)
+        if path.startswith("tokens/") and path.endswith(".json"):
+            return self.resolve(path[len("tokens/"):-len(".json")])
+        if path == "servicerequestupdates.json":  # FixMyStreet's extension: the updates in a window
+            with self.lock:
+                return 200, {"service_request_updates": list(self.updates)}
+        if path == "/open311/discovery.json":
+            return 200, {"changeset": "2026-11-01T00:00:00Z", "contact": "stand-in",
+                         "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": self.url,
+                                        "type": "production", "formats": ["application/json"]}]}
+        return 404, [{"code": 404, "description": "no such resource"}]
+
+    def post_update(self, form: dict[str, str]) -> tuple[int, Any]:
+        if form.get("api_key") != self.api_key:
+            return 403, [{"code": 403, "description": "Invalid api_key"}]
+        with self.lock:
+            self.updates.append(form)
+            return 200, [{"update_id": str(len(self.updates))}]
+
     def set_status(self, request_id: str, status: str, notes: str) -> None:
         with self.lock:
             self.requests[request_id].update(status=status, status_notes=notes,
                                              updated_datetime=datetime.now(UTC).isoformat())
+
+
+class Html(str):
+    """A body sent as text/html (an error page), not as JSON."""
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -175,30 +206,23 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path.removeprefix("/open311/v2/")
         if self._fail():
             return
-        if path == "services.json":
-            self._json(200, SERVICES)
-        elif path == "requests.json":
-            self._json(200, self.standin.listing(query))
-        elif path.startswith("tokens/") and path.endswith(".json"):
-            self._json(*self.standin.resolve(path[len("tokens/"):-len(".json")]))
-        else:
-            self._json(404, [{"code": 404, "description": "no such resource"}])
+        self._json(*self.standin.get(path, query))
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length", 0))
-        form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        body = self.rfile.read(length)
+        content_type = self.headers.get("Content-Type", "")
+        if content_type.startswith("multipart/form-data"):
+            form, files = _multipart(content_type, body)
+        else:
+            form, files = {k: v[-1] for k, v in parse_qs(body.decode()).items()}, {}
         path = urlsplit(self.path).path.removeprefix("/open311/v2/")
         if path == "servicerequestupdates.json":
             if self._fail():
                 return
-            if form.get("api_key") != self.standin.api_key:
-                self._json(403, [{"code": 403, "description": "Invalid api_key"}])
-                return
-            with self.standin.lock:
-                self.standin.updates.append(form)
-            self._json(200, [{"update_id": str(len(self.standin.updates))}])
+            self._json(*self.standin.post_update(form))
             return
-        status, body, drop = self.standin.create(form)
+        status, answer, drop = self.standin.create(form, files)
         if self.standin.faults.slow:
             self.standin.in_flight.set()
             time.sleep(self.standin.faults.slow)
@@ -207,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
             return
-        self._json(status, body)
+        self._json(status, answer)
 
     def _fail(self) -> bool:
         with self.standin.lock:
@@ -221,12 +245,27 @@ class _Handler(BaseHTTPRequestHandler):
         return failing
 
     def _json(self, status: int, body: Any) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
+        html = isinstance(body, Html)
+        data = body.encode() if html else json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", "text/html; charset=utf-8" if html else "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The fields and files of a multipart/form-data body."""
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    form: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        if part.get_filename():
+            files[name] = part.get_payload(decode=True)
+        else:
+            form[name] = part.get_payload(decode=True).decode()
+    return form, files
 
 
 def _free_port() -> int:

@@ -18,6 +18,7 @@ from models.platform import PlatformService
     ({"PLATFORM_WEBHOOK_URL": "https://p.example/hook"}, "PLATFORM_WEBHOOK_SECRET 为空"),
     ({"PLATFORM_OPEN311_URL": "https://p.example/v2", "PLATFORM_API_KEY": "k"}, "CHENGGUAN_PUBLIC_URL 为空"),
     ({"CHENGGUAN_MEDIA_LINK_DAYS": "0"}, "应大于 0"),
+    ({"PLATFORM_SERVER_ERROR_TRIES": "0"}, "PLATFORM_SERVER_ERROR_TRIES"),
 ])
 def test_bad_uplink_settings_name_the_fix(env, says) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match=says):

@@ -140,3 +140,18 @@ def _kill_mid_send_and_restart(standin: StandIn, service: Service, env: dict[str
         worker.terminate()
         worker.wait(10)
     return killed_after
+
+
+def test_our_own_server_is_found_to_take_updates_and_tokens(our_server, services, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """GET servicerequestupdates answers 405 there (POST only) and an unknown token 404 naming the token."""
+    from bot.uplink.capabilities import current
+    from bot.uplink.refresh import refresh_platform
+
+    base, keys, _db = our_server
+    service = services(uplink_config(database_url, tmp_path / "data", PLATFORM_OPEN311_URL=f"{base}/open311/v2",
+                                     PLATFORM_API_KEY=keys["plain"]))
+    report, summary = refresh_platform(service)
+    with service.sessions() as s:
+        found = current(s)
+    assert report.services > 50 and (found.discovery, found.updates, found.tokens) == (True, "yes", "yes")
+    assert summary.startswith("平台能力: 状态更新支持, token 查询支持")

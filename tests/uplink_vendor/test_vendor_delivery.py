@@ -22,9 +22,14 @@ from models.reporting import Place, open_case
 from tests.factories import make_user
 from tests.photos import photo
 from tests.resident.test_report_flow import EAST, seed_streets
-from tests.uplink.helpers import drain, jobs, uplink_config
+from bot.jobs import job_handlers
+from bot.worker import Worker
+from models.outbox import enqueue
+from tests.uplink.helpers import drain, jobs, take_steps, uplink_config
+from tests.uplink_vendor.standin import CLOSED, REWORK
 
 GRID = "110105001002003"
+S = CaseStatus
 TO_ZONE_39 = Transformer.from_crs("EPSG:4326", "EPSG:4527", always_xy=True)
 INSIDE, WEST_SIDE = Point(39.905, 116.315), Point(39.905, 116.305)
 
@@ -66,7 +71,7 @@ def test_an_accepted_case_arrives_once_with_codes_grid_coordinates_and_photo(ven
     with vendor_uplink.sessions() as s:
         delivery = s.scalars(select(PlatformDelivery)).one()
         assert delivery.target == "vendor" and delivery.service_request_id == report["caseId"]
-    assert [job.status for job in jobs(vendor_uplink, "vendor.")] == [JobStatus.DONE]
+    assert [job.status for job in jobs(vendor_uplink, "vendor.push")] == [JobStatus.DONE]
 
 
 def test_a_lost_answer_is_looked_up_not_filed_again(vendor_uplink, vendor) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +93,7 @@ def test_a_lost_answer_is_looked_up_not_filed_again(vendor_uplink, vendor) -> No
 def test_a_case_outside_every_grid_is_parked_saying_why_in_one_line(vendor_uplink, vendor) -> None:  # type: ignore[no-untyped-def]
     number = _accepted(vendor_uplink, WEST_SIDE)  # the west street has no grid cells
     drain(vendor_uplink)
-    (job,) = jobs(vendor_uplink, "vendor.")
+    (job,) = jobs(vendor_uplink, "vendor.push")
     assert job.status == JobStatus.PARKED and "\n" not in job.last_error
     assert f"案件 {number} 不在任何单元网格内" in job.last_error and "grids import" in job.last_error
     assert vendor.reports_of(number) == []
@@ -98,7 +103,7 @@ def test_a_refusal_in_the_platforms_own_shape_is_parked_as_one_line(vendor_uplin
     monkeypatch.setattr("tests.uplink_vendor.standin.STREETS", {"110105009"})  # the platform no longer knows ours
     number = _accepted(vendor_uplink, INSIDE)
     drain(vendor_uplink)
-    (job,) = jobs(vendor_uplink, "vendor.")
+    (job,) = jobs(vendor_uplink, "vendor.push")
     assert job.status == JobStatus.PARKED and "\n" not in job.last_error
     assert "E100 区或街道编码无效" in job.last_error and vendor.reports_of(number) == []
 
@@ -120,3 +125,32 @@ def test_a_bad_mapping_is_refused_at_start_naming_the_key(database_url, tmp_path
         uplink_config(database_url, tmp_path, PLATFORM_VENDOR_URL="http://127.0.0.1:9",
                       PLATFORM_VENDOR_MAPPING=str(path), PLATFORM_VENDOR_SECRET="s")
     assert f"bad.json 的 {key}" in str(refused.value)
+
+
+def _poll(service: Service, label: str) -> None:
+    """One status poll now (the scheduled one waits for its slot)."""
+    with transaction(service.sessions) as s:
+        enqueue(s, "vendor.poll", {}, key=f"test:poll:{label}")
+    Worker(service, job_handlers()).run_until_idle()
+
+
+def test_the_platforms_rework_and_close_come_back(vendor_uplink, vendor) -> None:  # type: ignore[no-untyped-def]
+    number = _accepted(vendor_uplink, INSIDE)
+    drain(vendor_uplink)
+    take_steps(vendor_uplink, number, S.DISPATCHED, S.RECTIFYING, S.SUBMITTED, S.VERIFIED)
+    drain(vendor_uplink)  # our verify is the platform's own step: nothing more is filed
+    (report,) = vendor.reports_of(number)
+
+    vendor.set_status(report["caseId"], REWORK, "整改照片看不出变化")
+    _poll(vendor_uplink, "rework")
+    with vendor_uplink.sessions() as s:
+        case = s.scalars(select(Case).where(Case.number == number)).one()
+        assert case.status == S.RETURNED and "整改照片看不出变化" in case.events[-1].note
+
+    take_steps(vendor_uplink, number, S.SUBMITTED, S.VERIFIED)
+    vendor.set_status(report["caseId"], CLOSED, "核查通过")
+    _poll(vendor_uplink, "close")
+    with vendor_uplink.sessions() as s:
+        case = s.scalars(select(Case).where(Case.number == number)).one()
+        assert case.status == S.CLOSED and case.events[-1].data["origin"] == "platform"
+    assert len(vendor.reports_of(number)) == 1

@@ -8,8 +8,8 @@ file says (bot/uplink/vendor/mapping.py), with the Open311 push's guarantees:
   with the case. A file uploaded by an attempt whose case was not filed is only an orphan file.
 - What no retry can fix (no coordinates, no grid cell, a category or street missing from the
   mapping, the platform's refusal) parks the job with one line saying what to do.
-- verify and close are the platform's own steps (its 核查/结案); they come back through the poll,
-  so ours are not sent.
+- verify and close are the platform's own steps (its 核查/结案); they come back through vendor.poll
+  (poll.py), so ours are not sent.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bot.service import Service
 from bot.uplink.client import PlatformRejected
 from bot.uplink.connection import _cached
 from bot.uplink.media import inside_folder, sendable_photos
+from bot.uplink.scheduling import schedule_poll
 from bot.uplink.vendor.client import VendorClient, dig
 from bot.uplink.vendor.coords import platform_xy
 from bot.uplink.vendor.mapping import VendorMapping, load_mapping
@@ -40,6 +41,7 @@ from models.platform import PlatformDelivery
 from models.streets import Street
 
 KIND_VENDOR = "vendor.push"
+KIND_VENDOR_POLL = "vendor.poll"  # its handler: poll.py
 TARGET_VENDOR = "vendor"
 MAX_PHOTOS = 3
 
@@ -72,6 +74,7 @@ def vendor_push(ctx: JobContext, payload: dict[str, Any]) -> None:
     ctx.session.add(PlatformDelivery(case_id=plan.case_id, target=TARGET_VENDOR, service_request_id=case_id,
                                      service_code=plan.fields[mapping.fields["sub_type"]], status_notes="",
                                      delivered_at=utcnow(), platform_status="open"))
+    schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes, kind=KIND_VENDOR_POLL)
 
 
 def vendor_client(service: Service, mapping: VendorMapping) -> VendorClient:

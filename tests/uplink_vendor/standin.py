@@ -60,6 +60,7 @@ class VendorStandIn:
         self.cases: dict[str, dict[str, Any]] = {}   # caseId -> the report as received, plus statusCode/opinion
         self.files: dict[str, bytes] = {}
         self.nonces: set[str] = set()
+        self.posts = 0  # case reports received, valid or not
         self.codes = _code_table()
         self.port = _free_port()
         self._server: _QuietServer | None = None
@@ -117,6 +118,8 @@ class VendorStandIn:
         return {"code": "0", "message": "成功", "data": {"fileId": file_id}}
 
     def report(self, body: Any) -> dict[str, Any]:
+        with self.lock:
+            self.posts += 1
         problem = self._invalid(body)
         if problem:
             return _error("E100", problem)

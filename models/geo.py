@@ -123,7 +123,7 @@ def haversine_m(a: Point, b: Point) -> float:
     return 2 * _EARTH_MEAN_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _polygon(street_id: Hashable, geometry: Geometry, noun: str = "街道") -> Polygon | MultiPolygon:
+def parse_polygon(street_id: Hashable, geometry: Geometry, noun: str = "街道") -> Polygon | MultiPolygon:
     try:
         if isinstance(geometry, Mapping):
             if geometry.get("type") == "Feature":
@@ -166,7 +166,7 @@ class StreetLocator(Generic[StreetId]):
             if street_id in self._ids:
                 raise ValueError(f"街道编号重复: {street_id} / duplicate street id")
             self._ids.append(street_id)
-            self._shapes.append(_polygon(street_id, geometry))
+            self._shapes.append(parse_polygon(street_id, geometry))
         self._tree = shapely.STRtree(self._shapes)
 
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from models.geo import Point, StreetLocator, _polygon
+from models.geo import Point, StreetLocator, parse_polygon
 
 GRID_CODE = re.compile(r"\d{15}")
 CONTAINMENT_TOLERANCE_DEG = 1e-5
@@ -67,7 +67,7 @@ def parse_grid_features(collection: Any) -> list[GridFeature]:
         if not name or not street:
             raise GridFileError(f"{label}: 缺少 community_name 或 street_code 属性")
         try:
-            _polygon(code, feature.get("geometry") or {}, "网格")
+            parse_polygon(code, feature.get("geometry") or {}, "网格")
         except ValueError as exc:
             raise GridFileError(f"{label}: {exc}") from None
         parsed.append(GridFeature(code, community, name[:200], street, feature["geometry"]))
@@ -82,8 +82,8 @@ def check_containment(features: Sequence[GridFeature], streets: Mapping[str, dic
         if street is None:
             raise GridFileError(f"网格 {feature.code}: 没有编码为 {feature.street_code} 的街道; "
                                 "先用 `chengguan streets import` 导入街道")
-        cell = _polygon(feature.code, feature.geometry, "网格")
-        outline = _polygon(feature.street_code, street).buffer(CONTAINMENT_TOLERANCE_DEG)
+        cell = parse_polygon(feature.code, feature.geometry, "网格")
+        outline = parse_polygon(feature.street_code, street).buffer(CONTAINMENT_TOLERANCE_DEG)
         if not outline.contains(cell):
             raise GridFileError(f"网格 {feature.code}: 边界超出街道 {feature.street_code} 的范围")
         shapes.append(cell)

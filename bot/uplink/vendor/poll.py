@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from bot.uplink.client import PlatformRejected
 from bot.uplink.poll import PER_ROUND, apply_status
+from bot.uplink.connection import vendor_client
 from bot.uplink.scheduling import schedule_poll
 from bot.uplink.vendor.client import VendorClient, dig
 from bot.uplink.vendor.mapping import VendorMapping, load_mapping
-from bot.uplink.vendor.push import KIND_VENDOR_POLL, TARGET_VENDOR, vendor_client
+from bot.uplink.vendor.push import KIND_VENDOR_POLL, TARGET_VENDOR
 from bot.worker import JobContext, PermanentJobError
 from models.base import utcnow
 from models.cases import Case
@@ -30,7 +31,7 @@ def vendor_poll(ctx: JobContext, _payload: dict[str, Any]) -> None:
         .order_by(PlatformDelivery.polled_at.is_not(None), PlatformDelivery.polled_at, PlatformDelivery.id)
         .limit(PER_ROUND)).all())
     session.commit()  # no database lock waits on the network
-    client = vendor_client(ctx.service, mapping)
+    client = vendor_client(ctx.service)
     try:
         answers = [(delivery, case, _status(client, mapping, delivery, case.number)) for delivery, case in rows]
     except PlatformRejected as exc:

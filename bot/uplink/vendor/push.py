@@ -22,9 +22,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.service import Service
 from bot.uplink.client import PlatformRejected
-from bot.uplink.connection import _cached
+from bot.uplink.connection import vendor_client
 from bot.uplink.media import inside_folder, sendable_photos
 from bot.uplink.scheduling import schedule_poll
 from bot.uplink.vendor.client import VendorClient, dig
@@ -63,7 +62,7 @@ def vendor_push(ctx: JobContext, payload: dict[str, Any]) -> None:
     if plan is None:
         return
     ctx.session.commit()  # end the read: nothing is held while the platform answers
-    client = vendor_client(ctx.service, mapping)
+    client = vendor_client(ctx.service)
     try:
         case_id = _found(client, mapping, plan) if plan.look_first else None
         if case_id is None:
@@ -75,12 +74,6 @@ def vendor_push(ctx: JobContext, payload: dict[str, Any]) -> None:
                                      service_code=plan.fields[mapping.fields["sub_type"]], status_notes="",
                                      delivered_at=utcnow(), platform_status="open"))
     schedule_poll(ctx.session, ctx.service.config.platform.poll_minutes, kind=KIND_VENDOR_POLL)
-
-
-def vendor_client(service: Service, mapping: VendorMapping) -> VendorClient:
-    platform = service.config.platform
-    return _cached(service, "vendor", lambda: VendorClient(mapping, platform.vendor_url, platform.vendor_app_key,
-                                                           platform.vendor_secret, platform.timeout_seconds))
 
 
 def delivery(session: Session, case_id: int) -> PlatformDelivery | None:

@@ -26,6 +26,7 @@ from bot.jobs import job_handlers
 from bot.worker import Worker
 from models.outbox import enqueue
 from tests.uplink.helpers import drain, jobs, take_steps, uplink_config
+from tests.uplink_vendor.conftest import filing_with
 from tests.uplink_vendor.standin import CLOSED, REWORK
 
 GRID = "110105001002003"
@@ -154,3 +155,12 @@ def test_the_platforms_rework_and_close_come_back(vendor_uplink, vendor) -> None
         case = s.scalars(select(Case).where(Case.number == number)).one()
         assert case.status == S.CLOSED and case.events[-1].data["origin"] == "platform"
     assert len(vendor.reports_of(number)) == 1
+
+
+def test_a_wrong_secret_is_refused_by_the_signature_check_and_parked(database_url, tmp_path, vendor) -> None:  # type: ignore[no-untyped-def]
+    with filing_with(vendor, database_url, tmp_path, "not-the-secret") as service:
+        number = _accepted(service, INSIDE)
+        drain(service)
+        (job,) = jobs(service, "vendor.push")
+        assert job.status == JobStatus.PARKED and job.last_error == "平台拒绝 (HTTP 401): E403 签名错误"
+        assert vendor.reports_of(number) == [] and vendor.files == {}

@@ -179,6 +179,7 @@ def _attach_commands() -> None:
     from bot import clitext
     from bot.admin_cli import staff, streets, units
     from bot.calendar_cli import calendar_cli
+    from bot.grids_cli import grids
     from bot.wechat_cli import wechat_cli
     from bot.jobs_cli import jobs_cli
     from bot.notices.cli import notices_cli
@@ -190,7 +191,7 @@ def _attach_commands() -> None:
     from console.cli import console_cli
     from photocheck.cli import photocheck_cli
 
-    for command in (chat_command, staff, streets, units):
+    for command in (chat_command, staff, streets, units, grids):
         cli.add_command(command)
     for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
                         ("photocheck", photocheck_cli), ("calendar", calendar_cli), ("jobs", jobs_cli),

@@ -75,6 +75,10 @@ class PlatformConfig:
     poll_minutes: int = 10
     timeout_seconds: int = 20
     server_error_tries: int = 5    # 5xx answers to one request, the platform up otherwise, before it is parked
+    vendor_url: str = ""           # a 数字城管 vendor interface (bot/uplink/vendor), driven by vendor_mapping
+    vendor_mapping: str = "szcg"   # a shipped mapping's name (models/data/platforms) or a .json path
+    vendor_app_key: str = ""
+    vendor_secret: str = ""
 
     @property
     def open311_enabled(self) -> bool:
@@ -83,6 +87,10 @@ class PlatformConfig:
     @property
     def webhook_enabled(self) -> bool:
         return bool(self.webhook_url)
+
+    @property
+    def vendor_enabled(self) -> bool:
+        return bool(self.vendor_url)
 
 
 @dataclass(frozen=True)
@@ -251,7 +259,13 @@ def _platform(env: Mapping[str, str]) -> PlatformConfig:
             "已开启平台上报但 CHENGGUAN_PUBLIC_URL 为空: 请填平台访问本服务的地址 "
             "(如 https://cg.example.gov.cn), 平台要从这里取案件照片"
         )
+    vendor_url = env.get("PLATFORM_VENDOR_URL", "").strip().rstrip("/")
+    vendor_mapping = env.get("PLATFORM_VENDOR_MAPPING", "").strip() or "szcg"
+    if vendor_url:
+        _check_vendor(env, vendor_url, vendor_mapping)
     return PlatformConfig(
+        vendor_url=vendor_url, vendor_mapping=vendor_mapping,
+        vendor_app_key=env.get("PLATFORM_VENDOR_APP_KEY", ""), vendor_secret=env.get("PLATFORM_VENDOR_SECRET", ""),
         open311_url=open311_url,
         api_key=env.get("PLATFORM_API_KEY", ""),
         jurisdiction_id=env.get("PLATFORM_JURISDICTION_ID", ""),
@@ -271,6 +285,20 @@ def _photo_store(env: Mapping[str, str], folder: Path) -> PhotoStoreSettings:
         return photo_store_settings(env, folder)
     except PhotoStoreSettingError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _check_vendor(env: Mapping[str, str], url: str, mapping: str) -> None:
+    """The vendor mapping file is read and checked at start, so a wrong key stops the service, not a job."""
+    from bot.uplink.vendor.mapping import MappingError, load_mapping
+
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"PLATFORM_VENDOR_URL={url!r} 应以 https:// 开头 (内网可用 http://)")
+    try:
+        auth = load_mapping(mapping).auth["kind"]
+    except MappingError as exc:
+        raise ConfigError(str(exc)) from None
+    if not env.get("PLATFORM_VENDOR_SECRET") and auth != "app_key":
+        raise ConfigError("已设置 PLATFORM_VENDOR_URL 但 PLATFORM_VENDOR_SECRET 为空: 请填入平台发放的密钥")
 
 
 def _notices(env: Mapping[str, str], platform: PlatformConfig) -> NoticeConfig:

@@ -32,6 +32,9 @@ class Case(Base):
     gcj_lon: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str200] = mapped_column(default="")
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
+    # 单元网格 and 社区 the point lies in (GB/T 30428), kept as codes: a platform wants them as sent.
+    grid_code: Mapped[str] = mapped_column(String(15), default="")
+    community_code: Mapped[str] = mapped_column(String(12), default="")
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # dispatched to

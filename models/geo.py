@@ -123,7 +123,7 @@ def haversine_m(a: Point, b: Point) -> float:
     return 2 * _EARTH_MEAN_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _polygon(street_id: Hashable, geometry: Geometry) -> Polygon | MultiPolygon:
+def parse_polygon(street_id: Hashable, geometry: Geometry, noun: str = "街道") -> Polygon | MultiPolygon:
     try:
         if isinstance(geometry, Mapping):
             if geometry.get("type") == "Feature":
@@ -132,15 +132,15 @@ def _polygon(street_id: Hashable, geometry: Geometry) -> Polygon | MultiPolygon:
         else:
             shp = Polygon([(float(lon), float(lat)) for lon, lat in geometry])
     except (KeyError, TypeError, ValueError, AttributeError, ShapelyError) as exc:
-        raise ValueError(f"街道 {street_id} 的边界无法解析: {exc} / bad polygon") from None
+        raise ValueError(f"{noun} {street_id} 的边界无法解析: {exc} / bad polygon") from None
     if not isinstance(shp, (Polygon, MultiPolygon)) or shp.is_empty:
-        raise ValueError(f"街道 {street_id} 的边界必须是多边形: {shp.geom_type} / not a polygon")
+        raise ValueError(f"{noun} {street_id} 的边界必须是多边形: {shp.geom_type} / not a polygon")
     if not shp.is_valid:
-        raise ValueError(f"街道 {street_id} 的边界无效: {explain_validity(shp)} / invalid polygon")
+        raise ValueError(f"{noun} {street_id} 的边界无效: {explain_validity(shp)} / invalid polygon")
     min_lon, min_lat, max_lon, max_lat = shp.bounds
     if not (min_lon >= -180 and max_lon <= 180 and min_lat >= -90 and max_lat <= 90):
         raise ValueError(
-            f"街道 {street_id} 的边界坐标超出范围，应为 (经度, 纬度) WGS-84 / "
+            f"{noun} {street_id} 的边界坐标超出范围，应为 (经度, 纬度) WGS-84 / "
             "coordinates out of range, expected (lon, lat)"
         )
     return shp
@@ -166,7 +166,7 @@ class StreetLocator(Generic[StreetId]):
             if street_id in self._ids:
                 raise ValueError(f"街道编号重复: {street_id} / duplicate street id")
             self._ids.append(street_id)
-            self._shapes.append(_polygon(street_id, geometry))
+            self._shapes.append(parse_polygon(street_id, geometry))
         self._tree = shapely.STRtree(self._shapes)
 
     @classmethod

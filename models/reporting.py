@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -15,9 +16,10 @@ from models.categories import Category
 from models.deadlines import SourceRules, due_at
 from models.enums import CaseSource, CaseStatus
 from models.geo import Point, StreetLocator, gcj02_to_wgs84
+from models.grids import locate_grid
 from models.numbering import next_case_number
 from models.photos import Photo
-from models.streets import Street
+from models.streets import GridCell, Street
 from models.users import User
 
 
@@ -38,6 +40,22 @@ def locate_street(session: Session, place: Place) -> int | None:
     return named[0].id if len(named) == 1 else None
 
 
+def locate_grid_cell(session: Session, place: Place) -> GridCell | None:
+    """The 单元网格 holding the phone's point (a typed address names no cell)."""
+    if place.gcj is None:
+        return None
+    cells = {cell.code: cell for cell in session.scalars(select(GridCell))}
+    found = locate_grid([(code, cell.polygon) for code, cell in cells.items()], gcj02_to_wgs84(place.gcj))
+    return cells[found] if found else None
+
+
+def where_fields(session: Session, place: Place) -> dict[str, Any]:
+    """The case's street, 单元网格 and 社区 for a place, as Case column values."""
+    cell = locate_grid_cell(session, place)
+    return {"street_id": locate_street(session, place), "grid_code": cell.code if cell else "",
+            "community_code": cell.community_code if cell else ""}
+
+
 def open_case(
     session: Session, *, source: CaseSource, category: Category, description: str, place: Place,
     reporter: User | None, photo_ids: Sequence[int] = (), now: datetime, rules: SourceRules | None = None,
@@ -53,7 +71,7 @@ def open_case(
         gcj_lat=place.gcj.lat if place.gcj else None,
         gcj_lon=place.gcj.lon if place.gcj else None,
         address=place.address[:200],
-        street_id=locate_street(session, place),
+        **where_fields(session, place),
         reporter_id=reporter.id if reporter else None,
         deadline=due_at(source, category, now, rules),
         status=CaseStatus.REPORTED,

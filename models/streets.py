@@ -29,7 +29,9 @@ class GridCell(Base):
 
     id: Mapped[intpk]
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # 15-digit 单元网格 code (GB/T 30428.1)
     polygon: Mapped[dict[str, Any]]
+    community_code: Mapped[str] = mapped_column(String(12), default="")  # 社区: the code's first 12 digits
+    community_name: Mapped[str200] = mapped_column(default="")
 
     street: Mapped[Street] = relationship(back_populates="grids")

@@ -52,7 +52,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 COMMANDS = {
     "calendar": ["import", "show"], "chat": [], "console": ["add-admin", "set-password"], "notices": ["stuck"], "wechat": ["menu"], "db": ["upgrade"], "doctor": [], "jobs": ["parked", "retry"], "groups": ["add", "disable", "list"], "photocheck": ["index", "pair"],
     "platform": ["add-key", "capabilities", "map", "mappings", "poll", "retry", "revoke-key", "stuck", "sync-services"],
-    "report": ["month"], "serve": [], "staff": ["add", "import", "remove"], "privacy": ["report"], "streets": ["import"], "units": ["add", "route"],
+    "report": ["month"], "serve": [], "staff": ["add", "import", "remove"], "privacy": ["report"], "streets": ["import"], "grids": ["import"], "units": ["add", "route"],
     "worker": [],
 }
 

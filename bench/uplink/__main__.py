@@ -2,9 +2,9 @@
 
 1. Sustained throughput: M accepted cases pushed to our own `chengguan serve` (second process), with
    1 and 4 worker threads; the median of the rounds.
-2. 10,000 queued pushes drained against each stand-in platform (the spec-true one, and the peer-like one that
-   answers tokens only, so every case also needs its id found in a 100-per-page request list): time, rate,
-   duplicates (must be 0), ids resolved.
+2. 10,000 queued pushes drained against each stand-in platform (the spec-true one, the peer-like one that
+   answers tokens only, so every case also needs its id found in a 100-per-page request list, and the
+   数字城管-style vendor interface through the szcg mapping): time, rate, duplicates (must be 0), ids resolved.
 Writes the `## uplink` section of bench/RESULTS.md.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.uplink.platforms import filed_on_our_server, filed_on_stand_in, our_server, stand_in
 from bench.uplink.report import write
 from bench.uplink.run import drain, resolved
-from bench.uplink.setup import database, queue_accepted_cases, uplink_service
+from bench.uplink.setup import database, queue_accepted_cases, uplink_service, vendor_service
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", default="1,4")
     parser.add_argument("--database-url", default="", help="a PostgreSQL server URL; default SQLite")
-    parser.add_argument("--adapters", default="spec,peer", help="stand-ins to drain to: spec, peer")
+    parser.add_argument("--adapters", default="spec,peer,vendor", help="stand-ins to drain to: spec, peer, vendor")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
@@ -67,8 +67,11 @@ def _throughput(root: Path, args: argparse.Namespace, workers: int) -> list[floa
 
 def _drain_many(root: Path, args: argparse.Namespace, workers: int, kind: str) -> dict[str, float]:
     with stand_in(kind) as platform, database(args.database_url) as db:
-        service = uplink_service(db, root / f"drain-{kind}", platform.url, "standin-key")
-        numbers = queue_accepted_cases(service, args.items)
+        if kind == "vendor":
+            service, fields = vendor_service(db, root / f"drain-{kind}", platform.url)
+        else:
+            service, fields = uplink_service(db, root / f"drain-{kind}", platform.url, "standin-key"), {}
+        numbers = queue_accepted_cases(service, args.items, **fields)
         result = drain(service, len(numbers), workers)
         filed = filed_on_stand_in(platform)
         ids = resolved(service)

@@ -18,6 +18,7 @@ import httpx
 
 from tests.uplink.peer import PeerStandIn
 from tests.uplink.standin import StandIn
+from tests.uplink_vendor.standin import VendorStandIn
 
 
 @contextmanager
@@ -58,17 +59,20 @@ def filed_on_our_server(url: str) -> Counter[str]:
 
 
 @contextmanager
-def stand_in(kind: str = "spec") -> Iterator[StandIn]:
-    """The spec-true stand-in ("spec") or the peer-like one ("peer": tokens only, no updates, 100 per page)."""
-    platform = (PeerStandIn() if kind == "peer" else StandIn()).start()
+def stand_in(kind: str = "spec") -> Iterator[StandIn | VendorStandIn]:
+    """The spec-true stand-in ("spec"), the peer-like one ("peer": tokens only, no updates, 100 per page),
+    or the 数字城管-style vendor interface ("vendor": signed JSON, every field checked)."""
+    platform = {"peer": PeerStandIn, "vendor": VendorStandIn}.get(kind, StandIn)().start()
     try:
         yield platform
     finally:
         platform.stop()
 
 
-def filed_on_stand_in(platform: StandIn) -> Counter[str]:
+def filed_on_stand_in(platform: StandIn | VendorStandIn) -> Counter[str]:
     with platform.lock:
+        if isinstance(platform, VendorStandIn):
+            return Counter(case["sourceCaseNo"] for case in platform.cases.values())
         return Counter(_number(r["description"] or "") for r in platform.requests.values())
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent.parent / "RESULTS.md"
 
 
-ADAPTERS = {"spec": "spec-true stand-in", "peer": "peer-like stand-in (tokens only, id found in a 100-per-page list)"}
+ADAPTERS = {"spec": "spec-true stand-in", "peer": "peer-like stand-in (tokens only, id found in a 100-per-page list)",
+            "vendor": "数字城管-style vendor stand-in (szcg mapping, HMAC, every field checked)"}
 
 
 def write(db_name: str, args: argparse.Namespace, lines: dict[int, str], drains: dict[str, dict[str, float]]) -> None:

@@ -15,7 +15,7 @@ from models import JobStatus, OutboxJob
 from models.platform import PlatformDelivery
 
 
-DELIVERY_KINDS = ("open311.push", "open311.token")  # a case is delivered when both are done (token: peer-like)
+DELIVERY_KINDS = ("open311.push", "open311.token", "vendor.push")  # delivered when all are done (token: peer-like)
 
 
 @dataclass

@@ -7,9 +7,10 @@ from pathlib import Path
 from bot.config import Config
 from bot.db import transaction
 from bot.service import Service
-from models import Case, CaseSource, CaseStatus, Role, User, next_case_number
+from models import Case, CaseSource, CaseStatus, GridCell, Role, Street, User, next_case_number
 from models.platform import ServiceMapping
 from tests.databases import fresh_database
+from tests.factories import SQUARE
 
 
 def database(server_url: str | None):  # type: ignore[no-untyped-def]
@@ -28,8 +29,24 @@ def uplink_service(database_url: str, data_dir: Path, platform_url: str, api_key
     return service
 
 
-def queue_accepted_cases(service: Service, n: int, batch: int = 500) -> list[str]:
-    """n cases accepted by a reviewer: the accept queues one open311.push each (via the hook)."""
+def vendor_service(database_url: str, data_dir: Path, platform_url: str) -> tuple[Service, dict[str, object]]:
+    """A Service filing with the vendor stand-in (the szcg mapping), and the street/grid fields its cases need."""
+    from tests.uplink_vendor.standin import APP_KEY, SECRET
+
+    service = Service.build(Config.from_env({
+        "DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(data_dir), "PLATFORM_VENDOR_URL": platform_url,
+        "PLATFORM_VENDOR_APP_KEY": APP_KEY, "PLATFORM_VENDOR_SECRET": SECRET}))
+    grid = "110105001002003"
+    with transaction(service.sessions) as s:
+        street = Street(code="E", name="东街街道", polygon=SQUARE)
+        s.add(street)
+        s.flush()
+        s.add(GridCell(code=grid, street_id=street.id, polygon=SQUARE, community_code=grid[:12], community_name="幸福社区"))
+        return service, {"street_id": street.id, "grid_code": grid, "community_code": grid[:12]}
+
+
+def queue_accepted_cases(service: Service, n: int, batch: int = 500, **fields: object) -> list[str]:
+    """n cases accepted by a reviewer: the accept queues one push per uplink each (via the hook)."""
     numbers: list[str] = []
     with transaction(service.sessions) as s:
         reviewer = User(name="基准审核员", role=Role.REVIEWER)
@@ -40,7 +57,8 @@ def queue_accepted_cases(service: Service, n: int, batch: int = 500) -> list[str
         with transaction(service.sessions) as s:
             reviewer = s.get(User, reviewer_id)
             cases = [Case(number=next_case_number(s), source=CaseSource.SNAPSHOT, category_code="E0102",
-                          description=f"基准案件 {start + i}", lat=39.9, lon=116.3, address="基准路1号")
+                          description=f"基准案件 {start + i}", lat=39.905, lon=116.305, address="基准路1号",
+                          **fields)
                      for i in range(min(batch, n - start))]
             s.add_all(cases)
             s.flush()

@@ -28,7 +28,7 @@ from models.deadlines import due_at
 from models.enums import CaseSource
 from models.geo import Point, wgs84_to_gcj02
 from models.numbering import next_case_number
-from models.reporting import Place, locate_street
+from models.reporting import Place, where_fields
 from models.platform import ApiKey, Open311Submission
 
 SOURCE = CaseSource.HOTLINE  # cases from other systems arrive like 12345 hotline work orders
@@ -61,7 +61,7 @@ def create_request(session: Session, key: ApiKey, form: Mapping[str, str], limit
         description=description, lat=point.lat if point else None, lon=point.lon if point else None,
         gcj_lat=gcj.lat if gcj else None, gcj_lon=gcj.lon if gcj else None, address=address[:200],
         # Routed like a chat report, so the street's reviewers see it and dispatch can find its unit.
-        street_id=locate_street(session, Place(gcj=gcj, address=address)),
+        **where_fields(session, Place(gcj=gcj, address=address)),
         deadline=due_at(SOURCE, category, now, source_rules()),
     )
     session.add(case)

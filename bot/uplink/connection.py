@@ -9,6 +9,8 @@ import httpx
 
 from bot.service import Service
 from bot.uplink.client import Open311Client
+from bot.uplink.vendor.client import VendorClient
+from bot.uplink.vendor.mapping import load_mapping
 
 _lock = threading.Lock()
 _ATTR = "_uplink_clients"
@@ -16,6 +18,13 @@ _ATTR = "_uplink_clients"
 
 def open311_client(service: Service) -> Open311Client:
     return _cached(service, "open311", lambda: Open311Client(service.config.platform))
+
+
+def vendor_client(service: Service) -> VendorClient:
+    platform = service.config.platform
+    return _cached(service, "vendor", lambda: VendorClient(
+        load_mapping(platform.vendor_mapping), platform.vendor_url, platform.vendor_app_key,
+        platform.vendor_secret, platform.timeout_seconds))
 
 
 def webhook_http(service: Service) -> httpx.Client:

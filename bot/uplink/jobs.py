@@ -14,6 +14,8 @@ from bot.uplink.open311_push import open311_push
 from bot.uplink.open311_token import KIND_TOKEN, open311_token
 from bot.uplink.poll import open311_poll
 from bot.uplink.scheduling import KIND_POLL
+from bot.uplink.vendor.poll import vendor_poll
+from bot.uplink.vendor.push import KIND_VENDOR, KIND_VENDOR_POLL, vendor_push
 from bot.uplink.webhook import webhook_push
 from bot.worker import JobHandler
 
@@ -30,6 +32,7 @@ ADAPTERS = (
     Adapter("open311", KIND_OPEN311, lambda p: p.open311_enabled,
             {KIND_OPEN311: open311_push, KIND_TOKEN: open311_token, KIND_POLL: open311_poll}),
     Adapter("webhook", KIND_WEBHOOK, lambda p: p.webhook_enabled, {KIND_WEBHOOK: webhook_push}),
+    Adapter("vendor", KIND_VENDOR, lambda p: p.vendor_enabled, {KIND_VENDOR: vendor_push, KIND_VENDOR_POLL: vendor_poll}),
 )
 KINDS = tuple(kind for adapter in ADAPTERS for kind in adapter.handlers)
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from bot.photoserve import photo_response
 from bot.photostore import store_for
-from bot.redaction.links import ORIGINAL_AUDIENCES, PLATFORM, link_token, resolve, url_of
+from bot.redaction.links import ORIGINAL_AUDIENCES, PLATFORM, NotRedactedYet, link_token, resolve, url_of
+from bot.redaction.store import existing_copy
 from bot.service import current_service
 from models.base import utcnow
 from models.enums import PhotoRole, PhotoStatus
@@ -49,14 +50,24 @@ def photo_url(session: Session, config: Config, photo: Photo, audience: str = PL
     return url_of(config, token) if token else None
 
 
-def upload_photo(session: Session, config: Config, case_id: int) -> tuple[str, bytes] | None:
-    """The first problem photo's redacted copy (name, bytes), for a platform that takes uploads instead of
-    media_url; None when no photo may leave. Call it after content.photo_urls, which waits for the copies."""
+def redacted_photos(session: Session, config: Config, case_id: int, limit: int) -> list[tuple[str, bytes]]:
+    """The case's problem photos as (name, redacted bytes), for a platform that takes files instead of links.
+    Raises NotRedactedYet while a copy is still to be made; a photo that could not be redacted is left out."""
+    found: list[tuple[str, bytes]] = []
     for photo in sendable_photos(session, case_id, (PhotoRole.PROBLEM,)):
-        key = session.scalar(select(PhotoRedaction.storage_path).where(PhotoRedaction.photo_id == photo.id))
-        if key:
-            return key.rsplit("/", 1)[-1], store_for(config).get(key)
-    return None
+        copy = existing_copy(session, photo.id)
+        if copy is None:
+            raise NotRedactedYet(f"photo {photo.id}")
+        if copy.storage_path and len(found) < limit:
+            found.append((copy.storage_path.rsplit("/", 1)[-1], store_for(config).get(copy.storage_path)))
+    return found
+
+
+def upload_photo(session: Session, config: Config, case_id: int) -> tuple[str, bytes] | None:
+    """The first problem photo's redacted copy, sent as `media` to a platform that takes uploads. Call it
+    after content.photo_urls, which waits for the copies."""
+    photos = redacted_photos(session, config, case_id, limit=1)
+    return photos[0] if photos else None
 
 
 def media_blueprint() -> Blueprint:

@@ -28,14 +28,14 @@ def wait_for_earlier_steps(session: Session, job: OutboxJob, case_keys: list[str
         raise PlatformUnavailable(f"案件 {case_number} 的前一步尚未上报成功, 按顺序等待")
 
 
-def schedule_poll(session: Session, minutes: int, now: datetime | None = None) -> None:
+def schedule_poll(session: Session, minutes: int, now: datetime | None = None, kind: str = KIND_POLL) -> None:
     """Queue one status poll at the next slot of `minutes`; the slot is its key, so at most one
     poll per slot is ever queued however many cases ask for it."""
     step = minutes * 60
     slot = int((now or utcnow()).timestamp()) // step + 1
     try:
         with session.begin_nested():  # a concurrent worker may queue the same slot first; then it has one
-            enqueue(session, KIND_POLL, {"slot": slot}, key=f"open311:poll:{minutes}:{slot}",
+            enqueue(session, kind, {"slot": slot}, key=f"{kind.split('.')[0]}:poll:{minutes}:{slot}",
                     not_before=datetime.fromtimestamp(slot * step, UTC))
     except IntegrityError:
         pass

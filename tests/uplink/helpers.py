@@ -77,7 +77,7 @@ def drain(service: Service, rounds: int = 50, between=None) -> None:  # type: ig
         worker.run_until_idle()
         with transaction(service.sessions) as s:
             pending = s.scalar(select(OutboxJob.id).where(OutboxJob.status == JobStatus.PENDING,
-                                                          ~OutboxJob.kind.like("open311.poll")).limit(1))
+                                                          ~OutboxJob.kind.like("%.poll")).limit(1))
             if pending is None:
                 return
             s.execute(update(OutboxJob).where(OutboxJob.status == JobStatus.PENDING)

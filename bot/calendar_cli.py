@@ -7,16 +7,6 @@ from pathlib import Path
 
 import click
 
-from bot.calendar_admin import import_schedules
-from bot.config import Config
-from bot.db import transaction
-from bot.reminders.calendar_notice import calendar_warning
-from bot.service import Service
-from models import utcnow
-from models.calendar import TZ
-from models.schedule_csv import ScheduleError, parse_schedule
-from models.workdays import DaySource, is_working_day, year_schedule
-
 IMPORT_HELP = """导入国务院公布的放假安排（CSV，可含多个年份，每个年份须完整）。
 
 \b
@@ -39,6 +29,14 @@ def calendar_cli() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--recompute-open", is_flag=True, help="按导入的安排重算未结案件的截止时间")
 def import_command(file: Path, recompute_open: bool) -> None:
+    from bot.calendar_admin import import_schedules
+    from bot.config import Config
+    from bot.db import transaction
+    from bot.service import Service
+    from models import utcnow
+    from models.calendar import TZ
+    from models.schedule_csv import ScheduleError, parse_schedule
+
     try:
         schedules = parse_schedule(file.read_text(encoding="utf-8-sig"), file.name)
     except (ScheduleError, UnicodeDecodeError) as exc:
@@ -61,6 +59,11 @@ def import_command(file: Path, recompute_open: bool) -> None:
 @calendar_cli.command("show", help="显示某年的放假日和调休上班日，以及数据来源")
 @click.argument("year", type=click.IntRange(1900, 2200))
 def show_command(year: int) -> None:
+    from bot.config import Config
+    from bot.reminders.calendar_notice import calendar_warning
+    from bot.service import Service
+    from models.workdays import DaySource, is_working_day, year_schedule
+
     Service.build(Config.from_env())  # reads the imported schedules from the database
     _, source = year_schedule(year)
     click.echo(f"{year} 年工作日历: {source.label}")

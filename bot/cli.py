@@ -8,18 +8,45 @@ import os
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import OperationalError
 
-from bot import __version__, logs
-from bot.config import Config, ConfigError
+from bot import __version__, clitext, logs
+from bot.configerror import ConfigError
+from bot.lazygroup import LazyCommand, LazyGroup
 from bot.reports.fonts import NoChineseFont
-from bot.service import Service
-from bot.worker_pool import MAX_CONCURRENCY
+
+if TYPE_CHECKING:
+    from bot.service import Service
+
+WORKER_THREADS_MAX = 4  # bot.worker_pool.MAX_CONCURRENCY, kept here so the CLI starts without importing it
+
+# Imported only when named (or listed by _attach_commands): `chengguan --help` starts in well under a second.
+LAZY_COMMANDS = {
+    "chat": LazyCommand("bot.simulator.chat:chat_command",
+                        "在终端里以公众号市民的身份与服务对话 (经 HTTP 发送真实签名的 XML)。"),
+    "staff": LazyCommand("bot.admin_cli:staff", "工作人员 (路长、队员、审核员、管理员) 及其企业微信邀请码。"),
+    "streets": LazyCommand("bot.admin_cli:streets", "街道及其边界。"),
+    "units": LazyCommand("bot.admin_cli:units", "责任单位与派遣规则表。"),
+    "platform": LazyCommand("bot.uplink.cli:platform_cli",
+                            "上报城市平台 (Open311 GeoReport v2 / webhook) 及本服务的 GeoReport 接口。"),
+    "groups": LazyCommand("bot.reminders.cli:groups_cli", "工作群: 每日到期提醒与月度通报发往哪些群"),
+    "report": LazyCommand("bot.reports.cli:report_cli", "月度综合评价: 排名、台账、通报"),
+    "photocheck": LazyCommand("photocheck.cli:photocheck_cli", "整改照片核验: 是否翻拍/复用, 是否同一角度。"),
+    "calendar": LazyCommand("bot.calendar_cli:calendar_cli", "工作日历: 查看和导入国务院放假安排"),
+    "jobs": LazyCommand("bot.jobs_cli:jobs_cli", "等待人工决定的后台任务 (被搁置的任务)。"),
+    "console": LazyCommand("console.cli:console_cli", "网页控制台 (/console/): 管理员和审核员的登录账号"),
+    "notices": LazyCommand("bot.notices.cli:notices_cli", "给市民的通知 (已受理、不予受理、已办结、满意度评价)"),
+    "wechat": LazyCommand("bot.wechat_cli:wechat_cli", "公众号设置 (菜单)"),
+    "grids": LazyCommand("bot.grids_cli:grids", "单元网格 (GB/T 30428) 与社区。"),
+    "privacy": LazyCommand("bot.privacy.cli:privacy_cli",
+                           "个人信息: 保存了什么、保存多久 (CHENGGUAN_RETENTION_DAYS)"),
+}
 
 
-@click.group(help="城管随手拍与整改核查服务 (chengguan-bot)")
+@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS, on_load=clitext.install,
+             help="城管随手拍与整改核查服务 (chengguan-bot)")
 @click.version_option(__version__, prog_name="chengguan", help="显示版本并退出。")
 @click.option("-v", "--verbose", is_flag=True, help="显示运行日志 (包括数据库迁移)")
 def cli(verbose: bool) -> None:
@@ -95,13 +122,15 @@ def web(host: str, port: int, threads: int) -> None:
 
 
 @cli.command(help="只运行后台任务 (生产环境与 gunicorn 并行, 见 Procfile)。")
-@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, MAX_CONCURRENCY),
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, WORKER_THREADS_MAX),
               help="同时处理任务的线程数 (大于 1 需要 PostgreSQL; 更多则多开 worker 进程)")
 def worker(concurrency: int) -> None:
     from bot.jobs import job_handlers
     from bot.scheduler import build_scheduler
     from bot.supervisor import PARENT_ENV, exit_when_orphaned
     from bot.worker_pool import check_concurrency, run_workers
+
+    from bot.config import Config
 
     logging.getLogger("bot").setLevel(logging.INFO)
     check_concurrency(Config.from_env(), concurrency)  # before anything is migrated or started
@@ -130,6 +159,7 @@ def db() -> None:
 
 @db.command("upgrade", help="执行所有未执行的数据库迁移。")
 def db_upgrade() -> None:
+    from bot.config import Config
     from bot.migrate import upgrade
 
     config = Config.from_env()
@@ -140,6 +170,7 @@ def db_upgrade() -> None:
 
 @cli.command(help="检查本部署: 数据库、迁移版本、工作日历、照片存储、微信和企业微信凭据、城市平台，每项一行")
 def doctor() -> None:
+    from bot.config import Config
     from bot.doctor import run_checks
 
     checks = list(run_checks(Config.from_env()))
@@ -151,7 +182,9 @@ def doctor() -> None:
 
 def _ready_service() -> Service:
     """The embedded default migrates itself; a server database must be upgraded on purpose."""
+    from bot.config import Config
     from bot.migrate import pending, upgrade
+    from bot.service import Service
 
     config = Config.from_env()
     service = Service.build(config)
@@ -176,33 +209,13 @@ def _safe_url(service: Service) -> str:
 
 
 def _attach_commands() -> None:
-    from bot import clitext
-    from bot.admin_cli import staff, streets, units
-    from bot.calendar_cli import calendar_cli
-    from bot.grids_cli import grids
-    from bot.wechat_cli import wechat_cli
-    from bot.jobs_cli import jobs_cli
-    from bot.notices.cli import notices_cli
-    from bot.privacy.cli import privacy_cli
-    from bot.reminders.cli import groups_cli
-    from bot.reports.cli import report_cli
-    from bot.simulator.chat import chat_command
-    from bot.uplink.cli import platform_cli
-    from console.cli import console_cli
-    from photocheck.cli import photocheck_cli
-
-    for command in (chat_command, staff, streets, units, grids):
-        cli.add_command(command)
-    for name, group in (("platform", platform_cli), ("groups", groups_cli), ("report", report_cli),
-                        ("photocheck", photocheck_cli), ("calendar", calendar_cli), ("jobs", jobs_cli),
-                        ("console", console_cli), ("notices", notices_cli), ("wechat", wechat_cli),
-                        ("privacy", privacy_cli)):
-        cli.add_command(group, name)
+    """Load every subcommand now (tests walk the whole tree); main() loads only the one named."""
+    cli.load_all()
     clitext.install(cli)
 
 
 def main() -> None:
-    _attach_commands()
+    clitext.install(cli)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -217,7 +230,18 @@ def main() -> None:
     except NoChineseFont as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    except Exception as exc:
+        reason = _unreachable_database(exc)
+        if reason is None:
+            raise
         click.echo(f"数据库连接失败: {reason}; 请检查 DATABASE_URL 并确认数据库服务已启动", err=True)
         sys.exit(3)
+
+
+def _unreachable_database(exc: Exception) -> str | None:
+    """Why the database could not be reached, or None for any other error. Without SQLAlchemy loaded no
+    database was touched, and importing it only to check would cost a second of start-up."""
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.OperationalError):
+        return None
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__

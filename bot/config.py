@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.configerror import ConfigError
 from bot.jsonsetting import json_object
 from bot.filemodes import private_folder, private_sqlite_file
 from bot.notices.settings import NoticeConfig, NoticeSettingError, notice_config
@@ -25,10 +26,6 @@ from bot.photostore_settings import PhotoStoreSettingError, PhotoStoreSettings, 
 from bot.privacy.settings import RetentionDays, RetentionSettingError, parse_retention
 from bot.rates import Rate
 from models.deadlines import SourceRules
-
-
-class ConfigError(Exception):
-    """A missing or invalid setting. str() is one line that says what to change."""
 
 
 @dataclass(frozen=True)

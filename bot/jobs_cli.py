@@ -4,12 +4,6 @@ that used up its attempts), and sending them again once decided."""
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
-
-from bot.db import transaction
-from bot.worker import DEFAULT_MAX_ATTEMPTS
-from models.calendar import TZ
-from models.outbox import JobStatus, OutboxJob, requeue
 
 
 @click.group(help="等待人工决定的后台任务 (被搁置的任务)。")
@@ -20,7 +14,11 @@ def jobs_cli() -> None:
 @jobs_cli.command("parked", help="列出被搁置的任务及原因。")
 @click.option("--kind", default=None, help="只列这一类, 如 notify.text")
 def parked_cmd(kind: str | None) -> None:
+    from sqlalchemy import select
+
     from bot.uplink.cli import _service
+    from models.calendar import TZ
+    from models.outbox import JobStatus, OutboxJob
 
     with _service().sessions() as session:
         query = select(OutboxJob).where(OutboxJob.status == JobStatus.PARKED).order_by(OutboxJob.id)
@@ -38,8 +36,13 @@ def parked_cmd(kind: str | None) -> None:
 @jobs_cli.command("retry", help="重新运行指定的被搁置任务 (发送类: 仅在对方确实没有收到时)。")
 @click.argument("job_ids", nargs=-1, type=int, required=True)
 def retry_cmd(job_ids: tuple[int, ...]) -> None:
+    from sqlalchemy import select
+
+    from bot.db import transaction
     from bot.jobs import job_handlers
     from bot.uplink.cli import _service
+    from bot.worker import DEFAULT_MAX_ATTEMPTS
+    from models.outbox import JobStatus, OutboxJob, requeue
 
     kinds = job_handlers()
     with transaction(_service().sessions) as session:

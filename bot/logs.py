@@ -20,8 +20,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from pythonjsonlogger.json import JsonFormatter
-from sqlalchemy import event
 
 FORMAT_ENV = "CHENGGUAN_LOG_FORMAT"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -54,6 +52,8 @@ def handler(log_format: str | None = None, stream: Any = None) -> logging.Handle
     out = logging.StreamHandler(stream or sys.stderr)
     out.addFilter(ContextFilter())
     if (log_format or "").strip().lower() == "json":
+        from pythonjsonlogger.json import JsonFormatter  # only with CHENGGUAN_LOG_FORMAT=json
+
         out.setFormatter(JsonFormatter(list(JSON_FIELDS + CONTEXT_FIELDS), json_ensure_ascii=False,
                                        rename_fields={"levelname": "level", "asctime": "time", "name": "logger"}))
     else:
@@ -91,6 +91,8 @@ def current_request_id() -> str | None:
 
 def watch_cases() -> None:
     """Bind the first case a scope loads or creates (idempotent)."""
+    from sqlalchemy import event  # here: `chengguan --help` loads this module without SQLAlchemy
+
     from models.cases import Case
 
     if not event.contains(Case, "load", _on_case):

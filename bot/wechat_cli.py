@@ -7,10 +7,6 @@ from pathlib import Path
 
 import click
 
-from bot import outbound
-from bot.config import Config
-from bot.wechat_menu import MenuError, load_menu
-
 
 @click.group(help="公众号设置 (菜单)")
 def wechat_cli() -> None:
@@ -26,6 +22,10 @@ def menu_cli() -> None:
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="菜单 JSON 文件; 默认为随软件提供的 随手拍 / 我的案件 / 帮助")
 def push_command(path: Path | None) -> None:
+    from bot import outbound
+    from bot.config import Config
+    from bot.wechat_menu import MenuError, load_menu
+
     try:
         menu = load_menu(path)
     except MenuError as exc:
@@ -42,6 +42,8 @@ def push_command(path: Path | None) -> None:
 @menu_cli.command("show", help="显示将要推送的菜单数据")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="菜单 JSON 文件")
 def show_command(path: Path | None) -> None:
+    from bot.wechat_menu import MenuError, load_menu
+
     try:
         click.echo(json.dumps(load_menu(path), ensure_ascii=False, indent=2))
     except MenuError as exc:

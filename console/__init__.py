@@ -7,18 +7,21 @@ handler functions the chat commands use (handlers/review.py) and so through Case
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from flask_wtf.csrf import CSRFProtect
+if TYPE_CHECKING:  # loaded by the web app anyway; `chengguan console --help` needs neither
+    from flask import Flask
 
-from bot.service import Service
-from bot.uplink.signing import secret_key
+    from bot.service import Service
 
 SESSION_HOURS = 12
 
 
 def install(app: Flask, service: Service) -> None:
     """Mount the console on the app: the signed session cookie, CSRF checks on its forms, its pages."""
+    from flask_wtf.csrf import CSRFProtect
+
+    from bot.uplink.signing import secret_key
     from console.views import bp
 
     app.secret_key = secret_key(service.config)  # the service's key (env or generated file), as for media links

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import click
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
-from bot.config import Config
-from bot.db import transaction
-from bot.service import Service
-from console.auth import CONSOLE_ROLES
-from console.passwords import WeakPassword, hash_password
-from models import Role, User
+import click
+
+if TYPE_CHECKING:  # the rest loads inside the commands: `console --help` needs no SQLAlchemy or argon2
+    from sqlalchemy.orm import Session
 
 
 @click.group(help="网页控制台 (/console/): 管理员和审核员的登录账号")
@@ -24,6 +20,8 @@ def _password() -> str:
 
 
 def _hashed(password: str) -> str:
+    from console.passwords import WeakPassword, hash_password
+
     try:
         return hash_password(password)
     except WeakPassword as exc:
@@ -31,6 +29,10 @@ def _hashed(password: str) -> str:
 
 
 def _check_login_free(session: Session, login: str, user_id: int | None) -> None:
+    from sqlalchemy import select
+
+    from models import User
+
     holder = session.scalars(select(User.id).where(User.login == login)).one_or_none()
     if holder is not None and holder != user_id:
         raise click.ClickException(f"用户名 {login} 已被人员 {holder} 使用, 请用 --login 换一个")
@@ -39,6 +41,11 @@ def _check_login_free(session: Session, login: str, user_id: int | None) -> None
 @console_cli.command("add-admin", help="新建一个以 NAME 登录控制台的管理员 (随后输入密码)")
 @click.argument("name")
 def add_admin(name: str) -> None:
+    from bot.config import Config
+    from bot.db import transaction
+    from bot.service import Service
+    from models import Role, User
+
     login = name.strip()[:64]
     if not login:
         raise click.ClickException("请给出用户名, 例如 `chengguan console add-admin zhangsan`")
@@ -56,6 +63,12 @@ def add_admin(name: str) -> None:
 @click.option("--staff", "staff_id", required=True, type=int, help="人员编号 (chengguan staff add 给出的编号)")
 @click.option("--login", default="", help="登录名; 默认沿用原登录名, 没有则用人员姓名")
 def set_password(staff_id: int, login: str) -> None:
+    from bot.config import Config
+    from bot.db import transaction
+    from bot.service import Service
+    from console.auth import CONSOLE_ROLES
+    from models import User
+
     with transaction(Service.build(Config.from_env()).sessions) as session:
         user = session.get(User, staff_id)
         if user is None:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
 _hasher = PasswordHasher()
-# Verified when the login name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY = _hasher.hash("chengguan-console-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the login name is unknown, so a wrong name takes as long as a wrong password.
+    Made on first use: hashing costs ~0.2 s of CPU, which every `chengguan` command paid at import."""
+    return _hasher.hash("chengguan-console-no-such-user")
 
 
 class WeakPassword(ValueError):
@@ -25,7 +31,7 @@ def hash_password(password: str) -> str:
 
 def verify(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

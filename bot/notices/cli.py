@@ -4,13 +4,6 @@ interrupted), with the reason; `chengguan jobs retry` sends one again once the r
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
-
-from bot.notices.content import LABELS
-from bot.notices.queue import KIND
-from models import Case
-from models.calendar import TZ
-from models.outbox import JobStatus, OutboxJob
 
 
 @click.group(help="给市民的通知 (已受理、不予受理、已办结、满意度评价)")
@@ -20,7 +13,14 @@ def notices_cli() -> None:
 
 @notices_cli.command("stuck", help="无法送达的通知及原因")
 def stuck_cmd() -> None:
+    from sqlalchemy import select
+
+    from bot.notices.content import LABELS
+    from bot.notices.queue import KIND
     from bot.uplink.cli import _service
+    from models import Case
+    from models.calendar import TZ
+    from models.outbox import JobStatus, OutboxJob
 
     with _service().sessions() as session:
         rows = session.execute(

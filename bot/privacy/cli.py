@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from models.calendar import TZ
-
 
 @click.group(help="个人信息: 保存了什么、保存多久 (CHENGGUAN_RETENTION_DAYS)")
 def privacy_cli() -> None:
@@ -19,6 +17,7 @@ def report_cmd(ids: bool) -> None:
     from bot.privacy.job import next_run
     from bot.privacy.retention import holdings
     from models import utcnow
+    from models.calendar import TZ
 
     service = _ready_service()
     retention = service.config.retention

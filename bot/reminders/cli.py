@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
-from models.groups import KIND_APPCHAT, KIND_ROBOT, GroupChat, webhook_key
-from models.streets import Street
-from models.units import Unit
 
 
 @click.group(help="工作群: 每日到期提醒与月度通报发往哪些群")
@@ -24,8 +18,14 @@ def groups_cli() -> None:
 @click.option("--chat-id", help="应用创建的群聊 id (企业微信 appchat)")
 @click.option("--name", default="", help="在 groups list 中显示的名称")
 def add(street_code: str | None, unit_code: str | None, district: bool, webhook: str | None, chat_id: str | None, name: str) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
     from bot.cli import _ready_service
     from bot.db import transaction
+    from models.groups import KIND_APPCHAT, KIND_ROBOT, GroupChat, webhook_key
+    from models.streets import Street
+    from models.units import Unit
 
     if sum(bool(x) for x in (street_code, unit_code, district)) != 1:
         raise click.UsageError("请指定一个: --street 街道代码, --unit 单位代码, 或 --district")
@@ -61,7 +61,10 @@ def add(street_code: str | None, unit_code: str | None, district: bool, webhook:
 
 @groups_cli.command("list", help="列出工作群 (webhook 密钥已隐去)。")
 def list_groups() -> None:
+    from sqlalchemy import select
+
     from bot.cli import _ready_service
+    from models.groups import GroupChat
 
     service = _ready_service()
     with service.sessions() as session:
@@ -79,6 +82,7 @@ def list_groups() -> None:
 def disable(group_id: int) -> None:
     from bot.cli import _ready_service
     from bot.db import transaction
+    from models.groups import GroupChat
 
     with transaction(_ready_service().sessions) as session:
         group = session.get(GroupChat, group_id)

@@ -10,16 +10,13 @@ import shlex
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.config import Config
-from bot.simulator.api import FakeWeChatAPI, Pushed, running_api
-from bot.simulator.server import ServerDied, running_server
-from bot.simulator.staff_chat import run_staff, wecom_env
-from bot.simulator.user import WeChatUser
-from bot.wechat_menu import load_menu
+if TYPE_CHECKING:  # the simulator loads when `chengguan chat` runs, not for `chengguan --help`
+    from bot.simulator.api import FakeWeChatAPI, Pushed
+    from bot.simulator.user import WeChatUser
 
 HELP = """输入文字直接发送; 收到可点选的消息时, 输入序号即点选。命令:
   /photo 文件路径        发送照片
@@ -40,6 +37,12 @@ TOKEN = "chat-simulator-token"
 @click.option("--role", type=click.Choice(["reviewer", "officer"]), default="reviewer", show_default=True,
               help="--staff 时的身份")
 def chat_command(url: str | None, token: str, openid: str, data_dir: Path | None, staff: bool, role: str) -> None:
+    from bot.config import Config
+    from bot.simulator.api import FakeWeChatAPI, running_api
+    from bot.simulator.server import ServerDied, running_server
+    from bot.simulator.staff_chat import run_staff, wecom_env
+    from bot.simulator.user import WeChatUser
+
     if staff and url is not None:
         raise click.UsageError("--staff 需要本地服务 (它建立试用街道和人员), 请去掉 --url")
     with ExitStack() as stack:
@@ -151,6 +154,8 @@ def _send(user: WeChatUser, api: FakeWeChatAPI, line: str):  # type: ignore[no-u
 def menu_buttons() -> list[tuple[str, dict[str, Any]]]:
     """The Official Account menu's buttons as a user can tap them: (label, button), sub-buttons flattened."""
     buttons: list[tuple[str, dict[str, Any]]] = []
+    from bot.wechat_menu import load_menu
+
     for button in load_menu()["button"]:
         subs = button.get("sub_button") or []
         buttons += [(f"{button['name']} › {sub['name']}", sub) for sub in subs] or [(button["name"], button)]

@@ -16,6 +16,7 @@ from handlers.context import Acting
 from handlers.dispatch import unit_for
 from models import Case, CaseStatus, Role, Street, Unit
 from models.geo import Point, StreetLocator, in_china, wgs84_to_gcj02
+from models.public_text import PUBLIC_REPLY
 
 REASSIGNABLE = (CaseStatus.DISPATCHED, CaseStatus.RECTIFYING, CaseStatus.RETURNED)
 CONFIRM_STREET = "转街道"
@@ -112,8 +113,8 @@ def mark_duplicate(ctx: Acting, argument: str) -> str:
         root = ctx.session.get(Case, original.duplicate_of_id) if original.duplicate_of_id else None
         raise Refusal(f"案件 {original.number} 本身是重复案件" + (f", 请写它的原案件 {root.number}。" if root else "。"))
     case.duplicate_of_id = original.id
-    case.transition(CaseStatus.DUPLICATE, ctx.user, note=f"与案件 {original.number} 重复, 随该案件一并处理",
-                    data={"original": original.number})
+    said = f"与案件 {original.number} 重复, 随该案件一并处理"  # written by us, not the reviewer: the reporter may read it
+    case.transition(CaseStatus.DUPLICATE, ctx.user, note=said, data={"original": original.number, PUBLIC_REPLY: said})
     original.record("duplicate_linked", ctx.user, note=f"重复案件 {case.number} 已并入本案",
                     data={"duplicate": case.number})
     return f"案件 {case.number} 已作为案件 {original.number} 的重复案件关闭, 两案已互相关联。"

@@ -7,11 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.db import transaction
-from models import AuditEvent, Case, CaseStatus, Role, Unit
+from models import AuditEvent, Case, CaseStatus, Role
 from tests.console.helpers import give_password, sign_in, user_id_of
 from tests.console.test_actions import post
-from tests.staff.scenario import case, case_in_rectification, resident_reports, seed_district
+from tests.staff.scenario import case, case_in_rectification, district_unit_officer, resident_reports, seed_district
 
 
 @pytest.fixture
@@ -22,12 +21,7 @@ def console(mp_service):  # type: ignore[no-untyped-def]
 def test_reassign_and_suspend_in_the_console(mp_service, wechat_api, new_user, new_staff, run_worker, console) -> None:  # type: ignore[no-untyped-def]
     number, reviewer, officer = case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)
     give_password(mp_service, user_id_of(mp_service, reviewer.openid), "district")
-    with transaction(mp_service.sessions) as s:
-        unit = Unit(code="Q-SZ", name="区市政所", street_id=None)
-        s.add(unit)
-        s.flush()
-        unit_id = unit.id
-    municipal = new_staff(Role.OFFICER, "市政队员", unit_id=unit_id)
+    _, municipal = district_unit_officer(mp_service, new_staff)
     sign_in(console, "district")
     assert "请选择改派的单位" in post(console, number, "reassign").get_data(as_text=True)
     page = post(console, number, "reassign", unit="Q-SZ").get_data(as_text=True)

@@ -77,3 +77,13 @@ def case_in_rectification(service, api, new_user, new_staff, run_worker):  # typ
     reviewer.send_text(f"受理 {number}")
     officer.send_text(f"整改 {number}")
     return number, reviewer, officer
+
+
+def district_unit_officer(service, new_staff):  # type: ignore[no-untyped-def]
+    """A district-wide unit 区市政所 (Q-SZ) to 改派 to, and its officer: (unit id, the officer's chat)."""
+    with transaction(service.sessions) as s:
+        unit = Unit(code="Q-SZ", name="区市政所", street_id=None)
+        s.add(unit)
+        s.flush()
+        unit_id = unit.id
+    return unit_id, new_staff(Role.OFFICER, "市政队员", unit_id=unit_id)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db import transaction
-from models import AuditEvent, Case, CaseStatus, Role, Unit
-from tests.staff.scenario import case, case_in_rectification, resident_reports, seed_district
+from models import AuditEvent, Case, CaseStatus, Role
+from tests.staff.scenario import case, case_in_rectification, district_unit_officer, resident_reports, seed_district
 
 
 def events(service, number: str, action: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
@@ -19,12 +18,7 @@ def events(service, number: str, action: str) -> list[AuditEvent]:  # type: igno
 
 def test_reassign_tells_the_new_unit(mp_service, wechat_api, new_user, new_staff, run_worker) -> None:  # type: ignore[no-untyped-def]
     number, reviewer, officer = case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)
-    with transaction(mp_service.sessions) as s:
-        district_unit = Unit(code="Q-SZ", name="区市政所", street_id=None)
-        s.add(district_unit)
-        s.flush()
-        unit_id = district_unit.id
-    municipal = new_staff(Role.OFFICER, "市政队员", unit_id=unit_id)
+    unit_id, municipal = district_unit_officer(mp_service, new_staff)
     assert "只能由审核员、管理员操作" in officer.send_text(f"改派 {number} Q-SZ").text
     assert "请写明案件编号和新单位" in reviewer.send_text(f"改派 {number}").text
     assert "不属于该案件所在街道" in reviewer.send_text(f"改派 {number} W-ZF").text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot import photostore
 from bot.config import Config
@@ -14,7 +14,7 @@ from bot.jobs import job_handlers
 from bot.open311.read_links import prepare_read_links
 from bot.service import Service
 from bot.worker import Worker
-from models import Case, CaseStatus, JobStatus, OutboxJob, Photo, PhotoRole, PhotoStatus, Role, utcnow
+from models import Base, Case, CaseStatus, JobStatus, OutboxJob, Photo, PhotoRole, PhotoStatus, Role, utcnow
 from models.platform import ServiceMapping
 from tests.factories import make_case, make_user
 from tests.photos import photo
@@ -90,3 +90,13 @@ def drain(service: Service, rounds: int = 50, between=None) -> None:  # type: ig
 def jobs(service: Service, kind_prefix: str = "") -> list[OutboxJob]:
     with service.sessions() as s:
         return list(s.scalars(select(OutboxJob).where(OutboxJob.kind.like(f"{kind_prefix}%")).order_by(OutboxJob.id)))
+
+
+def close_and_empty(service: Service) -> None:
+    """After a test: the uplink's HTTP clients closed, every table emptied, the engine's connections closed."""
+    for client in service.__dict__.get("_uplink_clients", {}).values():
+        client.close()
+    with service.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    service.engine.dispose()

@@ -8,16 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
 
 from bot.config import Config
 from bot.service import Service
 from handlers.catalog import categories
-from models import Base, CaseStatus, Role
+from models import CaseStatus, Role
 from tests.chat import mp_env
 from tests.resident.test_report_flow import EAST_POINT_GCJ
 from tests.staff.scenario import PROBLEM, case, seed_district, send_photo
-from tests.uplink.helpers import drain, map_category
+from tests.uplink.helpers import close_and_empty, drain, map_category
 from tests.uplink.standin import StandIn
 
 PROBLEM_WORDS = "路口有人占道经营"
@@ -31,12 +30,7 @@ def mp_service(wechat_api, database_url: str, tmp_path: Path, standin: StandIn) 
            "CHENGGUAN_SECRET_KEY": "test-secret", "PLATFORM_TIMEOUT_SECONDS": "2"}
     service = Service.build(Config.from_env(env))
     yield service
-    for client in service.__dict__.get("_uplink_clients", {}).values():
-        client.close()
-    with service.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(delete(table))
-    service.engine.dispose()
+    close_and_empty(service)
 
 
 @pytest.mark.parametrize("command", ["巡查", "马路办公"])

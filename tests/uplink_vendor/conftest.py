@@ -7,11 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
 
 from bot.service import Service
-from models import Base
-from tests.uplink.helpers import uplink_config
+from tests.uplink.helpers import close_and_empty, uplink_config
 from tests.uplink_vendor.standin import APP_KEY, SECRET, VendorStandIn
 
 
@@ -38,13 +36,4 @@ def filing_with(vendor: VendorStandIn, database_url: str, tmp_path: Path, secret
     try:
         yield service
     finally:
-        _empty(service)
-
-
-def _empty(service: Service) -> None:
-    for client in service.__dict__.get("_uplink_clients", {}).values():
-        client.close()
-    with service.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(delete(table))
-    service.engine.dispose()
+        close_and_empty(service)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from bot import outbound, photostore
+from bot.redaction.store import existing_copy, make_copy
 from bot.config import Config
 from bot.notices.content import LABELS, Notice, render, template_data
 from bot.notices.queue import UNDELIVERABLE_PREFIX, queue_notice
@@ -102,14 +103,16 @@ def _customer_service(ctx: JobContext, config: Config, openid: str, notice: Noti
 
 
 def _send_photo(ctx: JobContext, config: Config, openid: str, photo_id: int) -> None:
-    """The rectification photo after the closure text; the notice counts as delivered without it."""
-    photo = ctx.session.get(Photo, photo_id)
+    """The rectification photo's redacted copy after the closure text (others' faces and plates blurred, no EXIF);
+    the notice counts as delivered without it."""
     _release(ctx)
     try:
-        data = photostore.store_for(config).get(photo.storage_path) if photo and photo.storage_path else None
-        if data is None:
-            return
-        outbound.send_image(config, "mp", openid, data, filename=photo.storage_path.rsplit("/", 1)[-1])
+        make_copy(ctx.service, photo_id)  # usually made already by bot.open311.read_links
+        copy = existing_copy(ctx.session, photo_id)
+        if copy is None or not copy.storage_path:
+            return  # it could not be redacted: it does not leave the service
+        data = photostore.store_for(config).get(copy.storage_path)
+        outbound.send_image(config, "mp", openid, data, filename=copy.storage_path.rsplit("/", 1)[-1])
     except (WeChatClientException, ValueError, OSError) as exc:
         log.warning("closure photo %s not sent to a resident: %s", photo_id, exc)
         return

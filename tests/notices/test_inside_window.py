@@ -1,10 +1,13 @@
 """A resident who keeps writing hears every step as chat messages: 已受理 with the unit and the deadline,
-已办结 with the rectification photo that passed photocheck, then the rating question as tappable
+已办结 with the rectification photo that passed photocheck (its redacted copy), then the rating question as tappable
 choices (msgmenu); the tap comes back with its bizmsgmenuid and is stored as the rating."""
 
 from __future__ import annotations
 
-from models import Role, Satisfaction
+from sqlalchemy import select
+
+from bot.photostore import store_for
+from models import Photo, PhotoRedaction, PhotoRole, Role, Satisfaction
 from tests.photos import photo
 from tests.staff.scenario import SAME_ANGLE, case, resident_reports, seed_district, send_photo
 
@@ -30,7 +33,11 @@ def test_every_step_in_the_window_and_the_tap_is_the_rating(mp_service, wechat_a
     sent = wechat_api.pushed_to(resident.openid)
     assert [p.kind for p in sent] == ["text", "text", "msgmenu"]
     assert f"案件 {number} 已办结, 整改后照片如下" in sent[1].text
-    assert wechat_api.images_to(resident.openid) == [photo(SAME_ANGLE)]  # the photo that passed photocheck
+    (sent_photo,) = wechat_api.images_to(resident.openid)  # the photo that passed photocheck, as its redacted copy
+    with mp_service.sessions() as s:
+        copy = s.scalars(select(PhotoRedaction.storage_path).join(Photo, Photo.id == PhotoRedaction.photo_id)
+                         .where(Photo.role == PhotoRole.RECTIFICATION)).one()
+    assert copy and sent_photo == store_for(mp_service.config).get(copy) != photo(SAME_ANGLE)
     menu = sent[2].raw["msgmenu"]
     assert [item["content"] for item in menu["list"]] == ["满意", "基本满意", "不满意"]
 

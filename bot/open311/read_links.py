@@ -6,6 +6,7 @@ they expire."""
 from __future__ import annotations
 
 import logging
+from itertools import islice
 
 from sqlalchemy import select
 
@@ -31,11 +32,12 @@ def prepare_read_links(service: Service, batch: int = BATCH) -> int:
         fresh = select(PhotoLink.photo_id).where(PhotoLink.audience == PUBLIC,
                                                  PhotoLink.expires_at > utcnow() + RENEW_BEFORE)
         unreadable = select(PhotoRedaction.photo_id).where(PhotoRedaction.storage_path.is_(None))
-        waiting = [p.id for p in session.scalars(
+        candidates = session.scalars(
             select(Photo).where(Photo.status == PhotoStatus.STORED, Photo.case_id.is_not(None),
                                 Photo.role.in_((PhotoRole.PROBLEM, PhotoRole.RECTIFICATION)),
-                                Photo.id.not_in(fresh), Photo.id.not_in(unreadable)).order_by(Photo.id.desc()))
-            if passed_check(p)][:batch]
+                                Photo.id.not_in(fresh), Photo.id.not_in(unreadable)).order_by(Photo.id.desc())
+            .execution_options(yield_per=100))  # failed rectification photos stay candidates: read in pages
+        waiting = list(islice((p.id for p in candidates if passed_check(p)), batch))
     for photo_id in waiting:
         make_copy(service, photo_id)  # outside any transaction: it takes a while
         with transaction(service.sessions) as session:

@@ -52,9 +52,10 @@ def our_server(folder: Path) -> Iterator[tuple[str, str]]:
         log.close()
 
 
-def filed_on_our_server(url: str) -> Counter[str]:
-    """How often each case number appears in the server's request list (the newest 1000 per call)."""
-    items = httpx.get(f"{url}/requests.json", timeout=60).json()
+def filed_on_our_server(url: str, key: str) -> Counter[str]:
+    """How often each case number appears in the server's request list (the newest 1000 per call; reading
+    takes the api key)."""
+    items = httpx.get(f"{url}/requests.json", params={"api_key": key}, timeout=60).json()
     return Counter(_number(i.get("description") or "") for i in items)
 
 

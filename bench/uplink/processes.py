@@ -1,4 +1,4 @@
-"""Drain the queued pushes with k worker processes (what `chengguan worker` runs), to the stand-in platform
+"""Drain the queued pushes with k worker processes (what `chengguan worker` runs), to a stand-in platform
 or, for the bare loop, with a handler that does nothing: the same claims and completions without HTTP."""
 
 from __future__ import annotations
@@ -8,44 +8,43 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.uplink.run import Drain, pending_pushes, pushes_with
-from bench.uplink.setup import uplink_service
+from bench.uplink.run import DELIVERY_KINDS, Drain, count_jobs
+from bench.uplink.setup import stand_in_service
 from bot.jobs import job_handlers
-from bot.uplink.hooks import KIND_OPEN311
 from bot.worker import Worker
 from models import JobStatus
 
 BATCH = 50
 
 
-def drain_with_processes(database_url: str, data_dir: Path, platform_url: str, items: int, workers: int,
-                         *, bare: bool = False, timeout: float = 1800) -> Drain:
+def drain_with_processes(kind: str, database_url: str, data_dir: Path, platform_url: str, items: int,
+                         workers: int, *, bare: bool = False, timeout: float = 1800) -> Drain:
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     ready = context.Barrier(workers + 1)
-    args = (database_url, str(data_dir), platform_url, bare, stop, ready)
+    args = (kind, database_url, str(data_dir), platform_url, bare, stop, ready)
     processes = [context.Process(target=_work, args=args, daemon=True) for _ in range(workers)]
     for process in processes:
         process.start()
-    service = uplink_service(database_url, data_dir, platform_url, "standin-key")
+    service = stand_in_service(kind, database_url, data_dir, platform_url)
     try:
         ready.wait(120)  # all imported and connected: the clock measures draining, not start-up
         started = time.perf_counter()
-        while time.perf_counter() - started < timeout and pending_pushes(service) > 0:
+        while time.perf_counter() - started < timeout and count_jobs(service, JobStatus.PENDING) > 0:
             time.sleep(0.2)
         seconds = time.perf_counter() - started
     finally:
         stop.set()
         for process in processes:
             process.join(30)
-    done, parked = pushes_with(service, JobStatus.DONE), pushes_with(service, JobStatus.PARKED)
+    done, parked = count_jobs(service, JobStatus.DONE), count_jobs(service, JobStatus.PARKED)
     service.engine.dispose()
     return Drain(items, workers, seconds, done, parked)
 
 
-def _work(database_url: str, data_dir: str, platform_url: str, bare: bool, stop: Any, ready: Any) -> None:
-    service = uplink_service(database_url, Path(data_dir), platform_url, "standin-key")
-    handlers: dict[str, Any] = {KIND_OPEN311: _nothing} if bare else dict(job_handlers())
+def _work(kind: str, database_url: str, data_dir: str, platform_url: str, bare: bool, stop: Any, ready: Any) -> None:
+    service = stand_in_service(kind, database_url, Path(data_dir), platform_url)
+    handlers: dict[str, Any] = dict.fromkeys(DELIVERY_KINDS, _nothing) if bare else dict(job_handlers())
     worker = Worker(service, handlers, batch=BATCH)
     worker.beat()
     ready.wait(120)

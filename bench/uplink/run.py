@@ -1,4 +1,5 @@
-"""Drain the queued pushes with 1..k worker threads and count what reached the platform."""
+"""Drain the queued pushes with 1..k worker threads (the throughput to our own server), and the counts
+of delivery jobs that both drains read."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> 
         thread.start()
     try:
         while time.perf_counter() - started < timeout:
-            if _count(service, JobStatus.PENDING) == 0:
+            if count_jobs(service, JobStatus.PENDING) == 0:
                 break
             time.sleep(0.5)  # rarely: the monitor must not compete with the workers for the database
     finally:
@@ -48,7 +49,7 @@ def drain(service: Service, items: int, workers: int, timeout: float = 1800) -> 
         stop.set()
         for thread in threads:
             thread.join()
-    return Drain(items, workers, seconds, _count(service, JobStatus.DONE), _count(service, JobStatus.PARKED))
+    return Drain(items, workers, seconds, count_jobs(service, JobStatus.DONE), count_jobs(service, JobStatus.PARKED))
 
 
 def _work(worker: Worker, stop: threading.Event) -> None:
@@ -68,7 +69,7 @@ def resolved(service: Service) -> int:
                         .where(PlatformDelivery.service_request_id.is_not(None))) or 0
 
 
-def _count(service: Service, status: JobStatus) -> int:
+def count_jobs(service: Service, status: JobStatus) -> int:
     with service.sessions() as s:
         return s.scalar(select(func.count()).select_from(OutboxJob)
                         .where(OutboxJob.kind.in_(DELIVERY_KINDS), OutboxJob.status == status)) or 0

@@ -29,20 +29,31 @@ def uplink_service(database_url: str, data_dir: Path, platform_url: str, api_key
     return service
 
 
-def vendor_service(database_url: str, data_dir: Path, platform_url: str) -> tuple[Service, dict[str, object]]:
-    """A Service filing with the vendor stand-in (the szcg mapping), and the street/grid fields its cases need."""
+def vendor_service(database_url: str, data_dir: Path, platform_url: str) -> Service:
+    """A Service filing with the vendor stand-in (the szcg mapping)."""
     from tests.uplink_vendor.standin import APP_KEY, SECRET
 
-    service = Service.build(Config.from_env({
+    return Service.build(Config.from_env({
         "DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(data_dir), "PLATFORM_VENDOR_URL": platform_url,
         "PLATFORM_VENDOR_APP_KEY": APP_KEY, "PLATFORM_VENDOR_SECRET": SECRET}))
+
+
+def stand_in_service(kind: str, database_url: str, data_dir: Path, platform_url: str) -> Service:
+    """A Service filing with the stand-in of this kind (spec, peer or vendor)."""
+    if kind == "vendor":
+        return vendor_service(database_url, data_dir, platform_url)
+    return uplink_service(database_url, data_dir, platform_url, "standin-key")
+
+
+def vendor_grid(service: Service) -> dict[str, object]:
+    """A grid cell of a mapped street: the fields the vendor's cases need."""
     grid = "110105001002003"
     with transaction(service.sessions) as s:
         street = Street(code="E", name="东街街道", polygon=SQUARE)
         s.add(street)
         s.flush()
         s.add(GridCell(code=grid, street_id=street.id, polygon=SQUARE, community_code=grid[:12], community_name="幸福社区"))
-        return service, {"street_id": street.id, "grid_code": grid, "community_code": grid[:12]}
+        return {"street_id": street.id, "grid_code": grid, "community_code": grid[:12]}
 
 
 def queue_accepted_cases(service: Service, n: int, batch: int = 500, **fields: object) -> list[str]:

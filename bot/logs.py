@@ -43,8 +43,16 @@ class ContextFilter(logging.Filter):
 
 
 def configure(level: int, log_format: str | None = None) -> None:
-    """The root handler of the service's processes, to stderr; replaces any handler set before."""
-    logging.basicConfig(level=level, handlers=[handler(log_format)], force=True)
+    """Our root handler, to stderr, at `level`; replaces the one set before (a command run twice in one
+    process) and leaves other handlers alone (a test run's log capture)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "chengguan", False)]:
+        root.removeHandler(old)
+    ours = handler(log_format)
+    ours.chengguan = True  # type: ignore[attr-defined]
+    ours.setLevel(level)  # a library logger set to DEBUG elsewhere does not print through it
+    root.addHandler(ours)
+    root.setLevel(level)
 
 
 def handler(log_format: str | None = None, stream: Any = None) -> logging.Handler:

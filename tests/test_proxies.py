@@ -23,7 +23,8 @@ def client_for(database_url, tmp_path) -> Iterator[Callable[[str], FlaskClient]]
     def make(proxies: str) -> FlaskClient:
         services.append(Service.build(Config.from_env({
             "DATABASE_URL": database_url, "CHENGGUAN_DATA_DIR": str(tmp_path / f"data{len(services)}"),
-            "CHENGGUAN_OPEN311_READ_LIMIT": "2/minute", "CHENGGUAN_PROXIES": proxies})))
+            "CHENGGUAN_OPEN311_READ_LIMIT": "2/minute", "CHENGGUAN_PROXIES": proxies,
+            "CHENGGUAN_OPEN311_PUBLIC_READ": "1"})))  # anonymous reads, counted per client address
         return create_app(service=services[-1]).test_client()
     yield make
     for service in services:

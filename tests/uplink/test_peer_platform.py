@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot import photostore
 from bot.db import transaction
 from bot.uplink.capabilities import current, set_by_hand
-from models import AuditEvent, Case, CaseStatus, JobStatus, Role
+from models import AuditEvent, Case, CaseStatus, JobStatus, Photo, PhotoRedaction, Role
 from models.platform import PlatformDelivery
 from tests.factories import make_user
 from tests.uplink.helpers import accepted_cases, drain, jobs, new_case, take_steps
@@ -156,12 +157,16 @@ def test_a_platform_failing_everything_is_not_given_up_on(peer_uplink, peer) -> 
 def test_a_platform_that_takes_uploads_gets_the_photo_itself(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
     with transaction(peer_uplink.sessions) as s:
         set_by_hand(s, "media", "upload")
-    numbers = accepted_cases(peer_uplink, 2, with_photo=True)
-    photo = b"\xff\xd8\xff\xe0 a problem photo \xff\xd9"
-    peer_uplink.config.photo_dir.mkdir(parents=True, exist_ok=True)
-    (peer_uplink.config.photo_dir / f"{numbers[0]}.jpg").write_bytes(photo)  # the second one's file is missing
+    numbers = accepted_cases(peer_uplink, 2, with_photo=True)  # their redacted copies are made
+    with transaction(peer_uplink.sessions) as s:
+        copies = {number: s.scalars(select(PhotoRedaction).join(Photo, Photo.id == PhotoRedaction.photo_id)
+                                    .join(Case, Case.id == Photo.case_id).where(Case.number == number)).one()
+                  for number in numbers}
+        copies[numbers[1]].storage_path = None  # as when a photo cannot be redacted: it never leaves
+        first_copy = copies[numbers[0]].storage_path
     drain(peer_uplink)
     sent = {n: next(r for r in peer.requests.values() if n in r["description"]) for n in numbers}
-    assert (sent[numbers[0]]["media"], sent[numbers[0]]["media_url"]) == (photo, None)
-    assert sent[numbers[1]]["media"] is None and sent[numbers[1]]["media_url"].startswith("http://127.0.0.1:9/media/")
+    redacted = photostore.store_for(peer_uplink.config).get(first_copy)
+    assert (sent[numbers[0]]["media"], sent[numbers[0]]["media_url"]) == (redacted, None)
+    assert sent[numbers[1]]["media"] is None and sent[numbers[1]]["media_url"] is None
     assert peer.count(numbers[0]) == 1 and peer.count(numbers[1]) == 1

@@ -20,6 +20,7 @@ Delivery guarantee (what the tests check):
   verify/close complete with an audit note; tokens without tokens/ -> ids found in the request list;
   `address` instead of `address_string`; photos uploaded instead of linked. A 5xx that repeats for
   one request while the platform files others is parked after PLATFORM_SERVER_ERROR_TRIES
-  (server_errors.py), not retried for two days.
+  (server_errors.py), not retried for two days; the vendor push keeps the same rule with its own
+  health row (target "vendor").
 - The adapters (Open311, webhook) are chosen in one table, jobs.py.
 """

@@ -7,6 +7,9 @@ The count lives in the job's payload, committed before the failure is raised (th
 the job's own writes on failure): {"server_errors": n, "server_errors_since": w3 time of the first}.
 A request located only by a typed address also asks for `address` on its next try (payload
 "try_address"): some platforms read only that field and answer 500 without it.
+
+Health ("otherwise healthy") is per uplink target: the vendor platform's answers say nothing about the
+Open311 platform's, so each adapter passes its own target.
 """
 
 from __future__ import annotations
@@ -19,20 +22,22 @@ from bot.uplink.client import PlatformUnavailable
 from bot.worker import JobContext, PermanentJobError
 from models.base import utcnow
 from models.outbox import OutboxJob
+from models.platform import TARGET_OPEN311
 
 STREAK_KEYS = ("server_errors", "server_errors_since", "try_address")
 
 
 def after_unavailable(ctx: JobContext, payload: dict[str, Any], exc: PlatformUnavailable, *,
-                      address_only: bool) -> None:
-    """Record the failure; raise PermanentJobError when this request has had its share of 5xx answers."""
-    record_failure(ctx.service.sessions, str(exc))
+                      address_only: bool = False, target: str = TARGET_OPEN311) -> None:
+    """Record the failure; raise PermanentJobError when this request has had its share of 5xx answers
+    while the same platform (`target`) answered other calls as asked."""
+    record_failure(ctx.service.sessions, str(exc), target)
     if exc.status is None or exc.status < 500:
         return
     count = int(payload.get("server_errors") or 0) + 1
     since = str(payload.get("server_errors_since") or w3(utcnow()))
     limit = ctx.service.config.platform.server_error_tries
-    if count >= limit and healthy_since(current(ctx.session), parse_w3(since)):
+    if count >= limit and healthy_since(current(ctx.session, target), parse_w3(since)):
         ctx.session.commit()
         raise PermanentJobError(
             f"平台对此请求连续 {count} 次答 HTTP {exc.status} (其他请求正常), 多半是本案件的数据它无法处理: "

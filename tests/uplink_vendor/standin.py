@@ -7,7 +7,8 @@ district, CGCS2000 zone-39 coordinates inside the district, attachment ids it is
 its own shape, {"code": "E...", "message": ...}, with HTTP 200 for data and 401 for auth. It never
 deduplicates: a second report of one case is a second case, so tests see duplicates.
 Faults: `fail_next` (next N answers 500), `drop_next` (next N reports recorded, the connection then
-closed without an answer).
+closed without an answer), `crash_numbers` (reports of these case numbers answer 500 every time, as a
+vendor server does when one case's data trips a bug in it).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ def _code_table() -> set[tuple[str, str]]:
 class VendorFaults:
     fail_next: int = 0
     drop_next: int = 0
+    crash_numbers: set[str] = field(default_factory=set)  # reports of these case numbers always answer 500
 
 
 class VendorStandIn:
@@ -202,6 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
             report = json.loads(body)
         except ValueError:
             return self._json(200, _error("E100", "请求体不是 JSON"))
+        if isinstance(report, dict) and report.get("sourceCaseNo") in self.standin.faults.crash_numbers:
+            return self._json(500, _error("E500", "系统内部错误: java.lang.NullPointerException"))
         answer = self.standin.report(report)
         with self.standin.lock:
             drop = answer["code"] == "0" and self.standin.faults.drop_next > 0

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.uplink.capabilities import record_success
 from bot.uplink.client import PlatformRejected
 from bot.uplink.poll import PER_ROUND, apply_status
 from bot.uplink.connection import vendor_client
@@ -36,6 +37,8 @@ def vendor_poll(ctx: JobContext, _payload: dict[str, Any]) -> None:
         answers = [(delivery, case, _status(client, mapping, delivery, case.number)) for delivery, case in rows]
     except PlatformRejected as exc:
         raise PermanentJobError(f"查询平台状态被拒绝: {exc}") from exc
+    if rows:  # it answered: the push's 5xx rule counts this as the platform being up
+        record_success(ctx.service.sessions, None, TARGET_VENDOR)
     now = utcnow()
     for delivery, case, item in answers:
         if item is not None:

@@ -7,7 +7,9 @@ file says (bot/uplink/vendor/mapping.py), with the Open311 push's guarantees:
 - Photos go first as files (a platform on the 政务外网 cannot fetch our links); their ids are sent
   with the case. A file uploaded by an attempt whose case was not filed is only an orphan file.
 - What no retry can fix (no coordinates, no grid cell, a category or street missing from the
-  mapping, the platform's refusal) parks the job with one line saying what to do.
+  mapping, the platform's refusal) parks the job with one line saying what to do. A 5xx is retried,
+  until this case has had PLATFORM_SERVER_ERROR_TRIES of them while the platform filed others
+  (bot/uplink/server_errors.py, with the vendor's own health kept under its target).
 - verify and close are the platform's own steps (its 核查/结案); they come back through vendor.poll
   (poll.py), so ours are not sent.
 """
@@ -22,10 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.redaction.links import NotRedactedYet
-from bot.uplink.client import PlatformRejected
+from bot.uplink.capabilities import current, record_success
+from bot.uplink.client import PlatformRejected, PlatformUnavailable
 from bot.uplink.connection import vendor_client
 from bot.uplink.media import redacted_photos
 from bot.uplink.scheduling import schedule_poll
+from bot.uplink.server_errors import after_unavailable
 from bot.uplink.vendor.client import VendorClient, dig
 from bot.uplink.vendor.coords import platform_xy
 from bot.uplink.vendor.mapping import VendorMapping, load_mapping
@@ -51,6 +55,7 @@ class VendorPlan:
     fields: dict[str, Any]
     photos: list[tuple[str, bytes]] = field(default_factory=list)  # (name, redacted JPEG)
     look_first: bool = False
+    last_success: datetime | None = None  # the platform's health as this job read it
 
 
 def vendor_push(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -67,8 +72,12 @@ def vendor_push(ctx: JobContext, payload: dict[str, Any]) -> None:
         if case_id is None:
             photo_ids = [client.upload(name, content) for name, content in plan.photos]
             case_id = client.create({**plan.fields, mapping.fields["photos"]: photo_ids})
-    except PlatformRejected as exc:  # PlatformUnavailable goes up: the worker retries with back-off
+    except PlatformRejected as exc:
         raise PermanentJobError(str(exc)) from exc
+    except PlatformUnavailable as exc:  # retried with back-off, unless only this case keeps crashing it
+        after_unavailable(ctx, payload, exc, target=TARGET_VENDOR)
+        raise
+    record_success(ctx.service.sessions, plan.last_success, TARGET_VENDOR)
     ctx.session.add(PlatformDelivery(case_id=plan.case_id, target=TARGET_VENDOR, service_request_id=case_id,
                                      service_code=plan.fields[mapping.fields["sub_type"]], status_notes="",
                                      delivered_at=utcnow(), platform_status="open"))
@@ -93,7 +102,8 @@ def _plan(ctx: JobContext, mapping: VendorMapping, payload: dict[str, Any]) -> V
         photos = redacted_photos(session, ctx.service.config, case.id, MAX_PHOTOS)
     except NotRedactedYet as exc:  # bot.open311.read_links makes it within a minute
         raise RetryLater("照片脱敏中, 稍后上报", timedelta(seconds=30)) from exc
-    return VendorPlan(case.id, case.number, fields, photos, look_first=job.attempts > 1)
+    return VendorPlan(case.id, case.number, fields, photos, look_first=job.attempts > 1,
+                      last_success=current(session, TARGET_VENDOR).last_success_at)
 
 
 def case_fields(session: Session, mapping: VendorMapping, case: Case, now: datetime) -> dict[str, Any]:

@@ -34,10 +34,10 @@ HEALTH_EVERY = timedelta(seconds=30)  # a success is written at most this often:
 def current(session: Session, target: str = TARGET_OPEN311) -> PlatformCapabilities:
     """The stored row, or the defaults (not added to the session) while nothing is known."""
     row = session.scalar(select(PlatformCapabilities).where(PlatformCapabilities.target == target))
-    return row if row is not None else _defaults(target)
+    return row if row is not None else defaults(target)
 
 
-def _defaults(target: str) -> PlatformCapabilities:
+def defaults(target: str = TARGET_OPEN311) -> PlatformCapabilities:
     return PlatformCapabilities(target=target, base_url="", discovery=False, updates=UNKNOWN, tokens=UNKNOWN,
                                 address_field="address_string", media="url", page_size=None, manual="",
                                 last_error="")
@@ -46,7 +46,7 @@ def _defaults(target: str) -> PlatformCapabilities:
 def _row(session: Session, target: str) -> PlatformCapabilities:
     row = session.scalar(select(PlatformCapabilities).where(PlatformCapabilities.target == target))
     if row is None:
-        row = _defaults(target)
+        row = defaults(target)
         try:
             with session.begin_nested():  # another worker may add it first; then use theirs
                 session.add(row)

@@ -19,27 +19,27 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from bot.open311.formats import w3
 from bot.uplink import content
-from bot.uplink.capabilities import current, learn, record_success
+from bot.uplink.capabilities import defaults, learn, record_success
 from bot.uplink.client import Created, Open311Client, PlatformRejected, PlatformUnavailable
 from bot.uplink.connection import open311_client
 from bot.uplink.hooks import KIND_OPEN311, case_step_keys
 from bot.uplink.media import upload_photo
 from bot.uplink.open311_token import KIND_TOKEN, find_on_platform, resolve_token
-from bot.uplink.plan import Plan
-from bot.uplink.scheduling import schedule_poll, wait_for_earlier_steps
+from bot.uplink.plan import Plan, Stored
+from bot.uplink.scheduling import StepJob, check_earlier_steps, other_step_jobs, schedule_poll
 from bot.uplink.server_errors import after_unavailable
-from bot.uplink.services import service_code_for
 from bot.uplink.updates import note_skipped, send_update
 from bot.worker import JobContext, PermanentJobError
 from models.base import utcnow
 from models.cases import Case
 from models.outbox import OutboxJob, enqueue
-from models.platform import TARGET_OPEN311, PlatformDelivery
+from models.platform import TARGET_OPEN311, PlatformCapabilities, PlatformDelivery, ServiceMapping
 
 
 def open311_push(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -69,22 +69,24 @@ def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
     session, config = ctx.session, ctx.service.config
     if not config.platform.open311_enabled:
         raise PermanentJobError("PLATFORM_OPEN311_URL 未设置, 无法上报; 设置后运行 chengguan platform retry")
-    case = session.get(Case, payload["case_id"])
-    if case is None:
+    row = _read(session, payload["case_id"], ctx.job_id)
+    if row is None:
         raise PermanentJobError(f"案件 id={payload['case_id']} 不存在")
-    job = session.get_one(OutboxJob, ctx.job_id)
+    case, job, delivery, caps, mapped_code = row
+    caps = caps if caps is not None else defaults()
     keys = case_step_keys("open311", case)
-    wait_for_earlier_steps(session, job, keys, case.number)
-    caps = current(session)
+    others = other_step_jobs(session, job.id, keys)
+    check_earlier_steps(job.id, others, case.number)
     plan = Plan(case.id, case.number, payload["action"], job.idempotency_key or f"open311:{case.id}:{job.id}",
                 updates=caps.updates, tokens=caps.tokens, page_size=caps.page_size, last_success=caps.last_success_at)
-    delivery = _delivery(session, case.id)
     if delivery is not None:
         plan.request_id, plan.token, plan.service_code = (delivery.service_request_id, delivery.token,
                                                           delivery.service_code)
         plan.since = delivery.created_at
+        plan.stored = Stored(delivery.id, plan.request_id, plan.token, plan.service_code,
+                             delivered=delivery.delivered_at is not None)
     if not plan.request_id and not plan.token:
-        plan.service_code = service_code_for(session, case.category_code)
+        plan.service_code = mapped_code
         if not plan.service_code:
             raise PermanentJobError(
                 f"分类 {case.category_code} 还没有对应的平台服务代码; 运行 chengguan platform sync-services, "
@@ -101,7 +103,7 @@ def _plan(ctx: JobContext, payload: dict[str, Any]) -> Plan:
             plan.upload = upload_photo(session, config, case.id)
             if plan.upload is not None:
                 plan.fields.pop("media_url", None)  # the file instead of the link
-        plan.look_first = not payload.get("skip_lookup") and _may_have_been_sent(session, job, keys)
+        plan.look_first = not payload.get("skip_lookup") and _may_have_been_sent(job, others)
         plan.since = job.created_at
     if plan.action != "accept":
         urls = content.photo_urls(session, config, case, plan.action)
@@ -136,18 +138,11 @@ def _file(client: Open311Client, plan: Plan) -> Created | None:
 
 def _write(ctx: JobContext, plan: Plan, created: Created | None, update_sent: bool) -> None:
     session = ctx.session
-    delivery = _delivery(session, plan.case_id) or PlatformDelivery(
-        case_id=plan.case_id, target=TARGET_OPEN311, status_notes="")
-    session.add(delivery)
-    delivery.service_request_id, delivery.token = plan.request_id, plan.token
-    delivery.service_code = plan.service_code
-    if plan.request_id and delivery.delivered_at is None:
-        delivery.delivered_at, delivery.platform_status = utcnow(), delivery.platform_status or "open"
-    session.flush()
+    delivery_id = _store_delivery(session, plan)
     if plan.request_id:
         schedule_poll(session, ctx.service.config.platform.poll_minutes)
     elif created is not None and created.token:
-        enqueue(session, KIND_TOKEN, {"delivery_id": delivery.id}, key=f"open311:{plan.case_id}:token",
+        enqueue(session, KIND_TOKEN, {"delivery_id": delivery_id}, key=f"open311:{plan.case_id}:token",
                 not_before=utcnow() + timedelta(seconds=5))
     if plan.action != "accept" and not update_sent:
         # Filed just now with a token: the update follows as its own job once the token resolves.
@@ -155,14 +150,51 @@ def _write(ctx: JobContext, plan: Plan, created: Created | None, update_sent: bo
                 key=f"{plan.job_key}:after-token")
 
 
-def _delivery(session: Session, case_id: int) -> PlatformDelivery | None:
-    return session.scalar(select(PlatformDelivery).where(
-        PlatformDelivery.case_id == case_id, PlatformDelivery.target == TARGET_OPEN311))
+def _store_delivery(session: Session, plan: Plan) -> int:
+    """Record what the platform knows of the case: an INSERT for a first delivery, an UPDATE only when
+    something changed since the plan's read (a later step of a filed case writes nothing)."""
+    stored, now = plan.stored, utcnow()
+    if stored is None:
+        delivery = PlatformDelivery(case_id=plan.case_id, target=TARGET_OPEN311, status_notes="",
+                                    service_request_id=plan.request_id, token=plan.token,
+                                    service_code=plan.service_code)
+        if plan.request_id:
+            delivery.delivered_at, delivery.platform_status = now, "open"
+        session.add(delivery)
+        session.flush()
+        return delivery.id
+    newly_delivered = bool(plan.request_id) and not stored.delivered
+    if newly_delivered or (plan.request_id, plan.token, plan.service_code) != (
+            stored.request_id, stored.token, stored.service_code):
+        values: dict[str, Any] = {"service_request_id": plan.request_id, "token": plan.token,
+                                  "service_code": plan.service_code}
+        if plan.request_id:  # the first time it is known: delivered now (SQL keeps what a concurrent job wrote)
+            table = PlatformDelivery
+            values["platform_status"] = sql_case(
+                (table.delivered_at.is_(None), func.coalesce(func.nullif(table.platform_status, ""), "open")),
+                else_=table.platform_status)
+            values["delivered_at"] = func.coalesce(table.delivered_at, now)
+        session.execute(update(PlatformDelivery).where(PlatformDelivery.id == stored.id).values(**values)
+                        .execution_options(synchronize_session=False))
+    return stored.id
 
 
-def _may_have_been_sent(session: Session, job: OutboxJob, case_keys: list[str]) -> bool:
+def _read(session: Session, case_id: int, job_id: int) -> tuple[Case, OutboxJob, PlatformDelivery | None,
+                                                                PlatformCapabilities | None, str | None] | None:
+    """The case, this job, the case's delivery, the platform's capabilities and the category's service
+    code, in one round trip (each was a query of its own)."""
+    row = session.execute(
+        select(Case, OutboxJob, PlatformDelivery, PlatformCapabilities, ServiceMapping.service_code).select_from(Case)
+        .join(OutboxJob, OutboxJob.id == job_id)
+        .outerjoin(PlatformDelivery, and_(PlatformDelivery.case_id == Case.id,
+                                          PlatformDelivery.target == TARGET_OPEN311))
+        .outerjoin(PlatformCapabilities, PlatformCapabilities.target == TARGET_OPEN311)
+        .outerjoin(ServiceMapping, ServiceMapping.category_code == Case.category_code)
+        .where(Case.id == case_id)
+    ).first()
+    return None if row is None else row.tuple()
+
+
+def _may_have_been_sent(job: OutboxJob, others: list[StepJob]) -> bool:
     """This job ran before (attempts counts claims), or another step job of the case did."""
-    if job.attempts > 1:
-        return True
-    return bool(session.scalar(select(OutboxJob.id).where(
-        OutboxJob.idempotency_key.in_(case_keys), OutboxJob.id != job.id, OutboxJob.attempts > 0)))
+    return job.attempts > 1 or any(other.attempts > 0 for other in others)

@@ -10,6 +10,17 @@ from typing import Any
 from bot.uplink.capabilities import UNKNOWN
 
 
+@dataclass(frozen=True)
+class Stored:
+    """The case's delivery row as the plan read it: writing it back is skipped when nothing changed."""
+
+    id: int
+    request_id: str | None
+    token: str | None
+    service_code: str | None
+    delivered: bool
+
+
 @dataclass
 class Plan:
     """Everything one push needs, read before any network call."""
@@ -32,3 +43,4 @@ class Plan:
     tokens: str = UNKNOWN
     page_size: int | None = None
     last_success: datetime | None = None
+    stored: Stored | None = None

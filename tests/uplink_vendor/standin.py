@@ -178,6 +178,7 @@ def _error(code: str, message: str) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     standin: VendorStandIn
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # the body must not wait for the client's delayed ACK (see tests.uplink.standin)
 
     def log_message(self, *_args: Any) -> None:
         pass

@@ -192,7 +192,7 @@ def _read(session: Session, case_id: int, job_id: int) -> tuple[Case, OutboxJob,
         .outerjoin(ServiceMapping, ServiceMapping.category_code == Case.category_code)
         .where(Case.id == case_id)
     ).first()
-    return None if row is None else row.tuple()
+    return None if row is None else tuple(row)  # type: ignore[return-value]
 
 
 def _may_have_been_sent(job: OutboxJob, others: list[StepJob]) -> bool:

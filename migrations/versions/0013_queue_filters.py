@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_cases_rework_status", "cases", ["rework_count", "status", "deadline", "id"], unique=False)
+    op.create_index("ix_cases_status_rework", "cases", ["status", "rework_count", "deadline", "id"], unique=False)
     op.create_index("ix_cases_category_status", "cases", ["category_code", "status", "deadline", "id"], unique=False)
     op.drop_index("ix_cases_category_code", table_name="cases")
 
@@ -26,4 +26,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_index("ix_cases_category_code", "cases", ["category_code"], unique=False)
     op.drop_index("ix_cases_category_status", table_name="cases")
-    op.drop_index("ix_cases_rework_status", table_name="cases")
+    op.drop_index("ix_cases_status_rework", table_name="cases")

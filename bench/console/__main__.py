@@ -37,6 +37,7 @@ PAGES = (  # (what, who signs in, URL)
     ("待审核, overdue only", "district", "/console/?tab=submitted&overdue=1"),
     ("返工, 返工≥2次", "district", "/console/?tab=returned&reworked=1"),
     ("已结案, category E0102", "district", "/console/?tab=closed&category=E0102"),
+    ("处置中, source 巡查上报", "district", "/console/?tab=working&source=patrol"),
     ("处置中, a street's reviewer", "street", "/console/?tab=working"),
 )
 CASE_LINK = re.compile(r'href="/console/cases/[^"]+"')

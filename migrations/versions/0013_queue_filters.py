@@ -1,4 +1,4 @@
-"""cases: indexes for the console queue's 返工≥2次 and category filters (counts and page ids from the index)
+"""cases: indexes for the console queue's 返工≥2次, category and source filters (counts and page ids from the index)
 
 (category_code, status, deadline, id) replaces the index on category_code alone: it answers the same lookups.
 
@@ -20,10 +20,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_index("ix_cases_status_rework", "cases", ["status", "rework_count", "deadline", "id"], unique=False)
     op.create_index("ix_cases_category_status", "cases", ["category_code", "status", "deadline", "id"], unique=False)
+    op.create_index("ix_cases_source_status", "cases", ["source", "status", "deadline", "id"], unique=False)
     op.drop_index("ix_cases_category_code", table_name="cases")
 
 
 def downgrade() -> None:
     op.create_index("ix_cases_category_code", "cases", ["category_code"], unique=False)
+    op.drop_index("ix_cases_source_status", table_name="cases")
     op.drop_index("ix_cases_category_status", table_name="cases")
     op.drop_index("ix_cases_status_rework", table_name="cases")

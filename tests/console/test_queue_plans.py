@@ -50,7 +50,8 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         service.dispose()
 
 
-@pytest.mark.parametrize("args", [{"tab": "returned", "reworked": "1"}, {"tab": "closed", "category": "E0102"}])
+@pytest.mark.parametrize("args", [{"tab": "returned", "reworked": "1"}, {"tab": "closed", "category": "E0102"},
+                                  {"tab": "working", "source": "patrol"}])
 def test_filtered_pages_and_their_counts_read_an_index(district: Service, args: dict[str, str]) -> None:
     with district.sessions() as db:
         reviewer = db.get(User, DISTRICT_REVIEWER)

@@ -32,6 +32,7 @@ TABS = (
     Tab("closed", "已结案", (CaseStatus.VERIFIED, CaseStatus.CLOSED, CaseStatus.REJECTED)),
 )
 TAB_BY_KEY = {t.key: t for t in TABS}
+TAB_STATUSES = [status for tab in TABS for status in tab.statuses]
 
 
 @dataclass
@@ -133,7 +134,10 @@ def _tab_counts(db: Session, conditions: list[ColumnElement[bool]], *, by_column
     status index and fetch every row: 600 ms instead of 80 ms at 100,000 cases)."""
     if by_column:
         per_tab = [func.coalesce(func.sum(case((Case.status.in_(t.statuses), 1), else_=0)), 0) for t in TABS]
-        return dict(zip((t.key for t in TABS), db.execute(select(*per_tab).where(*conditions)).one(), strict=True))
+        # Only the tabs' statuses are summed; naming them lets a (status, column, ...) index be probed per status.
+        in_tabs = Case.status.in_(TAB_STATUSES)
+        row = db.execute(select(*per_tab).where(*conditions, in_tabs)).one()
+        return dict(zip((t.key for t in TABS), row, strict=True))
     by_status = dict(db.execute(select(Case.status, func.count()).where(*conditions).group_by(Case.status)).all())
     return {t.key: sum(by_status.get(s, 0) for s in t.statuses) for t in TABS}
 

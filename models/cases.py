@@ -18,12 +18,19 @@ from models.users import User
 class Case(Base):
     __tablename__ = "cases"
     # The console's queue: a status tab in deadline order, and the overdue counts, read from the index alone.
-    __table_args__ = (Index("ix_cases_status_deadline", "status", "deadline", "id"),)
+    # Its 返工≥2次, category and source filters: the per-tab counts and the page's ids from the index alone too
+    # (without them SQLite scanned the table: 156 and 165 ms a page at 100,000 cases).
+    __table_args__ = (
+        Index("ix_cases_status_deadline", "status", "deadline", "id"),
+        Index("ix_cases_status_rework", "status", "rework_count", "deadline", "id"),
+        Index("ix_cases_category_status", "category_code", "status", "deadline", "id"),
+        Index("ix_cases_source_status", "source", "status", "deadline", "id"),
+    )
 
     id: Mapped[intpk]
     number: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. 2026112200017
     source: Mapped[CaseSource] = mapped_column(str_enum(CaseSource))
-    category_code: Mapped[str] = mapped_column(String(8), index=True)
+    category_code: Mapped[str] = mapped_column(String(8))  # indexed first in ix_cases_category_status
     description: Mapped[str] = mapped_column(Text, default="")
     # Location: WGS-84 for GIS and Open311, and the GCJ-02 the phone sent, kept as received.
     lat: Mapped[float | None] = mapped_column(Float)

@@ -37,6 +37,7 @@ PAGES = (  # (what, who signs in, URL)
     ("待审核, overdue only", "district", "/console/?tab=submitted&overdue=1"),
     ("返工, 返工≥2次", "district", "/console/?tab=returned&reworked=1"),
     ("已结案, category E0102", "district", "/console/?tab=closed&category=E0102"),
+    ("处置中, source 巡查上报", "district", "/console/?tab=working&source=patrol"),
     ("处置中, a street's reviewer", "street", "/console/?tab=working"),
 )
 CASE_LINK = re.compile(r'href="/console/cases/[^"]+"')
@@ -94,8 +95,10 @@ def main() -> None:
         with transaction(service.sessions) as session:
             populate(session, args.cases, args.streets)
         add_reviewers(service)
-        with service.engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
+        # PostgreSQL: VACUUM as autovacuum does soon after a bulk load; until then no page is marked
+        # all-visible and every index-only scan still reads the table (the first figures measured that).
+        with service.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE" if args.postgres else "ANALYZE"))
         setup = time.perf_counter() - began
         app = create_app(service=service)
         clients = {who: signed_in(app, who) for who in ("district", "street")}
@@ -113,7 +116,7 @@ def main() -> None:
               for what, url_, median, p90, cpu, rows in figures]
     verdict = "**met**" if worst < TARGET_MS else "**not met**"
     lines += ["", f"Target median < {TARGET_MS:.0f} ms for a page of 50 cases: {verdict} (slowest median {worst:.1f} ms). "
-              f"Data set written in {setup:.1f} s (bulk inserts, then ANALYZE)."]
+              f"Data set written in {setup:.1f} s (bulk inserts, then {'VACUUM ANALYZE' if args.postgres else 'ANALYZE'})."]
     print("\n".join(lines))
     if not args.no_write:
         write_section(f"console ({kind})", "\n".join(lines))

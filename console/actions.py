@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 from handlers import case_changes, dispatch, review, suspension
 from handlers.cases import Refusal
 from handlers.context import Acting
+from handlers.staff_reasons import OTHER, REASONS
 from models import TransitionError
 
 REASON_MAX = 200
-REWORK_CODES = ("整改不到位", "角度不一致", "非原图", "其他")
+REWORK_CODES = REASONS["返工"]  # the coded reasons of the chat's 返工, then 其他
 
 
 class ActionRefused(Exception):
@@ -55,7 +56,7 @@ def _argument(number: str, form: Mapping[str, str], action: str) -> str:
         code = form.get("reason", "")
         if code not in REWORK_CODES:
             raise ActionRefused("请选择返工原因: " + " / ".join(REWORK_CODES) + "。")
-        if code == "其他":
+        if code == OTHER:
             if not note:
                 raise ActionRefused("选择「其他」时请写明返工原因。")
             return f"{number} {note}"

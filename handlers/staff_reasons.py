@@ -12,7 +12,7 @@ from models import Role
 
 FLOW = "reason"
 OTHER = "其他"
-REASONS = {"退回": ("非城管事项", "重复上报", "信息不全", OTHER), "返工": ("整改不到位", "角度不一致", "非原图", OTHER)}
+REASONS = {"退回": ("非城管事项", "重复上报", "信息不全", OTHER), "返工": (*review.REWORK_REASONS, OTHER)}
 DECIDE: dict[str, Callable[[Context, str], str]] = {"退回": review.reject, "返工": review.rework}
 
 

@@ -61,9 +61,12 @@ def ratios_main(ramp: list[float], seconds: float) -> None:
         echo_saturation = ratios.saturation(echo_runs)
         if not echo_saturation:
             raise SystemExit(f"the echo sustained none of {ramp} msg/s: start the ramp lower (--ramp)")
-        half = echo_saturation / 2  # then on up the echo's ramp, to the service's own saturation
+        half = echo_saturation / 2  # then on up the echo's ramp to the service's own saturation, or down to it
         with running_server(_env(api, tmp), Path(tmp) / "serve.log") as base:
             service_runs = _ramp(base, pic, [half, *(r for r in ramp if r > half)], seconds, "service")
+            if not ratios.sustains(service_runs[0]):
+                service_runs += _ramp(base, pic, sorted((r for r in ramp if r < half), reverse=True), seconds,
+                                      "service", until_sustained=True)
     costs = per_message_ms()
     body = ratios.report(echo_runs, service_runs, costs, seconds, THREADS, (load_at_start, ratios.load_average()))
     print(body)
@@ -77,12 +80,13 @@ def _env(api: FakeWeChatAPI, data_dir: str, **extra: str) -> dict[str, str]:
             "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://"), **extra}
 
 
-def _ramp(base: str, pic: tuple[str, str], rates: list[float], seconds: float, label: str) -> list[RunResult]:
-    """Each rate in turn, until the first the server does not sustain."""
+def _ramp(base: str, pic: tuple[str, str], rates: list[float], seconds: float, label: str, *,
+          until_sustained: bool = False) -> list[RunResult]:
+    """Each rate in turn, until the first the server does not sustain (or, going down, the first it does)."""
     runs = []
     for rate in rates:
         runs += _sweep(base, pic, [rate], seconds, label)
-        if not ratios.sustains(runs[-1]):
+        if ratios.sustains(runs[-1]) == until_sustained:
             break
     return runs
 

@@ -54,7 +54,7 @@ class Verdict:
 
 
 def verdict(echo: list[RunResult], service: list[RunResult], costs: dict[str, dict[str, Cost]]) -> Verdict:
-    """`service[0]` ran at half the echo's saturation rate, the rest of `service` on up the echo's ramp."""
+    """`service[0]` ran at half the echo's saturation rate, the rest of `service` up or down the echo's ramp."""
     echo_saturation = saturation(echo)
     return Verdict(rate_ratio=saturation(service) / echo_saturation if echo_saturation else 0.0,
                    p99_ms=service[0].percentile(99),
@@ -81,10 +81,11 @@ def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dic
         f"that checks the signature, parses and answers; `bench/webhook/baseline.py`) to its saturation rate, the "
         f"highest rate it sustained ({SUSTAINED_SHARE:.0%} answered, p99 < {SUSTAINED_P99_MS:.0f} ms); then "
         f"`chengguan serve` (SQLite, plain mode; its worker child process fetches the image messages' photos) at "
-        f"half that rate and on up the same ramp to its own. Both served by `bot.webserver` (gunicorn's gthread "
-        f"worker, {threads} threads); open-loop load of 60 % text, 20 % location, 20 % image messages from 300 "
-        f"new residents per rate (each rate starts with their 300 first messages), {seconds:g} s per rate, latency from the scheduled send time; the load "
-        f"generator shares the 2 cores, so the echo's saturation is partly the generator's.\n\n"
+        f"half that rate and on up the same ramp to its own (down the ramp when it does not sustain half). Both "
+        f"served by `bot.webserver` (gunicorn's gthread worker, {threads} threads); open-loop load of 60 % text, "
+        f"20 % location, 20 % image messages from 300 new residents per rate (each rate starts with their 300 first "
+        f"messages), {seconds:g} s per rate, latency from the scheduled send time; the load generator shares the 2 "
+        f"cores, so the echo's saturation is partly the generator's.\n\n"
         + "\n".join(rows)
         + f"\n\nSaturation (the highest rate sustained): echo {saturation(echo):.0f} msg/s, service "
         f"{saturation(service):.0f} msg/s; the service started at half the echo's.\n\n"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
@@ -34,15 +34,25 @@ Router = Callable[[Context], str | None]
 SORRY = "系统暂时无法处理这条消息, 已记录, 请稍后再试。"
 
 # Built once, run with parameters: every webhook runs them, and building a query costs more than running it.
-USER_BY_IDENTITY = select(User).join(Identity).where(
-    Identity.channel == bindparam("channel"), Identity.external_id == bindparam("sender")
+# The sender's conversation (locked: one message of theirs at a time) and their bound user's id, in one Core
+# query: loading ORM objects cost a webhook more than the statement; the user is loaded only when a step needs it.
+_conversations, _identities = Conversation.__table__, Identity.__table__
+CONVERSATION_AND_USER = (
+    select(*_conversations.c, _identities.c.user_id)
+    .select_from(_conversations.outerjoin(_identities, and_(_identities.c.channel == _conversations.c.channel,
+                                                           _identities.c.external_id == _conversations.c.external_id)))
+    .where(_conversations.c.channel == bindparam("channel"), _conversations.c.external_id == bindparam("sender"))
+    .with_for_update(of=_conversations)
+)
+NEW_USER = insert(User.__table__).returning(User.__table__.c.id)
+NEW_IDENTITY = insert(Identity.__table__)
+REPLY_GIVEN = select(InboxMessage.reply).where(InboxMessage.dedupe_key == bindparam("dedupe_key"))
+SAVE_CONVERSATION = update(Conversation).where(Conversation.id == bindparam("conversation_id")).values(
+    flow=bindparam("flow"), state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at")
 )
 RECORD_REPLY = update(InboxMessage).where(InboxMessage.id == bindparam("inbox_id")).values(
     reply=bindparam("reply"), handled_at=bindparam("handled_at")
 )
-CONVERSATION_FOR_UPDATE = select(Conversation).where(
-    Conversation.channel == bindparam("channel"), Conversation.external_id == bindparam("sender")
-).with_for_update()
 
 
 class Dispatcher:
@@ -61,8 +71,8 @@ class Dispatcher:
                     return self._reply_to_retry(session, message)
                 if message.channel == CHANNEL_MP:  # every message or event opens WeChat's 48-hour window
                     record_inbound(session, message.sender, utcnow(), message.event)
-                ctx = self._context(session, message)
-                reply = self._route(ctx)
+                ctx, loaded = self._context(session, message)
+                reply = self._route(ctx, loaded)
                 if ctx.notice:
                     reply = "\n".join(filter(None, [ctx.notice, reply]))
                 session.connection().execute(
@@ -77,9 +87,11 @@ class Dispatcher:
                     record_inbound(session, message.sender, utcnow(), message.event)  # WeChat opened the window all the same
             return SORRY
 
-    def _route(self, ctx: Context) -> str | None:
+    def _route(self, ctx: Context, loaded: tuple[object, ...]) -> str | None:
         try:
             reply = self.routers[ctx.message.channel](ctx)
+            if _saved_fields(ctx.conversation) != loaded:
+                _save(ctx.session, ctx.conversation)
             ctx.session.flush()  # a write the database refuses is the handler's failure too
             return reply
         except Exception as exc:
@@ -88,19 +100,21 @@ class Dispatcher:
 
     def _reply_to_retry(self, session: Session, message: Inbound) -> str | None:
         log.info("duplicate delivery of %s ignored", message.dedupe_key)
-        return session.scalar(select(InboxMessage.reply).where(InboxMessage.dedupe_key == message.dedupe_key))
+        return session.connection().scalar(REPLY_GIVEN, {"dedupe_key": message.dedupe_key})
 
-    def _context(self, session: Session, message: Inbound) -> Context:
-        conversation = _conversation_for_update(session, message)
+    def _context(self, session: Session, message: Inbound) -> tuple[Context, tuple[object, ...]]:
+        """The handler's context, and the conversation's fields as loaded (to see whether it changed)."""
+        conversation, user_id = _conversation_and_user(session, message)
+        loaded = _saved_fields(conversation)
         timeout = timedelta(minutes=self.service.config.conversation_timeout_minutes)
         notice = ""
         if conversation.is_expired(timeout):
             notice = expired_notice(conversation.flow, conversation.state, conversation.data)
             conversation.finish()
         return Context(
-            session=session, config=self.service.config, user=_user(session, message),
+            session=session, config=self.service.config, user_id=user_id,
             conversation=conversation, message=message, now=utcnow(), notice=notice,
-        )
+        ), loaded
 
 
 class _HandlerFailed(Exception):
@@ -115,29 +129,36 @@ def _store(session: Session, message: Inbound) -> int | None:
     )
 
 
-def _user(session: Session, message: Inbound) -> User | None:
-    """The bound user; a resident writing to the Official Account for the first time is registered."""
-    user = session.scalars(USER_BY_IDENTITY, {"channel": message.channel, "sender": message.sender}).one_or_none()
-    if user is not None:
-        return user
-    if message.channel != CHANNEL_MP:
-        return None  # staff must be bound first (WeCom)
-    user = User(name="", role=Role.RESIDENT)
-    session.add(user)
-    session.flush()
-    session.add(Identity(user_id=user.id, channel=message.channel, external_id=message.sender))
-    return user
+def _conversation_and_user(session: Session, message: Inbound) -> tuple[Conversation, int | None]:
+    """The sender's conversation, locked (created on their first message), and their user's id: the bound
+    user, or on the Official Account a resident registered now (staff must be bound first, in WeCom).
 
-
-def _conversation_for_update(session: Session, message: Inbound) -> Conversation:
+    The conversation is a plain instance outside the session: `_route` writes it back with one UPDATE when
+    the handler changed it, instead of the unit of work's flush."""
     who = {"channel": message.channel, "sender": message.sender}
-    conversation = session.scalars(CONVERSATION_FOR_UPDATE, who).one_or_none()
-    if conversation is None:  # the first message; another one of this user's may be creating it too
-        dialect = session.get_bind().dialect.name
-        create = insert_unless_present(Conversation.__table__, ("channel", "external_id"), dialect)
-        session.connection().execute(create, {"channel": message.channel, "external_id": message.sender})
-        conversation = session.scalars(CONVERSATION_FOR_UPDATE, who).one()
-    return conversation
+    connection = session.connection()
+    row = connection.execute(CONVERSATION_AND_USER, who).one_or_none()
+    if row is None:  # the first message; another one of this user's may be creating it too
+        create = insert_unless_present(_conversations, ("channel", "external_id"), session.get_bind().dialect.name)
+        connection.execute(create, {"channel": message.channel, "external_id": message.sender})
+        row = connection.execute(CONVERSATION_AND_USER, who).one()
+    values = row._asdict()
+    user_id = values.pop("user_id")
+    if user_id is None and message.channel == CHANNEL_MP:
+        user_id = connection.scalar(NEW_USER, {"name": "", "role": Role.RESIDENT})
+        connection.execute(NEW_IDENTITY, {"user_id": user_id, "channel": message.channel, "external_id": message.sender})
+    return Conversation(**values), user_id
+
+
+def _saved_fields(conversation: Conversation) -> tuple[object, ...]:
+    return conversation.flow, conversation.state, conversation.data, conversation.updated_at
+
+
+def _save(session: Session, conversation: Conversation) -> None:
+    """Write the conversation back (a row deleted meanwhile, by 删除我的信息, stays deleted)."""
+    session.connection().execute(SAVE_CONVERSATION, {
+        "conversation_id": conversation.id, "flow": conversation.flow, "state": conversation.state,
+        "data": conversation.data, "updated_at": conversation.updated_at})
 
 
 def current_dispatcher() -> Dispatcher:

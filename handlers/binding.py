@@ -38,7 +38,7 @@ def bind(ctx: Context, code: str) -> str:
     user = ctx.session.get_one(User, invite.user_id)
     invite.used_at = ctx.now
     ctx.session.add(Identity(user_id=user.id, channel=ctx.message.channel, external_id=ctx.message.sender))
-    ctx.user = user
+    ctx.user, ctx.user_id = user, user.id
     return f"绑定成功! 您好, {user.role.label}「{user.name}」。发送「帮助」查看可用命令。"
 
 

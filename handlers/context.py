@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.messages import Inbound
 from models import Conversation, User
-from models.outbox import enqueue
+from models.outbox import OutboxJob, enqueue
+
+NEW_JOB = insert(OutboxJob.__table__)
 
 
 class Acting(Protocol):
@@ -35,15 +39,23 @@ class StaffAction:
 class Context:
     session: Session
     config: Config
-    user: User | None
     conversation: Conversation
     message: Inbound
     now: datetime
     notice: str = ""  # said before the reply, e.g. that an old draft expired
+    user_id: int | None = None  # the sender's bound user (None: not bound)
+
+    @cached_property
+    def user(self) -> User | None:
+        """The sender's user, loaded when a step first needs more than its id (most resident messages do not)."""
+        return self.session.get(User, self.user_id) if self.user_id is not None else None
 
     def enqueue(self, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
         """Queue slow work in this same transaction; the worker runs it after the commit."""
-        enqueue(self.session, kind, payload, key=key)
+        if key is None:  # nothing to look up first: one INSERT (the columns' defaults apply), no unit of work
+            self.session.connection().execute(NEW_JOB, {"kind": kind, "payload": payload})
+        else:
+            enqueue(self.session, kind, payload, key=key)
 
     def push_text(self, text: str, *, key: str | None = None) -> None:
         """Send a message to the sender later (customer-service message / WeCom app message)."""

@@ -7,7 +7,7 @@ address when we asked for the location and a description otherwise.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.notices import consent
 from handlers.catalog import categories, find_by_words, source_rules
@@ -168,8 +168,13 @@ def _photos_in(ctx: Context, status: PhotoStatus) -> list[int]:
     ids = ctx.conversation.data.get("photos", [])
     if not ids:
         return []
-    with ctx.session.no_autoflush:  # photo rows are written already; pending draft changes do not matter here
-        return list(ctx.session.scalars(select(Photo.id).where(Photo.id.in_(ids), Photo.status == status)))
+    # Core on the connection: photo rows are written already, so the draft's pending changes need no flush.
+    return list(ctx.session.connection().scalars(PHOTOS_IN_STATUS, {"ids": ids, "status": status}))
+
+
+# Built once (every message of a draft with photos runs it): building the query cost more than running it.
+PHOTOS_IN_STATUS = select(Photo.id).where(Photo.id.in_(bindparam("ids", expanding=True)),
+                                          Photo.status == bindparam("status", type_=Photo.status.type))
 
 
 def _submit(ctx: Context, fixed_on_spot: bool = False) -> str:

@@ -80,3 +80,12 @@ def insert_unless_present(table: Table, conflict_columns: tuple[str, ...], diale
     """
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+
+
+@cache
+def insert_or_update(table: Table, conflict_columns: tuple[str, ...], dialect: str, update: tuple[str, ...]) -> Insert:
+    """INSERT … ON CONFLICT (columns) DO UPDATE SET the `update` columns to the new row's values, for SQLite
+    or PostgreSQL: one statement where an UPDATE that finds no row, an INSERT and the UPDATE again take three."""
+    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    return insert.on_conflict_do_update(index_elements=list(conflict_columns),
+                                        set_={column: insert.excluded[column] for column in update})

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, bindparam, update
+from sqlalchemy import String, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, insert_unless_present, intpk
+from models.base import Base, insert_or_update, insert_unless_present, intpk
 
 WINDOW = timedelta(hours=48)
 MESSAGES_PER_INBOUND = 5
@@ -50,22 +50,13 @@ class ResidentReach(Base):
         return f"<ResidentReach {self.openid} last={self.last_inbound_at} sent={self.sent_since_inbound}>"
 
 
-_WHO = ResidentReach.openid == bindparam("who")
-_RECORD_MESSAGE = update(ResidentReach).where(_WHO).values(last_inbound_at=bindparam("now"), sent_since_inbound=0)
-_RECORD_EVENT = update(ResidentReach).where(_WHO).values(last_event_at=bindparam("now"), sent_since_event=0)
-
-
 def record_inbound(session: Session, openid: str, now: datetime, event: str = "") -> None:
     """The resident wrote (48 hours, 5 messages) or acted (`event`: 1 minute, 3 messages)."""
     if event and event not in WINDOW_EVENTS:
         return
-    record = _RECORD_EVENT if event else _RECORD_MESSAGE
-    connection = session.connection()
-    if connection.execute(record, {"who": openid, "now": now}).rowcount:  # type: ignore[attr-defined]
-        return
-    create = insert_unless_present(ResidentReach.__table__, ("openid",), session.get_bind().dialect.name)
-    connection.execute(create, {"openid": openid, **_EMPTY})
-    connection.execute(record, {"who": openid, "now": now})
+    opened, spent = ("last_event_at", "sent_since_event") if event else ("last_inbound_at", "sent_since_inbound")
+    record = insert_or_update(ResidentReach.__table__, ("openid",), session.get_bind().dialect.name, (opened, spent))
+    session.connection().execute(record, {**_EMPTY, "openid": openid, opened: now, spent: 0})
 
 
 _EMPTY = {"sent_since_inbound": 0, "sent_since_event": 0, "consents": 0}

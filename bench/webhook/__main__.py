@@ -1,13 +1,14 @@
-"""Webhook benchmark: `python -m bench.webhook [--seconds S] [--rates 50,100,200,400] [--readers N]`.
+"""Webhook benchmark: `python -m bench.webhook [--seconds S] [--ramp 100,150,200,300,400,600,800]`.
 
-With `--readers N` it measures instead what anonymous Open311 readers do to the webhooks: on one
-server with 1,000 cases (`--cases`), each rate runs without readers and then with N clients polling
+By default it measures issue #19's three ratios in one run (bench.webhook.ratios): a ramp of the echo
+baseline (a bare signature-checking Flask endpoint) finds its saturation rate, then `chengguan serve`
+on the embedded default (SQLite, local photo folder, in-process worker) takes an open-loop mix of text,
+location and image messages at half that rate; the in-process server time per message of both follows.
+The figures go to bench/RESULTS.md ("webhook"). The load generator runs on the same 2-core machine.
+
+With `--readers N --rates 100,200` it measures instead what anonymous Open311 readers do to the webhooks: on
+one server with 1,000 cases (`--cases`), each rate runs without readers and then with N clients polling
 the case listing back to back; the section "webhook with Open311 readers" gets both p99s.
-
-Runs `chengguan serve` on the embedded default (SQLite, local photo folder, in-process worker) and a
-bare signature-checking Flask echo endpoint (the baseline) on loopback, drives both with an open-loop
-mix of text, location and image messages, and writes p50/p99 latency and the sustained rate to
-bench/RESULTS.md. The load generator runs on the same 2-core machine, so figures are conservative.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ import httpx
 
 from bench.results import machine, write_section
 from bench.webhook.inprocess import per_message_ms
+from bench.webhook import ratios
 from bench.webhook.load import LightHTTP, RunResult, mixed_sender, run
 from bench.webhook.pollers import WARM_UP_S, Readers
 from bench.webhook.readers import seed_cases
-from bot.simulator.api import running_api
+from bot.simulator.api import FakeWeChatAPI, running_api
 from bot.simulator.server import free_port, running_server
 from bot.simulator.user import WeChatUser
 from tests.photos import photo
@@ -39,24 +41,54 @@ ROUNDS = 3  # --readers: quiet and busy periods alternated this many times per r
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rates", default="50,100,200,400")
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--ramp", default="100,150,200,300,400,600,800", help="the echo's rates, msg/s")
+    parser.add_argument("--rates", default="100,200", help="rates with --readers")
     parser.add_argument("--readers", type=int, default=0, help="Open311 clients polling the listing")
     parser.add_argument("--cases", type=int, default=1000, help="cases in the listing (with --readers)")
     args = parser.parse_args()
-    rates = [float(r) for r in args.rates.split(",")]
     if args.readers:
-        readers_main(rates, args.seconds, args.readers, args.cases)
+        readers_main([float(r) for r in args.rates.split(",")], args.seconds, args.readers, args.cases)
         return
+    ratios_main([float(r) for r in args.ramp.split(",")], args.seconds)
+
+
+def ratios_main(ramp: list[float], seconds: float) -> None:
+    load_at_start = ratios.load_average()
     with running_api() as api, tempfile.TemporaryDirectory() as tmp:
-        pic = api.add_media(photo("images/opensfm_lund/01.jpg"))
-        env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
-               "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url, "WECHAT_ENCODING_AES_KEY": "",
-               "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://")}
-        with running_server(env, Path(tmp) / "serve.log") as base:
-            service_runs = _sweep(base, pic, rates, args.seconds, "service")
-        baseline_runs = _with_baseline(lambda base: _sweep(base, pic, rates, args.seconds, "baseline"))
-    _report(service_runs, baseline_runs, args.seconds, per_message_ms())
+        pic = api.add_media(photo("coffee"))
+        echo_runs = _with_baseline(lambda base: _ramp(base, pic, ramp, seconds, "echo"))
+        echo_saturation = ratios.saturation(echo_runs)
+        if not echo_saturation:
+            raise SystemExit(f"the echo sustained none of {ramp} msg/s: start the ramp lower (--ramp)")
+        half = echo_saturation / 2  # then on up the echo's ramp to the service's own saturation, or down to it
+        with running_server(_env(api, tmp), Path(tmp) / "serve.log") as base:
+            service_runs = _ramp(base, pic, [half, *(r for r in ramp if r > half)], seconds, "service")
+            if not ratios.sustains(service_runs[0]):
+                service_runs += _ramp(base, pic, sorted((r for r in ramp if r < half), reverse=True), seconds,
+                                      "service", until_sustained=True)
+    costs = per_message_ms()
+    body = ratios.report(echo_runs, service_runs, costs, seconds, THREADS, (load_at_start, ratios.load_average()))
+    print(body)
+    write_section("webhook", body)
+
+
+def _env(api: FakeWeChatAPI, data_dir: str, **extra: str) -> dict[str, str]:
+    """`chengguan serve` on the embedded default, plain mode, with the stand-in WeChat API and photo host."""
+    return {"CHENGGUAN_DATA_DIR": data_dir, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
+            "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url, "WECHAT_ENCODING_AES_KEY": "",
+            "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://"), **extra}
+
+
+def _ramp(base: str, pic: tuple[str, str], rates: list[float], seconds: float, label: str, *,
+          until_sustained: bool = False) -> list[RunResult]:
+    """Each rate in turn, until the first the server does not sustain (or, going down, the first it does)."""
+    runs = []
+    for rate in rates:
+        runs += _sweep(base, pic, [rate], seconds, label)
+        if ratios.sustains(runs[-1]) == until_sustained:
+            break
+    return runs
 
 
 def readers_main(rates: list[float], seconds: float, readers: int, cases: int, rounds: int = ROUNDS) -> None:
@@ -66,12 +98,9 @@ def readers_main(rates: list[float], seconds: float, readers: int, cases: int, r
     rows = []
     for label, limit in (("default read limit", ""), ("read limit lifted", "1000000/second")):
         with running_api() as api, tempfile.TemporaryDirectory() as tmp:
-            pic = api.add_media(photo("images/opensfm_lund/01.jpg"))
+            pic = api.add_media(photo("coffee"))
             seed_cases(tmp, cases)
-            env = {"CHENGGUAN_DATA_DIR": tmp, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
-                   "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url,
-                   "WECHAT_ENCODING_AES_KEY": "", "CHENGGUAN_OPEN311_READ_LIMIT": limit,
-                   "CHENGGUAN_PHOTO_HOSTS": api.base_url.removeprefix("http://")}
+            env = _env(api, tmp, CHENGGUAN_OPEN311_READ_LIMIT=limit)
             with running_server(env, Path(tmp) / "serve.log") as base, Readers(base, readers) as polling:
                 for rate in rates:
                     quiet, busy = [], []
@@ -156,49 +185,6 @@ def _with_baseline(body):  # type: ignore[no-untyped-def]
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _report(service: list[RunResult], baseline: list[RunResult], seconds: float,
-            costs: dict[str, dict[str, float]]) -> None:
-    rows = ["| rate (msg/s) | service p50 | service p99 | service sustained | baseline p50 | baseline p99 | p99 ratio |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
-    for s, b in zip(service, baseline, strict=True):
-        rows.append(
-            f"| {s.rate:.0f} | {s.p50:.1f} ms | {s.percentile(99):.1f} ms | {s.achieved:.0f}/s ({s.ok}/{s.sent} ok) "
-            f"| {b.p50:.1f} ms | {b.percentile(99):.1f} ms | {s.percentile(99) / b.percentile(99):.1f}× |"
-        )
-    target = next((s for s in service if s.rate == 200), None)
-    verdict = (f"Target p99 < 100 ms at 200 msg/s: **{'met' if target.percentile(99) < 100 else 'missed'}** "
-               f"({target.percentile(99):.1f} ms)." if target else "200 msg/s was not run.")
-    body = (
-        f"Machine: {machine()}.\n\n"
-        f"`python -m bench.webhook`: `chengguan serve` on the embedded default (SQLite; its worker child process, at "
-        f"lower CPU priority, fetches and fingerprints the image messages' photos) vs a bare Flask endpoint that only "
-        f"checks the signature and echoes, both served by `bot.webserver` (gunicorn's gthread worker, "
-        f"{THREADS} threads); open-loop load of 60 % text, 20 % location, 20 % image messages from "
-        f"300 new residents per rate (each rate starts with their 300 first messages), {seconds:.0f} s per rate, "
-        f"latency measured from the scheduled send time. The load generator (signed messages over urllib3, and the "
-        f"stand-in WeChat server the worker downloads photos from) shares the 2 cores.\n\n"
-        + "\n".join(rows) + f"\n\n{verdict}\n\n" + _cost_table(costs)
-    )
-    write_section("webhook", body)
-
-
-def _cost_table(costs: dict[str, dict[str, float]]) -> str:
-    rows = ["Server time per message without the network (the app through WSGI in one process, median over 200 "
-            "residents, same run):", "", "| message | service | baseline | ratio |", "| --- | --- | --- | --- |"]
-    for kind, ms in costs["service"].items():
-        base = costs["baseline"][kind]
-        rows.append(f"| {kind} | {ms:.2f} ms | {base:.2f} ms | {ms / base:.1f}× |")
-    rows.append("")
-    rows.append("On SQLite a web process handles one webhook at a time (`bot.db.webhook_concurrency`): interleaved "
-                "threads fought over the interpreter lock and a backlog doubled the CPU per message. Writers of "
-                "different processes (web, worker) queue on a lock file (`bot.writelock`) instead of in SQLite's "
-                "sleeping busy handler, and the worker, not a webhook, checkpoints the WAL. Both processes "
-                "freeze their start-up objects out of the garbage collector (a full collection had cost "
-                "30-100 ms), and the web server is gunicorn's gthread worker (waitress's Python event loop "
-                "cost about 1.5 ms more per message under load).")
-    return "\n".join(rows)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,14 @@ at a time, so the figure is the server's own work (the load test's saturation po
 
 from __future__ import annotations
 
+import cProfile
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from flask import Flask
@@ -20,46 +24,82 @@ from bot.simulator.user import WeChatUser
 
 TOKEN = "bench-token"
 
+# What each resident sends, in this order: the first message registers them and opens their conversation.
+KINDS: dict[str, Callable[[WeChatUser], object]] = {
+    "first message": lambda u: u.send_text("帮助"),
+    "text": lambda u: u.send_text("路口有人占道经营"),
+    "location": lambda u: u.send_location(39.9, 116.3, "某路"),
+    "image": lambda u: u.send_image("http://127.0.0.1:9/pic", "media"),
+}
 
-def per_message_ms(users: int = 200, rounds: int = 3) -> dict[str, dict[str, float]]:
-    """Median ms per message kind, for the service and for the baseline."""
+
+class TimedApp:
+    """A WSGI app that records how long the wrapped app took per request, on the clock and in CPU time of
+    its thread (steadier on a machine other work shares), and profiles it when asked."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server_ms: list[float] = []
+        self.cpu_ms: list[float] = []
+        self.profiler: cProfile.Profile | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        began, began_cpu = time.perf_counter(), time.thread_time()
+        if self.profiler is not None:
+            self.profiler.enable()
+        try:
+            return self.app(environ, start_response)
+        finally:
+            if self.profiler is not None:
+                self.profiler.disable()
+            self.server_ms.append((time.perf_counter() - began) * 1000)
+            self.cpu_ms.append((time.thread_time() - began_cpu) * 1000)
+
+    def residents(self, n: int, prefix: str = "o_inproc") -> list[WeChatUser]:
+        http = httpx.Client(transport=httpx.WSGITransport(app=self), base_url="http://app")  # the app's time only
+        return [WeChatUser("http://app", TOKEN, f"{prefix}_{i}", http=http) for i in range(n)]
+
+
+@contextmanager
+def service_app() -> Iterator[Flask]:
+    """The service's app on a fresh SQLite database, as `chengguan serve` builds it."""
     with tempfile.TemporaryDirectory() as tmp:
         config = Config.from_env({"CHENGGUAN_DATA_DIR": tmp, "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": "wxbench",
                                   "WECHAT_APP_SECRET": "s"})
         upgrade(config.database_url)
         service = Service.build(config)
         try:
-            return {"service": _kinds(create_app(service=service), users, rounds),
-                    "baseline": _kinds(make_app(TOKEN), users, rounds)}
+            yield create_app(service=service)
         finally:
-            service.engine.dispose()
+            service.dispose()
 
 
-def _kinds(app: Flask, n: int, rounds: int) -> dict[str, float]:
-    server_ms: list[float] = []
+@dataclass(frozen=True)
+class Cost:
+    """Median server time of one message kind: on the clock and in CPU time."""
 
-    def timed_app(environ, start_response):  # type: ignore[no-untyped-def]
-        began = time.perf_counter()
-        try:
-            return app(environ, start_response)
-        finally:
-            server_ms.append((time.perf_counter() - began) * 1000)
+    wall_ms: float
+    cpu_ms: float
 
-    http = httpx.Client(transport=httpx.WSGITransport(app=timed_app), base_url="http://app")  # the app's time only
-    people = [WeChatUser("http://app", TOKEN, f"o_inproc_{i}", http=http) for i in range(n)]
-    kinds: dict[str, Callable[[WeChatUser], object]] = {
-        "first message": lambda u: u.send_text("帮助"),
-        "text": lambda u: u.send_text("路口有人占道经营"),
-        "location": lambda u: u.send_location(39.9, 116.3, "某路"),
-        "image": lambda u: u.send_image("http://127.0.0.1:9/pic", "media"),
-    }
+
+def per_message_ms(users: int = 200, rounds: int = 3) -> dict[str, dict[str, Cost]]:
+    """Median cost per message kind, for the service and for the baseline."""
+    with service_app() as app:
+        return {"service": _kinds(TimedApp(app), users, rounds),
+                "baseline": _kinds(TimedApp(make_app(TOKEN)), users, rounds)}
+
+
+def _kinds(app: TimedApp, n: int, rounds: int) -> dict[str, Cost]:
+    people = app.residents(n)
     result = {}
-    for name, send in kinds.items():
-        medians = []
+    for name, send in KINDS.items():
+        wall, cpu = [], []
         for _ in range(rounds if name != "first message" else 1):
-            server_ms.clear()
+            app.server_ms.clear()
+            app.cpu_ms.clear()
             for person in people:
                 send(person)
-            medians.append(statistics.median(server_ms))
-        result[name] = statistics.median(medians)
+            wall.append(statistics.median(app.server_ms))
+            cpu.append(statistics.median(app.cpu_ms))
+        result[name] = Cost(statistics.median(wall), statistics.median(cpu))
     return result

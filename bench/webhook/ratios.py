@@ -1,0 +1,100 @@
+"""Issue #19's three targets for the webhook, each a ratio against the echo baseline of the same run:
+sustained rate >= 0.5x the echo's saturation rate, p99 < 100 ms at half that rate, server time per
+message <= 4x the echo's. Absolute figures do not travel between machines; these ratios do."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from bench.results import machine
+from bench.webhook.inprocess import Cost
+from bench.webhook.load import RunResult
+
+SUSTAINED_SHARE = 0.95  # a rate is sustained when this share of it was answered on time…
+SUSTAINED_P99_MS = 100.0  # …and 99 % of the answers came within this
+MIX = {"text": 0.6, "location": 0.2, "image": 0.2}  # the load's mix (bench.webhook.load.mixed_sender)
+TARGET_RATE_RATIO, TARGET_P99_MS, TARGET_COST_RATIO = 0.5, 100.0, 4.0
+
+
+def sustains(result: RunResult) -> bool:
+    return (result.ok == result.sent and result.achieved >= SUSTAINED_SHARE * result.rate
+            and result.percentile(99) < SUSTAINED_P99_MS)
+
+
+def saturation(ramp: list[RunResult]) -> float:
+    """The highest rate of the ramp the server sustained (0 when it sustained none)."""
+    return max((r.rate for r in ramp if sustains(r)), default=0.0)
+
+
+def mixed(costs: dict[str, Cost], field: str) -> float:
+    """Server time of the load's mix, from the per-kind medians."""
+    return sum(share * getattr(costs[kind], field) for kind, share in MIX.items())
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rate_ratio: float
+    p99_ms: float
+    cost_ratio: float
+
+    @property
+    def lines(self) -> list[str]:
+        def met(ok: bool) -> str:
+            return "**met**" if ok else "**missed**"
+
+        return [
+            f"- Sustained rate ≥ {TARGET_RATE_RATIO}× the echo's: {met(self.rate_ratio >= TARGET_RATE_RATIO)} "
+            f"({self.rate_ratio:.2f}×)",
+            f"- p99 < {TARGET_P99_MS:.0f} ms at half the echo's saturation rate: "
+            f"{met(self.p99_ms < TARGET_P99_MS)} ({self.p99_ms:.1f} ms)",
+            f"- Server time per message ≤ {TARGET_COST_RATIO:.0f}× the echo's (CPU, the load's mix): "
+            f"{met(self.cost_ratio <= TARGET_COST_RATIO)} ({self.cost_ratio:.1f}×)",
+        ]
+
+
+def verdict(echo: list[RunResult], service: list[RunResult], costs: dict[str, dict[str, Cost]]) -> Verdict:
+    """`service[0]` ran at half the echo's saturation rate, the rest of `service` up or down the echo's ramp."""
+    echo_saturation = saturation(echo)
+    return Verdict(rate_ratio=saturation(service) / echo_saturation if echo_saturation else 0.0,
+                   p99_ms=service[0].percentile(99),
+                   cost_ratio=mixed(costs["service"], "cpu_ms") / mixed(costs["baseline"], "cpu_ms"))
+
+
+def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dict[str, Cost]], seconds: float,
+           threads: int, load: tuple[float, float]) -> str:
+    rows = ["| run | offered (msg/s) | p50 | p99 | answered | sustained |", "| --- | --- | --- | --- | --- | --- |"]
+    for label, r in [*(("echo", r) for r in echo), *(("service", r) for r in service)]:
+        rows.append(f"| {label} | {r.rate:.0f} | {r.p50:.1f} ms | {r.percentile(99):.1f} ms | {r.ok}/{r.sent} in "
+                    f"{r.seconds:.1f} s | {'yes' if sustains(r) else 'no'} |")
+    cost_rows = ["| message | service (CPU / clock) | echo (CPU / clock) | ratio (CPU) |", "| --- | --- | --- | --- |"]
+    for kind, s in costs["service"].items():
+        b = costs["baseline"][kind]
+        cost_rows.append(f"| {kind} | {s.cpu_ms:.2f} / {s.wall_ms:.2f} ms | {b.cpu_ms:.2f} / {b.wall_ms:.2f} ms "
+                         f"| {s.cpu_ms / b.cpu_ms:.1f}× |")
+    mix_s, mix_b = mixed(costs["service"], "cpu_ms"), mixed(costs["baseline"], "cpu_ms")
+    cost_rows.append(f"| the load's mix (60/20/20) | {mix_s:.2f} ms | {mix_b:.2f} ms | {mix_s / mix_b:.1f}× |")
+    return (
+        f"Machine: {machine()}; load average {load[0]:.1f} at the start, {load[1]:.1f} at the end (other work "
+        f"shares the 2 cores, so clock times vary run to run; the ratios are of one run).\n\n"
+        f"`python -m bench.webhook --seconds {seconds:g}`: first a ramp of the echo baseline (a bare Flask endpoint "
+        f"that checks the signature, parses and answers; `bench/webhook/baseline.py`) to its saturation rate, the "
+        f"highest rate it sustained ({SUSTAINED_SHARE:.0%} answered, p99 < {SUSTAINED_P99_MS:.0f} ms); then "
+        f"`chengguan serve` (SQLite, plain mode; its worker child process fetches the image messages' photos) at "
+        f"half that rate and on up the same ramp to its own (down the ramp when it does not sustain half). Both "
+        f"served by `bot.webserver` (gunicorn's gthread worker, {threads} threads); open-loop load of 60 % text, "
+        f"20 % location, 20 % image messages from 300 new residents per rate (each rate starts with their 300 first "
+        f"messages), {seconds:g} s per rate, latency from the scheduled send time; the load generator shares the 2 "
+        f"cores, so the echo's saturation is partly the generator's.\n\n"
+        + "\n".join(rows)
+        + f"\n\nSaturation (the highest rate sustained): echo {saturation(echo):.0f} msg/s, service "
+        f"{saturation(service):.0f} msg/s; the service started at half the echo's.\n\n"
+        "Server time per message without the network (the app through WSGI in this process, median over 200 "
+        "residents; CPU time of the serving thread, steadier than the clock on a shared machine):\n\n"
+        + "\n".join(cost_rows) + "\n\nTargets (issue #19), same run:\n\n"
+        + "\n".join(verdict(echo, service, costs).lines) + "\n"
+    )
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]

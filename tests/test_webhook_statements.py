@@ -1,0 +1,83 @@
+"""The webhook's cost per message, guarded without a clock: the SQL statements each kind of message runs.
+
+A webhook's server time is mostly the statements it runs (each one a round trip through SQLAlchemy and
+the driver), so a change that adds a query to the hot path fails here, on both databases, however fast
+the machine. The bounds are the counts after issue #19's cuts; lower them when a change saves one.
+BEGIN and COMMIT are not counted (SQLite's BEGIN IMMEDIATE is a statement, PostgreSQL's is implicit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from bot.service import Service
+from tests.chat import count
+from models import InboxMessage
+
+# Plain mode (the fixtures'): each callback also claims its signature (one INSERT into callback_nonces).
+MOST_STATEMENTS = {
+    # nonce, inbox, reach, conversation (none yet), new conversation, user (none yet), new user, identity, reply
+    "first message": 9,
+    # nonce, inbox, reach, conversation and user in one, the draft's update, reply
+    "text": 6,
+    "location": 6,
+    # … plus the photo row, the draft's refused photos, the photo's download job
+    "image": 9,
+    # nonce, inbox (a copy: nothing inserted), the reply given the first time
+    "retry": 3,
+}
+
+
+@contextmanager
+def statements(service: Service) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT")):
+            seen.append(statement)
+
+    event.listen(service.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(service.engine, "before_cursor_execute", record)
+
+
+def _sent(mp_service: Service, send: Callable[[], object]) -> list[str]:
+    with statements(mp_service) as seen:
+        send()
+    return list(seen)
+
+
+def test_each_kind_of_message_runs_at_most_its_statements(mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
+    user = new_user()
+    ran = {
+        "first message": _sent(mp_service, lambda: user.send_text("帮助")),
+        "text": _sent(mp_service, lambda: user.send_text("路口有人占道经营")),
+        "location": _sent(mp_service, lambda: user.send_location(39.9, 116.3, "某路")),
+        "image": _sent(mp_service, lambda: user.send_image("http://127.0.0.1:9/pic", "media")),
+    }
+    too_many = {kind: "\n".join(ran[kind]) for kind in ran if len(ran[kind]) > MOST_STATEMENTS[kind]}
+    assert not too_many, f"more statements than {MOST_STATEMENTS}: {too_many}"
+    assert count(mp_service, InboxMessage) == 4  # and every message was stored
+
+
+def test_a_retry_only_reads_the_first_reply(mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
+    user = new_user()
+    user.send_text("帮助")
+    xml = user.message_xml("text", "<Content>路口有人占道经营</Content>")
+    first = user.post(xml)
+    ran: list[str] = []
+    retried = _sent(mp_service, lambda: ran.append(user.post(xml).text or ""))
+    assert ran == [first.text] and len(retried) <= MOST_STATEMENTS["retry"], retried
+
+
+def test_a_message_that_changes_nothing_in_the_draft_writes_no_draft(mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
+    """帮助 twice: the conversation is read, not written (no UPDATE of conversations)."""
+    user = new_user()
+    user.send_text("帮助")
+    ran = _sent(mp_service, lambda: user.send_text("帮助"))
+    assert not [s for s in ran if s.lstrip().upper().startswith("UPDATE CONVERSATIONS")], ran

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.privacy.job import KIND as RETENTION, queue_daily_run, todays_run
+from bot.reminders.send import KIND as GROUP_SEND
 from bot.reminders.standin import RobotStandIn, running_robot
 from bot.service import Service
 from models import CaseStatus, Conversation, OutboxJob, utcnow
@@ -31,6 +32,7 @@ from tests.scheduled_host import run_host
 HOSTS = ("host-a", "host-b")
 WAIT_S = 90  # two interpreters start on a shared, busy machine
 RESIDENT = "o_idle_resident"
+OFFICER = "zhangsan"  # the WeCom id tests.reminders.helpers.officer gives
 
 
 @pytest.fixture
@@ -65,7 +67,8 @@ def test_two_worker_processes_run_each_scheduled_job_once(service: Service, data
         fire_at.value = time.time() + 0.5  # both built: the same instant for both schedulers
         go.set()
         runs = _collect_runs(ran, expected=len(HOSTS) * len(_job_ids(service)))
-        _wait_until(lambda: robot.messages("key-jd01") and not _pending(service, "robot"))
+        _wait_until(lambda: robot.messages("key-jd01") and wechat_api.messages_to(OFFICER)
+                    and wechat_api.messages_to(RESIDENT) and not _pending(service, GROUP_SEND))
     finally:
         stop.set()
         for host in hosts:
@@ -80,8 +83,10 @@ def test_two_worker_processes_run_each_scheduled_job_once(service: Service, data
         keys = list(s.scalars(select(OutboxJob.idempotency_key).where(OutboxJob.idempotency_key.is_not(None))))
         retention_runs = s.scalar(select(func.count()).select_from(OutboxJob).where(OutboxJob.kind == RETENTION))
         idle = s.scalars(select(Conversation).where(Conversation.external_id == RESIDENT)).one()
-    assert [k for k in keys if k.startswith("nudge:")] and len([k for k in keys if k.startswith("nudge:")]) == 1
+    assert len([k for k in keys if k.startswith("nudge:")]) == 1
+    assert len(wechat_api.messages_to(OFFICER)) == 1 and "到期提醒" in wechat_api.messages_to(OFFICER)[0]
     assert len([k for k in keys if k.startswith("expired:")]) == 1 and idle.flow is None
+    assert len(wechat_api.messages_to(RESIDENT)) == 1 and "草稿已清除" in wechat_api.messages_to(RESIDENT)[0]
     assert retention_runs == (1 if todays_run(now) <= now else 0)  # due from 03:30 Shanghai time
 
 
@@ -90,7 +95,7 @@ def _seed(service: Service, robot: RobotStandIn, now) -> None:  # type: ignore[n
         # today is a working day, whatever the calendar says (the digest goes out on working days only)
         s.add(CalendarDay(day=now.astimezone(TZ).date(), workday=True, source_file="test"))
         street = street_with_group(s, robot)
-        zhang = officer(s, street.id)
+        zhang = officer(s, street.id, userid=OFFICER)
         case_due(s, street.id, now + timedelta(hours=1), assignee_id=zhang.id, status=CaseStatus.RECTIFYING)
         s.add(Conversation(channel="mp", external_id=RESIDENT, flow="report", state="photo", data={},
                            updated_at=now - timedelta(hours=3)))
@@ -119,10 +124,10 @@ def _wait_until(condition) -> None:  # type: ignore[no-untyped-def]
         time.sleep(0.2)
 
 
-def _pending(service: Service, kind_part: str) -> bool:
+def _pending(service: Service, kind: str) -> bool:
     with service.sessions() as s:
-        return s.scalar(select(OutboxJob.id).where(OutboxJob.status == JobStatus.PENDING,
-                                                   OutboxJob.kind.contains(kind_part)).limit(1)) is not None
+        return s.scalar(select(OutboxJob.id).where(OutboxJob.status == JobStatus.PENDING, OutboxJob.kind == kind)
+                        .limit(1)) is not None
 
 
 def test_a_retention_run_queued_meanwhile_by_another_host_is_no_error(service: Service) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 from flask import Flask, Response, abort, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -27,6 +27,9 @@ from models.outbox import JobStatus
 WEBHOOK_ENDPOINTS = {"wechat_mp.callback": "mp", "wechat_work.callback": "work"}
 # WeChat gives up after 5 s; the buckets resolve the part that matters, well under it.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+# A pair check takes a fraction of a second to a few seconds on 2 cores; the officer waits for it.
+CHECK_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+CHECK_SECONDS = "seconds"  # the key of Photo.check_result that keeps how long the check took
 
 
 class DatabaseCollector(Collector):
@@ -46,6 +49,8 @@ class DatabaseCollector(Collector):
         failing = GaugeMetricFamily("chengguan_outbox_failing_jobs", "Pending jobs whose last try failed and that "
                                     "wait for their next try, by kind (open311.*/webhook.*: the platform's errors)",
                                     labels=["kind"])
+        check_time = HistogramMetricFamily("chengguan_photocheck_seconds", "Time to check a rectification "
+                                           "photo against its problem photo, by verdict", labels=["verdict"])
         undeliverable = GaugeMetricFamily("chengguan_notices_undeliverable",
                                           "Notices to residents parked as undeliverable (no window, no subscription)")
         now = utcnow()
@@ -58,8 +63,11 @@ class DatabaseCollector(Collector):
                 verdicts.add_metric(["pass" if ok else "fail"], count)
             for kind, count in session.execute(_failing_counts()):
                 failing.add_metric([kind], count)
+            for ok, *at_most, checked, total in session.execute(_check_time_buckets()):
+                buckets = [(str(bound), n) for bound, n in zip(CHECK_BUCKETS, at_most, strict=True)]
+                check_time.add_metric(["pass" if ok else "fail"], [*buckets, ("+Inf", checked)], total or 0.0)
             undeliverable.add_metric([], session.scalar(_undeliverable_count()) or 0)
-        yield from (jobs, oldest, verdicts, failing, undeliverable)
+        yield from (jobs, oldest, verdicts, check_time, failing, undeliverable)
 
 
 def _job_counts():  # type: ignore[no-untyped-def]
@@ -91,6 +99,15 @@ def _verdict_counts():  # type: ignore[no-untyped-def]
     ok = Photo.check_result["ok"].as_boolean()
     return (select(ok, func.count()).where(Photo.role == PhotoRole.RECTIFICATION, ok.is_not(None))
             .group_by(ok))
+
+
+def _check_time_buckets():  # type: ignore[no-untyped-def]
+    """Per verdict: the cumulative count at or under each bound, the count of all, and their sum."""
+    seconds = Photo.check_result[CHECK_SECONDS].as_float()
+    ok = Photo.check_result["ok"].as_boolean()
+    at_most = [func.count(case((seconds <= bound, 1))) for bound in CHECK_BUCKETS]
+    return (select(ok, *at_most, func.count(), func.sum(seconds))
+            .where(Photo.role == PhotoRole.RECTIFICATION, seconds.is_not(None)).group_by(ok))
 
 
 class Metrics:

@@ -1,5 +1,6 @@
 """/metrics speaks the Prometheus text format (parsed here by the client's own parser), only to a bearer of
-CHENGGUAN_METRICS_TOKEN, with webhook latency by channel and the database's outbox and verdict gauges."""
+CHENGGUAN_METRICS_TOKEN, with webhook latency by channel and the database's outbox and verdict gauges, and the
+photocheck time histogram that workers on any host leave with each verdict."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from prometheus_client.samples import Sample
 
 from bot.app import create_app
 from bot.db import make_engine, transaction
+from bot.metrics import CHECK_SECONDS
 from bot.notices.queue import KIND as NOTICE, UNDELIVERABLE_PREFIX
 from models import OutboxJob, Photo, PhotoRole, PhotoStatus, utcnow
 from models.outbox import JobStatus, enqueue
+from tests.staff.scenario import SAME_ANGLE, case_in_rectification, send_photo
 
 METRICS_TOKEN = "metrics-token-for-tests"
 
@@ -104,3 +107,37 @@ def test_a_scrape_does_not_wait_for_a_writer(metrics_service, database_url) -> N
         scraper.join(timeout=60)
         writer.dispose()
     assert [a.status_code for a in answers] == [200]
+
+
+def test_photocheck_time_is_a_histogram_by_verdict(metrics_service, http) -> None:  # type: ignore[no-untyped-def]
+    with transaction(metrics_service.sessions) as s:
+        for ok, seconds in ((True, 0.3), (True, 1.5), (False, 12.0)):
+            s.add(Photo(role=PhotoRole.RECTIFICATION, status=PhotoStatus.STORED,
+                        check_result={"ok": ok, CHECK_SECONDS: seconds}))
+        s.add(Photo(role=PhotoRole.RECTIFICATION, status=PhotoStatus.STORED, check_result={"ok": False}))  # unchecked
+
+    families = scrape(http)
+    assert sample(families, "chengguan_photocheck_seconds_count", verdict="pass") == 2
+    assert sample(families, "chengguan_photocheck_seconds_sum", verdict="pass") == pytest.approx(1.8)
+    assert sample(families, "chengguan_photocheck_seconds_bucket", verdict="pass", le="0.25") == 0
+    assert sample(families, "chengguan_photocheck_seconds_bucket", verdict="pass", le="0.5") == 1
+    assert sample(families, "chengguan_photocheck_seconds_bucket", verdict="pass", le="2.0") == 2
+    assert sample(families, "chengguan_photocheck_seconds_bucket", verdict="pass", le="+Inf") == 2
+    assert sample(families, "chengguan_photocheck_seconds_bucket", verdict="fail", le="10.0") == 0
+    assert sample(families, "chengguan_photocheck_seconds_bucket", verdict="fail", le="30.0") == 1
+    assert sample(families, "chengguan_photocheck_seconds_count", verdict="fail") == 1
+    assert sample(families, "chengguan_photocheck_verdicts", verdict="fail") == 2  # the counter counts both
+
+
+def test_the_check_that_runs_in_the_worker_is_timed(metrics_service, http, wechat_api, new_user, new_staff,  # type: ignore[no-untyped-def]
+                                                    run_worker) -> None:
+    number, _, officer = case_in_rectification(metrics_service, wechat_api, new_user, new_staff, run_worker)
+    assert sample(scrape(http), "chengguan_photocheck_seconds_count", verdict="pass") is None
+    send_photo(officer, wechat_api, SAME_ANGLE)
+    run_worker()
+    assert "核验通过" in wechat_api.wait_for_message(officer.openid)[-1]
+
+    families = scrape(http)
+    assert sample(families, "chengguan_photocheck_seconds_count", verdict="pass") == 1
+    assert 0 < sample(families, "chengguan_photocheck_seconds_sum", verdict="pass") < 60
+    assert sample(families, "chengguan_photocheck_seconds_count", verdict="fail") is None

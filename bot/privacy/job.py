@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
@@ -47,8 +48,11 @@ def queue_daily_run(service: Service, now: datetime | None = None) -> None:
     at = todays_run(now)
     if now < at:
         return
-    with transaction(service.sessions) as session:
-        enqueue(session, KIND, {"at": at.isoformat()}, key=f"{KIND}:{at.astimezone(TZ).date().isoformat()}")
+    try:
+        with transaction(service.sessions) as session:
+            enqueue(session, KIND, {"at": at.isoformat()}, key=f"{KIND}:{at.astimezone(TZ).date().isoformat()}")
+    except IntegrityError:  # another host's scheduler queued it at the same moment: the key keeps it once
+        log.info("today's retention run was queued by another worker")
 
 
 def next_run(session: Session, now: datetime) -> datetime:

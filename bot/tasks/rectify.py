@@ -5,6 +5,7 @@ to the officer in plain Chinese within seconds; a passing photo submits the case
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import photostore
+from bot.metrics import CHECK_SECONDS
 from bot.tasks.photos import Received, pending_photo, receive, reject, store, waits_for_store
 from bot.reactions import reviewer_chat_ids
 from bot.worker import JobContext, RetryLater
@@ -44,9 +46,13 @@ def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
         _hand_to_reviewers(ctx, payload, case, photo, received)
         return
     ctx.session.commit()  # nothing written yet: let webhooks write while the (CPU-heavy) check runs
+    started = time.perf_counter()
     verdict = check()
+    # Kept with the verdict (not in this process's memory): /metrics, served by any web host, reads it
+    # from the database as chengguan_photocheck_seconds.
+    seconds = round(time.perf_counter() - started, 4)
     store(ctx, photo, received)
-    photo.check_result = verdict.to_dict()
+    photo.check_result = {**verdict.to_dict(), CHECK_SECONDS: seconds}
     if verdict.ok:
         submitted = submit_checked_rectification(ctx.session, case, photo)
         _finish_conversation(ctx, payload)

@@ -12,7 +12,7 @@ import time
 from tqdm import tqdm
 
 from .analyse import (by_split, choose_angle_threshold, choose_copy_threshold, choose_hash_radius,
-                      copy_categories, misses, per_group, per_kind, summary)
+                      copy_categories, misses, per_group, per_kind, per_scene, summary)
 from .data import (REPO, csv_pairs, distinct_negatives, extra_pairs, extra_photos_dir, night_pairs, photos_dir,
                    synthetic_pairs)
 from .evaluate import score_pairs
@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         "same_angle": {s: summary(by_split(angle, s), th_angle) for s in ("tune", "test")},
         "same_angle_groups_test": per_group(by_split(angle, "test"), th_angle),
         "same_angle_kinds_test": per_kind(by_split(angle, "test"), th_angle),
+        "same_angle_scenes": {s: per_scene(by_split(angle, s), th_angle) for s in ("tune", "test")},
         "extra_dir": str(extra_photos_dir()),
         "copy": {s: summary(by_split(copy, s), th_copy, fprs=(0.001, 0.01, 0.05)) for s in ("tune", "test")},
         "copy_categories_test": {k: summary(v, th_copy, fprs=(0.001, 0.01))

@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="reuse the pair scores of the last run (bench/.cache) and redo analysis and timing")
     ap.add_argument("--rescore", metavar="TASK_OR_KIND",
                     help="score again only the pairs of this task (same_angle, reuse) or whose kind starts with "
-                         "this (e.g. synthetic:square), reusing the cached scores of all others")
+                         "this (e.g. synthetic:square; several comma-separated), reusing the cached scores of all "
+                         "others")
     ap.add_argument("--per-image", type=int, default=7, help="drawn synthetic copies per distinct photo")
     ap.add_argument("--cross", type=int, default=1100, help="cross-group negative pairs per split")
     args = ap.parse_args(argv)
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         kept: list[dict] = []
         if args.rescore:
             def chosen(task: str, kind: str) -> bool:
-                return task == args.rescore or kind.startswith(args.rescore)
+                return any(task == x or kind.startswith(x) for x in args.rescore.split(","))
 
             kept = [r for r in json.loads(cache.read_text(encoding="utf-8"))["recs"] if not chosen(r["task"], r["kind"])]
             all_pairs = [p for p in all_pairs if chosen(p.task, p.kind)]

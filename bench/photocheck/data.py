@@ -131,10 +131,10 @@ def csv_pairs(root: Path, prefix: str = "", kind: str = "csv") -> list[Pair]:
 
 
 def extra_pairs() -> list[Pair]:
-    """The extra folder's same-angle rows (its reuse rows are separate shots, which distinct_negatives
-    already pairs up)."""
+    """The extra folder's labelled rows: same angle, and its reuse rows (all separate shots: fixed-camera
+    frames, re-visits; distinct_negatives only samples the extra groups, so these are kept in full)."""
     extra = extra_photos_dir()
-    return [p for p in csv_pairs(extra, EXTRA, "extra") if p.task == "same_angle"] if extra else []
+    return csv_pairs(extra, EXTRA, "extra") if extra else []
 
 
 def night_pairs(pairs: list[Pair]) -> list[Pair]:

@@ -45,10 +45,13 @@ def render(res: dict, quick: bool) -> str:
         "marked test are on *test*.",
         "",
         "**Extra sources** (`CHENGGUAN_EXTRA_PHOTOS_DIR`, here `" + str(res.get("extra_dir")) + "`; "
-        "bench/photocheck/SOURCES-extra.md): LoFTR's ScanNet frames (*tune*) and PhotoTourism landmark photos "
-        "(*test*: one building photographed by different people, frontal vs oblique).",
+        "bench/photocheck/SOURCES-extra.md): LoFTR's ScanNet frames (*tune*); held back (*test*): LoFTR's "
+        "PhotoTourism landmark photos (one building photographed by different people, frontal vs oblique), "
+        "CosPlace's Street View re-visits of one spot months to years apart (SF-XL) and Tokyo 24/7 night "
+        "photos, and Time-Flies' fixed time-lapse camera from evening sun to night. The real re-visit and "
+        "day/night kinds are only in *test*.",
         "",
-        "**Data.** pairs.csv (same_angle 68, reuse 82) and the extra same-angle rows; every real same-angle "
+        "**Data.** pairs.csv (same_angle 68, reuse 82) and the extra folder's rows (same angle, and separate shots as reuse negatives); every real same-angle "
         "row again with photo B as a generated night capture (kind `night:…`); for copy: synthetic copies of "
         f"every distinct photo ({sizes['per_image']} drawn from: JPEG q50/q70/q90, 50 % resize, brightness x1.3, "
         "darker+contrast, gamma 0.75, crops 5/12/20 %, rotate 3 deg + crop, dark 1080x2340 and light 540x1170 "
@@ -78,6 +81,17 @@ def render(res: dict, quick: bool) -> str:
     for k, s in res.get("same_angle_kinds_test", {}).items():
         lines.append(f"| {k} | {s['n_pos']} | {s['n_neg']} | {s['auc']:.3f} | {_pct(s['tpr@0.05'])} | "
                      f"{_pct(s['tpr_at_threshold'])} / {_pct(s['fpr_at_threshold'])} | {_pct(s['accuracy'])} |")
+    for split in ("test", "tune"):
+        scenes = res.get("same_angle_scenes", {}).get(split)
+        if not scenes:
+            continue
+        lines += ["", f"Same angle by kind of scene ({split} split, each kind's own positives and negatives, chosen "
+                  "threshold; \"B generated night\" = the same rows with photo B made a night capture):", "",
+                  "| kind of scene | pos | neg | AUC | TPR / FPR at chosen threshold | verdict accuracy |",
+                  "|---|---|---|---|---|---|"]
+        for k, s in scenes.items():
+            lines.append(f"| {k} | {s['n_pos']} | {s['n_neg']} | {s['auc']:.3f} | "
+                         f"{_pct(s['tpr_at_threshold'])} / {_pct(s['fpr_at_threshold'])} | {_pct(s['accuracy'])} |")
     lines += ["", "Copy by category (test split; each category's positives against all test negatives):", "",
               "| category | pos | neg | AUC | TPR@0.1%FPR | TPR@1%FPR | TPR / FPR at chosen threshold |", "|---|---|---|---|---|---|---|"]
     for k, s in cats.items():

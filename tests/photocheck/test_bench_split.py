@@ -29,3 +29,13 @@ def test_per_scene_counts_each_kind_apart():
     assert out["fixed camera"]["tpr_at_threshold"] == 1.0
     assert out["fixed camera, B generated night"]["tpr_at_threshold"] == 0.0
     assert out["handheld walk"]["fpr_at_threshold"] == 1.0
+
+
+def test_report_names_the_shipped_threshold_when_it_is_not_the_tuning_choice():
+    from bench.photocheck.report import _shipped_angle
+
+    fig = {"tpr_at_threshold": 0.9, "fpr_at_threshold": 0.05, "accuracy": 0.9}
+    res = {"thresholds": {"same_angle": 0.129}, "same_angle_shipped": {"threshold": 0.172, "tune": fig, "test": fig}}
+    assert "0.172" in "".join(_shipped_angle(res))
+    res["same_angle_shipped"]["threshold"] = 0.129
+    assert _shipped_angle(res) == []

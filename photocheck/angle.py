@@ -5,6 +5,11 @@ Two pieces of evidence, and the stronger one counts:
   homography close to identity mean the background sits where it was;
 - block-wise agreement of edge orientation, after undoing a small camera shift when the
   homography found one; this survives exposure brackets, night/day and few keypoints.
+
+Edge orientation also agrees between two *different* spots that share a layout (two streets seen
+along the kerb: road below, facades at the sides, the same vanishing point), so it is only taken at
+face value where local features had no fair chance: a dark photo or a large exposure gap. In good
+light both photos of one spot yield features, and the structure evidence needs their support.
 """
 
 from __future__ import annotations
@@ -56,25 +61,43 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     view = viewpoint(hmat, wa, ha) if hmat is not None else None
     b_on_a = cv2.resize(b.gray, (wa, ha), interpolation=cv2.INTER_AREA)
     blocks, overall = orientation_agreement(a.gray, b_on_a)
-    if view is not None and 0.01 < view.shift < 0.25 and inliers >= 12:
+    if view is not None and 0.01 < view.shift < 0.25 and inliers >= TRUSTED_INLIERS:
         warped = cv2.warpPerspective(b_on_a, hmat, (wa, ha), borderMode=cv2.BORDER_REFLECT)
         blocks_w, overall_w = orientation_agreement(a.gray, warped)
         if blocks_w > blocks:
             blocks, overall = blocks_w, overall_w
     if not _similar_aspect(a.shape, b.shape):
         blocks = 0.0  # a stretched panorama or portrait-vs-landscape: block grids do not correspond
-    score = angle_score(inliers, view, blocks)
+    light_b, light_a = float(b.gray.mean()), float(a.gray.mean())
+    score = angle_score(inliers, view, blocks, features_fair=_features_fair(light_a, light_b))
     return AngleResult(score >= threshold, round(score, 4), inliers, len(pa), view,
-                       round(blocks, 4), round(overall, 4), round(float(a.gray.mean()), 1), round(float(b.gray.mean()), 1))
+                       round(blocks, 4), round(overall, 4), round(light_a, 1), round(light_b, 1))
 
 
-def angle_score(inliers: int, view: Viewpoint | None, blocks: float) -> float:
-    """0..1. Feature evidence: inlier count (log) times closeness to identity; structure: block share."""
+# Mean grey level under which a photo counts as dark, and the exposure gap that counts as large (the
+# 光线太暗 hint in verdict.py uses the same two numbers).
+DARK_LEVEL, DARK_GAP = 60.0, 40.0
+# Homography inliers: below MIN_INLIERS a RANSAC fit is what random matches give; from TRUSTED_INLIERS on
+# it is trusted (the warp before the structure check and the 站位 hints use the same number).
+MIN_INLIERS, TRUSTED_INLIERS = 6, 12
+
+
+def _features_fair(light_a: float, light_b: float) -> bool:
+    """Both photos lit well enough, and alike enough, for local features to match if the spot is the same."""
+    return min(light_a, light_b) >= DARK_LEVEL and abs(light_a - light_b) <= DARK_GAP
+
+
+def angle_score(inliers: int, view: Viewpoint | None, blocks: float, features_fair: bool = False) -> float:
+    """0..1. Feature evidence: inlier count (log) times closeness to identity; structure: block share,
+    which in good light counts only as far as the features back it (none at MIN_INLIERS, all at
+    TRUSTED_INLIERS)."""
     feat = 0.0
-    if view is not None and inliers >= 6:
+    if view is not None and inliers >= MIN_INLIERS:
         closeness = 1.0 / (1.0 + (view.shift / 0.08) ** 2)
         feat = min(1.0, math.log1p(inliers) / math.log1p(150)) * closeness
     struct = max(0.0, (blocks - 0.5) / 0.5)
+    if features_fair:
+        struct *= min(1.0, max(0.0, (inliers - MIN_INLIERS) / (TRUSTED_INLIERS - MIN_INLIERS)))
     return float(max(feat, struct))
 
 

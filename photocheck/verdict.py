@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .angle import AngleResult
+from .angle import DARK_GAP, DARK_LEVEL, TRUSTED_INLIERS, AngleResult
 from .pair import PairResult
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -25,10 +25,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 # Hint limits: how far B's centre may sit from A's (fraction of the frame), how much zoom is "about the
-# same", and what counts as too dark (mean grey level, and how much darker than the problem photo).
+# same"; what counts as too dark (mean grey level, and how much darker than the problem photo) is
+# angle.py's DARK_LEVEL and DARK_GAP.
 OFFSET_HINT = 0.08
 ZOOM_HINT = 1.25
-DARK_LEVEL, DARK_GAP = 60.0, 40.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def angle_hints(angle: AngleResult) -> list[str]:
     if angle.brightness_b < DARK_LEVEL and angle.brightness_a - angle.brightness_b > DARK_GAP:
         hints.append("light.too_dark")
     view = angle.viewpoint
-    if view is None or angle.inliers < 12:
+    if view is None or angle.inliers < TRUSTED_INLIERS:
         return hints
     if abs(view.dx) > OFFSET_HINT:
         hints.append("angle.too_right" if view.dx > 0 else "angle.too_left")

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .data import ASPECT_SHARPEN, GEOMETRIC, REENCODE, group_of
+from .data import ASPECT_SHARPEN, GEOMETRIC, REENCODE, group_of, scene_kind
 from .metrics import choose_threshold, rates, roc_auc, tpr_at_fpr
 
 
@@ -82,12 +82,17 @@ def per_group(recs: list[dict], threshold: float, min_each: int = 3) -> dict[str
     return out
 
 
-def per_kind(recs: list[dict], threshold: float) -> dict[str, dict]:
+def per_kind(recs: list[dict], threshold: float, key=lambda r: r["kind"]) -> dict[str, dict]:
     """Same-angle pairs by kind (real shared rows, extra public rows, and each with B at night)."""
     kinds: dict[str, list[dict]] = defaultdict(list)
     for r in recs:
-        kinds[r["kind"]].append(r)
+        kinds[key(r)].append(r)
     return {k: summary(rs, threshold) for k, rs in sorted(kinds.items())}
+
+
+def per_scene(recs: list[dict], threshold: float) -> dict[str, dict]:
+    """Same-angle pairs by kind of scene: fixed camera, handheld walk, real day/night, re-visit years apart..."""
+    return per_kind(recs, threshold, key=lambda r: scene_kind(r["kind"], r["a"]))
 
 
 def misses(recs: list[dict], threshold: float, limit: int = 12) -> list[str]:

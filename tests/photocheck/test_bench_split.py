@@ -1,0 +1,41 @@
+"""The bench's split and per-kind grouping: held-back sources stay held back, night copies are told apart."""
+
+from bench.photocheck.analyse import per_scene
+from bench.photocheck.data import EXTRA, EXTRA_TEST_GROUPS, EXTRA_TUNE_GROUPS, scene_kind, split_of
+
+
+def test_real_revisit_and_day_night_sources_are_held_back():
+    for group in ("cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse"):
+        assert split_of(f"{EXTRA}images/{group}/x.jpg") == "test"
+    assert not EXTRA_TEST_GROUPS & EXTRA_TUNE_GROUPS
+
+
+def test_scene_kind_marks_the_generated_night():
+    path = f"{EXTRA}images/timeflies_timelapse/frame_000.jpg"
+    assert scene_kind("extra", path) == "fixed camera, sunset to night (real)"
+    assert scene_kind("night:extra", path) == "fixed camera, sunset to night (real), B generated night"
+    assert scene_kind("csv", "images/unknown_group/a.jpg") == "other"
+
+
+def test_per_scene_counts_each_kind_apart():
+    recs = [
+        {"a": "images/evadb_uadetrac/a.jpg", "kind": "csv", "label": 1, "score": 0.9},
+        {"a": "images/evadb_uadetrac/a.jpg", "kind": "csv", "label": 0, "score": 0.1},
+        {"a": "images/evadb_uadetrac/a.jpg", "kind": "night:csv", "label": 1, "score": 0.05},
+        {"a": "images/opensfm_lund/01.jpg", "kind": "csv", "label": 0, "score": 0.3},
+    ]
+    out = per_scene(recs, threshold=0.2)
+    assert out["fixed camera"]["n_pos"] == 1 and out["fixed camera"]["n_neg"] == 1
+    assert out["fixed camera"]["tpr_at_threshold"] == 1.0
+    assert out["fixed camera, B generated night"]["tpr_at_threshold"] == 0.0
+    assert out["handheld walk"]["fpr_at_threshold"] == 1.0
+
+
+def test_report_names_the_shipped_threshold_when_it_is_not_the_tuning_choice():
+    from bench.photocheck.report import _shipped_angle
+
+    fig = {"tpr_at_threshold": 0.9, "fpr_at_threshold": 0.05, "accuracy": 0.9}
+    res = {"thresholds": {"same_angle": 0.129}, "same_angle_shipped": {"threshold": 0.172, "tune": fig, "test": fig}}
+    assert "0.172" in "".join(_shipped_angle(res))
+    res["same_angle_shipped"]["threshold"] = 0.129
+    assert _shipped_angle(res) == []

@@ -14,6 +14,7 @@ import numpy as np
 from bot.redaction.box import Box, DetectorMissing
 
 FRONTAL, PROFILE = "haarcascade_frontalface_alt2.xml", "haarcascade_profileface.xml"
+SCALE_STEP = 1.2   # each pass looks for faces this much larger: 1.1 found no more on the tune set, for 1.7x the time
 
 _CASCADE_LOCK = threading.Lock()  # a CascadeClassifier is not safe to share between threads (console, worker)
 
@@ -38,5 +39,5 @@ def _detect(name: str, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     smallest = max(20, min(gray.shape) // 60)
     cascade = _cascade(name)
     with _CASCADE_LOCK:
-        faces = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4, minSize=(smallest, smallest))
+        faces = cascade.detectMultiScale(gray, scaleFactor=SCALE_STEP, minNeighbors=4, minSize=(smallest, smallest))
     return [(int(x), int(y), int(w), int(h)) for x, y, w, h in faces]

@@ -7,7 +7,7 @@ Origins and licences (scikit-image's own docstrings, `skimage.data`):
   (Scharstein et al., Middlebury College), downscaled 4x by scikit-image. Two cameras 193 mm apart, shot
   together: a separate shot of the same spot from about the same viewpoint.
 - coffee: CC0, Rachel Michetti. chelsea: CC0, Stefan van der Walt. astronaut: NASA, public domain.
-  rocket: SpaceX, public domain. hubble_deep_field: NASA/ESA, public domain.
+  rocket: SpaceX, public domain. hubble_deep_field: NASA/ESA, public domain. camera: CC0, Lav Varshney.
 The package is BSD-3-Clause; the photos are read where pip installed them, never copied into the repo.
 """
 
@@ -29,6 +29,7 @@ SOURCES = {
     "astronaut": "astronaut.png",
     "rocket": "rocket.jpg",
     "hubble": "hubble_deep_field.jpg",
+    "camera": "camera.png",  # a face seen from the side (the redaction tests' profile face)
 }
 
 

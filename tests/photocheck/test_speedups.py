@@ -7,7 +7,8 @@ import numpy as np
 
 import photocheck.features as features_module
 from photocheck import compare_pair
-from photocheck.features import detect, match, mirror_plausible, prepare
+from photocheck.align import _agree_share
+from photocheck.features import detect, match, mirror_plausible, prepare, ratio_matches
 from tests.photoedits import edited, mirrored
 from tests.photocheck.conftest import count_calls
 from tests.photos import photo
@@ -44,3 +45,53 @@ def test_reduced_detection_reports_working_image_pixels(monkeypatch) -> None:
     m, inliers = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=2.0)
     assert int(inliers.sum()) > 100
     assert abs(np.sqrt(abs(np.linalg.det(m[:, :2]))) - 1) < 0.01 and np.abs(m[:, 2]).max() < 1.0
+
+
+def test_matching_gives_opencvs_ratio_matches() -> None:
+    """The matrix-product matcher finds exactly the matches of OpenCV's brute-force knnMatch + ratio test."""
+    pairs = [("motorcycle_left", "motorcycle_right"), ("coffee", "chelsea")]
+    for left, right in pairs:
+        da, db = (detect(prepare(photo(name)).gray).descriptors for name in (left, right))
+        knn = cv2.BFMatcher(cv2.NORM_L2).knnMatch(da, db, k=2)
+        expected = [(m.queryIdx, m.trainIdx) for m, n in knn if m.distance < 0.8 * n.distance]
+        query, train = ratio_matches(da, db, 0.8)
+        assert list(zip(query.tolist(), train.tolist())) == expected
+        assert expected or left == "coffee"
+
+
+def _agree_share_cell_by_cell(r, m, valid, cells=16, tol=8.0, min_corr=0.8) -> float:
+    """The grid agreement as first written, one cell at a time (the reference for the vectorised one)."""
+    h, w = r.shape
+    ch, cw = max(4, h // cells), max(4, w // cells)
+    rb, mb = cv2.GaussianBlur(r, (0, 0), 1.0), cv2.GaussianBlur(m, (0, 0), 1.0)
+    agree = total = 0
+    for y in range(0, h - ch + 1, ch):
+        for x in range(0, w - cw + 1, cw):
+            cell = (slice(y, y + ch), slice(x, x + cw))
+            if not valid[cell].all():
+                continue
+            a, b = rb[cell].ravel().astype(np.float64), mb[cell].ravel().astype(np.float64)
+            sa, sb = float(a.std()), float(b.std())
+            total += 1
+            if sa < 3.0 and sb < 3.0:
+                agree += abs(float(a.mean()) - float(b.mean())) < tol
+            elif min(sa, sb) > 1e-3:
+                agree += float(((a - a.mean()) * (b - b.mean())).mean()) / (sa * sb) > min_corr
+    return agree / total if total >= 8 else 0.0
+
+
+def test_grid_agreement_counts_as_cell_by_cell() -> None:
+    ref = prepare(photo("motorcycle_left")).gray.astype(np.float32)
+    h, w = ref.shape
+    valid = np.ones(ref.shape, bool)
+    valid[: h // 3, : w // 4] = False  # a corner the other photo does not cover
+    others = {
+        "noisy copy": ref + np.random.default_rng(1).normal(0, 4, ref.shape).astype(np.float32),
+        "other scene": cv2.resize(prepare(photo("motorcycle_right")).gray, (w, h)).astype(np.float32),
+        "flat levels": np.full(ref.shape, 128, np.float32),
+    }
+    shares = {}
+    for name, other in others.items():
+        shares[name] = _agree_share(ref, other, valid)
+        assert shares[name] == _agree_share_cell_by_cell(ref, other, valid), name
+    assert shares["noisy copy"] > 0.9 > shares["other scene"]

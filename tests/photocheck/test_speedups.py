@@ -7,9 +7,10 @@ import numpy as np
 
 import photocheck.features as features_module
 from photocheck import compare_pair
+import photocheck.copy as copy_module
 from photocheck.align import _agree_share
 from photocheck.features import detect, match, mirror_plausible, prepare, ratio_matches
-from tests.photoedits import edited, mirrored
+from tests.photoedits import edited, mirrored, thumbnail, with_exif
 from tests.photocheck.conftest import count_calls
 from tests.photos import photo
 
@@ -95,3 +96,27 @@ def test_grid_agreement_counts_as_cell_by_cell() -> None:
         shares[name] = _agree_share(ref, other, valid)
         assert shares[name] == _agree_share_cell_by_cell(ref, other, valid), name
     assert shares["noisy copy"] > 0.9 > shares["other scene"]
+
+
+def test_pixels_are_compared_only_when_they_can_decide(monkeypatch) -> None:
+    """A pair whose alignment alone rules out a copy, or whose capture times differ, skips the pixel
+    comparison; the verdict is the one the full check gives, and the reported score is its upper bound."""
+    compared = count_calls(monkeypatch, copy_module, "residual")
+    cases = {
+        # few of the thumbnail's keypoints fit one similarity: no pixel agreement could make it a copy
+        "separate shots": (photo("motorcycle_left"), thumbnail("motorcycle_right", 3), False),
+        "new capture": (with_exif("motorcycle_left", when="2026:03:01 09:00:00"),
+                        with_exif("motorcycle_left", when="2026:03:01 09:20:00"), False),
+        "copy": (photo("coffee"), edited("coffee", "jpeg50"), True),
+    }
+    for name, (a, b, compares) in cases.items():
+        compared.clear()
+        quick = compare_pair(a, b)
+        assert bool(compared) == compares and quick.copy_detail.score_is_bound != compares, name
+        full = compare_pair(a, b, exact_scores=True)
+        assert not full.copy_detail.score_is_bound
+        assert (quick.copy, quick.same_angle, quick.same_angle_score) == (full.copy, full.same_angle,
+                                                                          full.same_angle_score), name
+        assert quick.copy_score >= full.copy_score
+        if compares:
+            assert quick.copy_detail == full.copy_detail

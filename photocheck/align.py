@@ -146,7 +146,16 @@ def _match_histogram(values: np.ndarray, target: np.ndarray) -> np.ndarray:
     # Mid-bin quantiles so that a constant region maps to the middle of its counterpart.
     lut = np.interp(src_cdf - src_hist / (2 * max(1, values.size)), dst_cdf - dst_hist / (2 * max(1, target.size)),
                     np.arange(256, dtype=np.float64))
-    return np.interp(values, np.arange(256), lut).astype(np.float32)
+    return _interpolate_levels(values, lut)
+
+
+def _interpolate_levels(values: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """np.interp(values, range(256), lut) for values in [0, 255], as float32: on the unit grid the
+    bracketing level is the integer part, which spares np.interp's search per pixel."""
+    x = np.clip(values, 0, 255).astype(np.float64)
+    low = np.minimum(x.astype(np.intp), 254)
+    slope = np.diff(lut)
+    return (slope[low] * (x - low) + lut[low]).astype(np.float32)
 
 
 def _agree_share(r: np.ndarray, m: np.ndarray, valid: np.ndarray, cells: int = 16, tol: float = 8.0,

@@ -149,7 +149,8 @@ def _unsqueezed(a: Prepared, b: Prepared, al: Alignment) -> tuple[Prepared, Alig
 def new_capture(a: Prepared, b: Prepared) -> bool:
     """Both photos say when they were taken, and the times differ: the same viewpoint, a new capture.
     Only DateTimeOriginal counts: editors rewrite DateTime (modified) but keep the original's."""
-    ta, tb = _captured_at(a), _captured_at(b)
+    ta = _captured_at(a)
+    tb = _captured_at(b) if ta is not None else None  # parsing EXIF costs ms: only when it can count
     return ta is not None and tb is not None and abs((ta - tb).total_seconds()) > NEW_CAPTURE_S
 
 

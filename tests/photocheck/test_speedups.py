@@ -8,7 +8,7 @@ import numpy as np
 import photocheck.features as features_module
 from photocheck import compare_pair
 import photocheck.copy as copy_module
-from photocheck.align import _agree_share
+from photocheck.align import _agree_share, _interpolate_levels
 from photocheck.features import detect, match, mirror_plausible, prepare, ratio_matches
 from tests.photoedits import edited, mirrored, thumbnail, with_exif
 from tests.photocheck.conftest import count_calls
@@ -120,3 +120,11 @@ def test_pixels_are_compared_only_when_they_can_decide(monkeypatch) -> None:
         assert quick.copy_score >= full.copy_score
         if compares:
             assert quick.copy_detail == full.copy_detail
+
+
+def test_tone_mapping_interpolates_as_numpy() -> None:
+    rng = np.random.default_rng(0)
+    lut = np.sort(rng.uniform(0, 255, 256))
+    values = np.concatenate([rng.uniform(-2, 257, 50_000), np.arange(256)]).astype(np.float32)
+    expected = np.interp(values, np.arange(256), lut).astype(np.float32)
+    assert np.array_equal(_interpolate_levels(values, lut), expected)

@@ -141,8 +141,9 @@ def ratio_matches(da: np.ndarray, db: np.ndarray, ratio: float) -> tuple[np.ndar
     third of its time: distances come from one matrix product. SIFT descriptors are whole numbers whose
     squared norms stay far below 2**24, so every term is exact in float32 and so are the distances."""
     sq_a = np.einsum("ij,ij->i", da, da)
-    d2 = da @ db.T  # becomes |b|^2 - 2 a.b: the row's |a|^2 does not change which column is nearest
-    d2 *= -2.0
+    # -2 a.b + |b|^2: the row's |a|^2 does not change which column is nearest. cv2.gemm rather than numpy's
+    # matmul: it keeps to OpenCV's thread setting, where OpenBLAS threads would spin on the other cores.
+    d2 = cv2.gemm(da, db, -2.0, None, 0.0, flags=cv2.GEMM_2_T)
     d2 += np.einsum("ij,ij->i", db, db)[None, :]
     rows = np.arange(len(da))
     nearest = d2.argmin(axis=1)

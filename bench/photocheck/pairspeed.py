@@ -18,6 +18,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+# One core means one core: OpenBLAS (numpy's small matrix products) otherwise starts threads that spin on the
+# other CPU, outside the pinning, and their CPU time lands in the figures. Read when numpy loads, so set first.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import cv2
 import imagehash
 import numpy as np
@@ -96,7 +100,7 @@ REDUCED_NOTE = (
     "of video frames (same-angle test AUC 1.000 -> 0.986, tune TPR 1.00 -> 0.95).")
 
 
-# Measured once (2026-11-30, load average about 15 on 2 CPUs) by timing main before the change and after it,
+# Measured once (2026-11-30 05:25 UTC, load average about 2 on 2 CPUs) by timing main before the change and after it,
 # interleaved pair by pair in one process on one core (CPU ms, medians of 20 pairs.csv pairs and 4 12 MP pairs).
 SPEEDUP_NOTE = (
     "Where a pair check from bytes spends its CPU time (cProfile, one core, before this change; <= 2 MP / 12 MP, ms): "
@@ -109,8 +113,9 @@ SPEEDUP_NOTE = (
     "the copy score below the threshold or the EXIF capture times differ (the score is then reported as an upper "
     "bound, `copy_score_is_bound`; the bench's accuracy scoring keeps exact scores); the mirror gate hashes a "
     "256 px copy (3 of the 2637 pairs, unrelated photos with 0-4 chance inliers, tried the mirror differently: one "
-    "copy score 0.017 -> 0.000; tune and test AUC, TPR at 1 %/5 % FPR and accuracy unchanged). Before -> after, same process: <= 2 MP from bytes 278 -> 239 ms, problem features stored "
-    "189 -> 173, both stored 106 -> 61; 12 MP 390 -> 370, 277 -> 260, 156 -> 132. SIFT itself (about 90-120 ms "
+    "copy score 0.017 -> 0.000; tune and test AUC, TPR at 1 %/5 % FPR and accuracy unchanged). Before -> after, "
+    "same process, one core, one OpenBLAS thread (CPU ms medians): <= 2 MP from bytes 263 -> 211, problem "
+    "features stored 188 -> 146, both stored 102 -> 45; 12 MP 391 -> 359, 264 -> 230, 135 -> 101. SIFT itself (about 90-120 ms "
     "per photo on one core) is unchanged: a smaller SIFT input or fewer keypoints would change the scores the "
     "thresholds were tuned on (see above), so checks from bytes stay above 150 ms.")
 

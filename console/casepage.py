@@ -102,6 +102,7 @@ def verdict_lines(photo: Photo) -> tuple[str, list[str]]:
     if "same_angle_score" in pair:
         scores.append(f"角度相似度 {pair['same_angle_score']:.2f}")
     if "copy_score" in pair:
-        scores.append(f"翻拍/复用可能性 {pair['copy_score']:.2f}")
+        at_most = "≤ " if pair.get("copy_score_is_bound") else ""
+        scores.append(f"翻拍/复用可能性 {at_most}{pair['copy_score']:.2f}")
     headline = ("核验通过" if result.get("ok") else "核验未通过") + (f" ({', '.join(scores)})" if scores else "")
     return headline, reasons

@@ -146,7 +146,16 @@ def _match_histogram(values: np.ndarray, target: np.ndarray) -> np.ndarray:
     # Mid-bin quantiles so that a constant region maps to the middle of its counterpart.
     lut = np.interp(src_cdf - src_hist / (2 * max(1, values.size)), dst_cdf - dst_hist / (2 * max(1, target.size)),
                     np.arange(256, dtype=np.float64))
-    return np.interp(values, np.arange(256), lut).astype(np.float32)
+    return _interpolate_levels(values, lut)
+
+
+def _interpolate_levels(values: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """np.interp(values, range(256), lut) for values in [0, 255], as float32: on the unit grid the
+    bracketing level is the integer part, which spares np.interp's search per pixel."""
+    x = np.clip(values, 0, 255).astype(np.float64)
+    low = np.minimum(x.astype(np.intp), 254)
+    slope = np.diff(lut)
+    return (slope[low] * (x - low) + lut[low]).astype(np.float32)
 
 
 def _agree_share(r: np.ndarray, m: np.ndarray, valid: np.ndarray, cells: int = 16, tol: float = 8.0,
@@ -156,21 +165,25 @@ def _agree_share(r: np.ndarray, m: np.ndarray, valid: np.ndarray, cells: int = 1
     their level after tone matching."""
     h, w = r.shape
     ch, cw = max(4, h // cells), max(4, w // cells)
+    ny, nx = h // ch, w // cw
     rb, mb = cv2.GaussianBlur(r, (0, 0), 1.0), cv2.GaussianBlur(m, (0, 0), 1.0)
-    agree = total = 0
-    for y in range(0, h - ch + 1, ch):
-        for x in range(0, w - cw + 1, cw):
-            cell = (slice(y, y + ch), slice(x, x + cw))
-            if not valid[cell].all():
-                continue
-            a, b = rb[cell].ravel(), mb[cell].ravel()
-            sa, sb = float(a.std()), float(b.std())
-            total += 1
-            if sa < 3.0 and sb < 3.0:
-                agree += abs(float(a.mean()) - float(b.mean())) < tol
-            elif min(sa, sb) > 1e-3:
-                agree += float(((a - a.mean()) * (b - b.mean())).mean()) / (sa * sb) > min_corr
+    inside = _cells(valid, ny, ch, nx, cw).all(axis=1)
+    a, b = (_cells(x, ny, ch, nx, cw)[inside].astype(np.float64) for x in (rb, mb))
+    level_a, level_b = a.mean(axis=1), b.mean(axis=1)
+    a -= level_a[:, None]
+    b -= level_b[:, None]
+    sa, sb = np.sqrt((a * a).mean(axis=1)), np.sqrt((b * b).mean(axis=1))
+    flat = (sa < 3.0) & (sb < 3.0)
+    textured = ~flat & (np.minimum(sa, sb) > 1e-3)
+    corr = (a * b).mean(axis=1) / np.maximum(sa * sb, 1e-12)
+    agree = int((flat & (np.abs(level_a - level_b) < tol)).sum() + (textured & (corr > min_corr)).sum())
+    total = int(inside.sum())
     return agree / total if total >= 8 else 0.0
+
+
+def _cells(x: np.ndarray, ny: int, ch: int, nx: int, cw: int) -> np.ndarray:
+    """(ny * nx cells, ch * cw pixels) view-or-copy of the top-left grid of x, cells in row-major order."""
+    return x[:ny * ch, :nx * cw].reshape(ny, ch, nx, cw).swapaxes(1, 2).reshape(ny * nx, ch * cw)
 
 
 def _highpass_corr(r: np.ndarray, m: np.ndarray, valid: np.ndarray) -> float:

@@ -57,7 +57,8 @@ def pair_cmd(problem: str, rectified: str, as_json: bool) -> None:
         click.echo(json.dumps(out, ensure_ascii=False))
         return
     click.echo(f"同一角度: {'是' if result.same_angle else '否'} (得分 {result.same_angle_score:.2f})")
-    click.echo(f"问题照片的复制/翻拍: {'是' if result.copy else '否'} (得分 {result.copy_score:.2f})")
+    at_most = "≤ " if result.copy_detail.score_is_bound else ""
+    click.echo(f"问题照片的复制/翻拍: {'是' if result.copy else '否'} (得分 {at_most}{result.copy_score:.2f})")
     for r in reasons:
         click.echo(f"✗ {r.message_zh}: {r.fix_zh} [{r.code}]")
     if not reasons:

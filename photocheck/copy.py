@@ -33,6 +33,7 @@ import numpy as np
 
 from .align import Alignment, Residual, residual, similarity_alignment
 from .features import Prepared
+from .noise import NoiseAgreement
 
 MIN_INLIERS = 12
 # Noise level (grey levels, band-pass std in flat regions) at which the noise agreement and the
@@ -62,6 +63,9 @@ class CopyResult:
     coverage: float
     affine: bool = False  # B is A resized to another aspect ratio
     new_capture: bool = False  # both photos carry different EXIF capture times
+    # The pixels were not compared because the verdict was already "not a copy" (check_copy's
+    # exact_score=False): copy_score is then the most the comparison could have given, below the threshold.
+    score_is_bound: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,13 +95,25 @@ def fine_detail_agreement(res: Residual) -> float:
     return weight * max(0.0, res.noise.corr) + (1 - weight) * max(0.0, res.highpass_corr)
 
 
-def check_copy(a: Prepared, b: Prepared, threshold: float) -> CopyResult:
+# Pixel evidence at its best: copy_score with it is the most the pixel comparison could still give.
+BEST_RESIDUAL = Residual(coverage=1.0, agree_share=1.0, highpass_corr=1.0, noise=NoiseAgreement(1.0, 1.0))
+
+
+def check_copy(a: Prepared, b: Prepared, threshold: float, *, exact_score: bool = True) -> CopyResult:
+    """With exact_score=False the pixel comparison (about a third of a check with stored features) is
+    skipped when its outcome cannot change the verdict: the photos carry different capture times, or the
+    alignment alone keeps the score below `threshold` whatever the pixels say. The verdict is the same
+    either way; only copy_score then reports that upper bound (score_is_bound)."""
     al = similarity_alignment(a, b)
     if al is not None and al.affine:
         b, al = _unsqueezed(a, b, al)
-    res = residual(a, b, al) if al is not None and al.inliers >= 4 else None
-    score = copy_score(al, res)
     new = new_capture(a, b)
+    aligned = al is not None and al.inliers >= 4
+    decided = not exact_score and aligned and (new or copy_score(al, BEST_RESIDUAL) < threshold)
+    res = BEST_RESIDUAL if decided else residual(a, b, al) if aligned else None
+    score = copy_score(al, res)
+    if decided:
+        res = None  # its figures below were never measured
     return CopyResult(
         copy=score >= threshold and not new,
         copy_score=round(score, 4),
@@ -112,6 +128,7 @@ def check_copy(a: Prepared, b: Prepared, threshold: float) -> CopyResult:
         coverage=round(res.coverage, 4) if res else 0.0,
         affine=bool(al.affine) if al else False,
         new_capture=new,
+        score_is_bound=decided,
     )
 
 
@@ -132,7 +149,8 @@ def _unsqueezed(a: Prepared, b: Prepared, al: Alignment) -> tuple[Prepared, Alig
 def new_capture(a: Prepared, b: Prepared) -> bool:
     """Both photos say when they were taken, and the times differ: the same viewpoint, a new capture.
     Only DateTimeOriginal counts: editors rewrite DateTime (modified) but keep the original's."""
-    ta, tb = _captured_at(a), _captured_at(b)
+    ta = _captured_at(a)
+    tb = _captured_at(b) if ta is not None else None  # parsing EXIF costs ms: only when it can count
     return ta is not None and tb is not None and abs((ta - tb).total_seconds()) > NEW_CAPTURE_S
 
 

@@ -33,6 +33,7 @@ MAX_FEATURES = 1500
 # a mirror copy sits far below it even when edited, unrelated photos almost never reach it.
 MIRROR_HASH_RADIUS = 22
 _FLIP_LEFT_RIGHT = 4  # index in hashing.DIHEDRAL
+HASH_SIDE = 256  # long side of the copy the mirror check hashes
 
 
 @dataclass
@@ -67,9 +68,12 @@ class Prepared:
 
     @cached_property
     def content_phashes(self) -> tuple[int, ...]:
-        """pHash of the photo inside any borders, in the 8 rotations/mirrors (hashing.DIHEDRAL order)."""
-        box = content_box(self.gray)
-        return dihedral_phashes(Image.fromarray(self.gray).crop(box))
+        """pHash of the photo inside any borders, in the 8 rotations/mirrors (hashing.DIHEDRAL order).
+        Taken, as the fingerprint's, on a copy of at most HASH_SIDE pixels: a 32x32 hash needs no more,
+        and the border search costs a sixth of what it does on the working image."""
+        small = Image.fromarray(self.gray)
+        small.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.BILINEAR)
+        return dihedral_phashes(small.crop(content_box(np.asarray(small))))
 
 
 def mirror_plausible(a: Prepared, b: Prepared) -> bool:
@@ -127,8 +131,27 @@ def match(a: Features, b: Features, ratio: float = 0.8) -> tuple[np.ndarray, np.
 def _match(a: Features, b: Features, ratio: float) -> tuple[np.ndarray, np.ndarray]:
     if a.descriptors is None or b.descriptors is None or len(a.points) < 2 or len(b.points) < 2:
         return np.empty((0, 2), np.float32), np.empty((0, 2), np.float32)
-    knn = cv2.BFMatcher(cv2.NORM_L2).knnMatch(a.descriptors, b.descriptors, k=2)
-    good = [m for m, n in (p for p in knn if len(p) == 2) if m.distance < ratio * n.distance]
-    pa = a.points[[m.queryIdx for m in good]].reshape(-1, 2)
-    pb = b.points[[m.trainIdx for m in good]].reshape(-1, 2)
-    return pa, pb
+    query, train = ratio_matches(a.descriptors, b.descriptors, ratio)
+    return a.points[query].reshape(-1, 2), b.points[train].reshape(-1, 2)
+
+
+def ratio_matches(da: np.ndarray, db: np.ndarray, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (into da, into db) of Lowe-ratio matches: the nearest of db is closer than `ratio` times the
+    second nearest. The same matches as cv2.BFMatcher(NORM_L2).knnMatch(k=2) with the ratio test, at a
+    third of its time: distances come from one matrix product. SIFT descriptors are whole numbers whose
+    squared norms stay far below 2**24, so every term is exact in float32 and so are the distances."""
+    sq_a = np.einsum("ij,ij->i", da, da)
+    # -2 a.b + |b|^2: the row's |a|^2 does not change which column is nearest. cv2.gemm rather than numpy's
+    # matmul: it keeps to OpenCV's thread setting, where OpenBLAS threads would spin on the other cores.
+    d2 = cv2.gemm(da, db, -2.0, None, 0.0, flags=cv2.GEMM_2_T)
+    d2 += np.einsum("ij,ij->i", db, db)[None, :]
+    rows = np.arange(len(da))
+    nearest = d2.argmin(axis=1)
+    first = d2[rows, nearest] + sq_a
+    d2[rows, nearest] = np.inf
+    second = d2.min(axis=1) + sq_a
+    # As OpenCV does: float32 distances, compared in double precision.
+    dist1 = np.sqrt(np.maximum(first, 0)).astype(np.float64)
+    dist2 = np.sqrt(np.maximum(second, 0)).astype(np.float64)
+    query = np.flatnonzero(dist1 < ratio * dist2)
+    return query, nearest[query]

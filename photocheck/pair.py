@@ -28,6 +28,7 @@ class PairResult:
             "same_angle_score": self.same_angle_score,
             "copy": self.copy,
             "copy_score": self.copy_score,
+            "copy_score_is_bound": self.copy_detail.score_is_bound,  # an upper bound, the pixels were not compared
             "ms": round(self.ms, 1),
             "angle": self.angle.to_dict(),
             "copy_detail": self.copy_detail.to_dict(),
@@ -35,13 +36,14 @@ class PairResult:
 
 
 def compare_pair(problem: bytes | LoadedImage | Prepared, rectified: bytes | LoadedImage | Prepared,
-                 thresholds: Thresholds | None = None) -> PairResult:
-    """Raises ImageRejected when either photo cannot be decoded."""
+                 thresholds: Thresholds | None = None, *, exact_scores: bool = False) -> PairResult:
+    """Raises ImageRejected when either photo cannot be decoded. Without `exact_scores`, work that cannot
+    change a verdict is skipped (check_copy's exact_score=False; copy_detail.score_is_bound says so)."""
     th = thresholds or Thresholds()
     t0 = time.perf_counter()
     a = problem if isinstance(problem, Prepared) else prepare(problem)
     b = rectified if isinstance(rectified, Prepared) else prepare(rectified)
-    cp = check_copy(a, b, th.copy)
+    cp = check_copy(a, b, th.copy, exact_score=exact_scores)
     an = check_angle(a, b, th.same_angle)
     ms = (time.perf_counter() - t0) * 1000
     return PairResult(an.same_angle, an.same_angle_score, cp.copy, cp.copy_score, an, cp, ms)

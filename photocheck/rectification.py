@@ -70,7 +70,7 @@ def _confirmed_copy(fetch: Callable[[Hashable], bytes | None], key: Hashable, b,
     if not data:
         return False
     try:
-        return check_copy(prepare(data), b, threshold).copy
+        return check_copy(prepare(data), b, threshold, exact_score=False).copy
     except ImageRejected:
         return False
 

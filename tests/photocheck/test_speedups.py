@@ -7,8 +7,10 @@ import numpy as np
 
 import photocheck.features as features_module
 from photocheck import compare_pair
-from photocheck.features import detect, match, mirror_plausible, prepare
-from tests.photoedits import edited, mirrored
+import photocheck.copy as copy_module
+from photocheck.align import _agree_share, _interpolate_levels
+from photocheck.features import detect, match, mirror_plausible, prepare, ratio_matches
+from tests.photoedits import edited, mirrored, thumbnail, with_exif
 from tests.photocheck.conftest import count_calls
 from tests.photos import photo
 
@@ -44,3 +46,85 @@ def test_reduced_detection_reports_working_image_pixels(monkeypatch) -> None:
     m, inliers = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=2.0)
     assert int(inliers.sum()) > 100
     assert abs(np.sqrt(abs(np.linalg.det(m[:, :2]))) - 1) < 0.01 and np.abs(m[:, 2]).max() < 1.0
+
+
+def test_matching_gives_opencvs_ratio_matches() -> None:
+    """The matrix-product matcher finds exactly the matches of OpenCV's brute-force knnMatch + ratio test."""
+    pairs = [("motorcycle_left", "motorcycle_right"), ("coffee", "chelsea")]
+    for left, right in pairs:
+        da, db = (detect(prepare(photo(name)).gray).descriptors for name in (left, right))
+        knn = cv2.BFMatcher(cv2.NORM_L2).knnMatch(da, db, k=2)
+        expected = [(m.queryIdx, m.trainIdx) for m, n in knn if m.distance < 0.8 * n.distance]
+        query, train = ratio_matches(da, db, 0.8)
+        assert list(zip(query.tolist(), train.tolist())) == expected
+        assert expected or left == "coffee"
+
+
+def _agree_share_cell_by_cell(r, m, valid, cells=16, tol=8.0, min_corr=0.8) -> float:
+    """The grid agreement as first written, one cell at a time (the reference for the vectorised one)."""
+    h, w = r.shape
+    ch, cw = max(4, h // cells), max(4, w // cells)
+    rb, mb = cv2.GaussianBlur(r, (0, 0), 1.0), cv2.GaussianBlur(m, (0, 0), 1.0)
+    agree = total = 0
+    for y in range(0, h - ch + 1, ch):
+        for x in range(0, w - cw + 1, cw):
+            cell = (slice(y, y + ch), slice(x, x + cw))
+            if not valid[cell].all():
+                continue
+            a, b = rb[cell].ravel().astype(np.float64), mb[cell].ravel().astype(np.float64)
+            sa, sb = float(a.std()), float(b.std())
+            total += 1
+            if sa < 3.0 and sb < 3.0:
+                agree += abs(float(a.mean()) - float(b.mean())) < tol
+            elif min(sa, sb) > 1e-3:
+                agree += float(((a - a.mean()) * (b - b.mean())).mean()) / (sa * sb) > min_corr
+    return agree / total if total >= 8 else 0.0
+
+
+def test_grid_agreement_counts_as_cell_by_cell() -> None:
+    ref = prepare(photo("motorcycle_left")).gray.astype(np.float32)
+    h, w = ref.shape
+    valid = np.ones(ref.shape, bool)
+    valid[: h // 3, : w // 4] = False  # a corner the other photo does not cover
+    others = {
+        "noisy copy": ref + np.random.default_rng(1).normal(0, 4, ref.shape).astype(np.float32),
+        "other scene": cv2.resize(prepare(photo("motorcycle_right")).gray, (w, h)).astype(np.float32),
+        "flat levels": np.full(ref.shape, 128, np.float32),
+    }
+    shares = {}
+    for name, other in others.items():
+        shares[name] = _agree_share(ref, other, valid)
+        assert shares[name] == _agree_share_cell_by_cell(ref, other, valid), name
+    assert shares["noisy copy"] > 0.9 > shares["other scene"]
+
+
+def test_pixels_are_compared_only_when_they_can_decide(monkeypatch) -> None:
+    """A pair whose alignment alone rules out a copy, or whose capture times differ, skips the pixel
+    comparison; the verdict is the one the full check gives, and the reported score is its upper bound."""
+    compared = count_calls(monkeypatch, copy_module, "residual")
+    cases = {
+        # few of the thumbnail's keypoints fit one similarity: no pixel agreement could make it a copy
+        "separate shots": (photo("motorcycle_left"), thumbnail("motorcycle_right", 3), False),
+        "new capture": (with_exif("motorcycle_left", when="2026:03:01 09:00:00"),
+                        with_exif("motorcycle_left", when="2026:03:01 09:20:00"), False),
+        "copy": (photo("coffee"), edited("coffee", "jpeg50"), True),
+    }
+    for name, (a, b, compares) in cases.items():
+        compared.clear()
+        quick = compare_pair(a, b)
+        assert bool(compared) == compares and quick.copy_detail.score_is_bound != compares, name
+        full = compare_pair(a, b, exact_scores=True)
+        assert not full.copy_detail.score_is_bound
+        assert (quick.copy, quick.same_angle, quick.same_angle_score) == (full.copy, full.same_angle,
+                                                                          full.same_angle_score), name
+        assert quick.copy_score >= full.copy_score
+        if compares:
+            assert quick.copy_detail == full.copy_detail
+
+
+def test_tone_mapping_interpolates_as_numpy() -> None:
+    rng = np.random.default_rng(0)
+    lut = np.sort(rng.uniform(0, 255, 256))
+    values = np.concatenate([rng.uniform(-2, 257, 50_000), np.arange(256)]).astype(np.float32)
+    expected = np.interp(values, np.arange(256), lut).astype(np.float32)
+    assert np.array_equal(_interpolate_levels(values, lut), expected)

@@ -11,7 +11,7 @@ from typing import Any
 from bench.uplink.run import DELIVERY_KINDS, Drain, count_jobs
 from bench.uplink.setup import stand_in_service
 from bot.jobs import job_handlers
-from bot.worker import Worker
+from bot.worker import BatchContext, Claimed, JobKind, Worker
 from models import JobStatus
 
 BATCH = 50
@@ -44,7 +44,7 @@ def drain_with_processes(kind: str, database_url: str, data_dir: Path, platform_
 
 def _work(kind: str, database_url: str, data_dir: str, platform_url: str, bare: bool, stop: Any, ready: Any) -> None:
     service = stand_in_service(kind, database_url, Path(data_dir), platform_url)
-    handlers: dict[str, Any] = dict.fromkeys(DELIVERY_KINDS, _nothing) if bare else dict(job_handlers())
+    handlers: dict[str, Any] = dict.fromkeys(DELIVERY_KINDS, BARE) if bare else dict(job_handlers())
     worker = Worker(service, handlers, batch=BATCH)
     worker.beat()
     ready.wait(120)
@@ -54,3 +54,11 @@ def _work(kind: str, database_url: str, data_dir: str, platform_url: str, bare: 
 
 def _nothing(ctx: Any, payload: dict[str, Any]) -> None:
     """The bare loop's job: claimed and completed, nothing sent."""
+
+
+def _nothing_for_each(batch: BatchContext, jobs: list[Claimed]) -> dict[int, BaseException]:
+    """The bare loop's batch: every job done, completed together like a batch of pushes."""
+    return {}
+
+
+BARE = JobKind(_nothing, run_batch=_nothing_for_each)

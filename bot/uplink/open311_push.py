@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -220,20 +220,20 @@ def _file(client: Open311Client, plan: Plan) -> Created | None:
 
 
 def _write(ctx: JobContext, sent: list[Sent]) -> None:
-    """Record what the pushes did, in the caller's transaction: the deliveries' rows (new ones in one INSERT),
-    the follow-up jobs, the status poll."""
+    """Record what the pushes did, in the caller's transaction: the deliveries' rows (the new ones in one
+    INSERT), the follow-up jobs, the status poll."""
     session = ctx.session
-    stored = [(item, _store_delivery(session, item.plan)) for item in sent]
-    if any(isinstance(delivery, PlatformDelivery) for _, delivery in stored):
-        session.flush()  # the new rows' ids, in one statement
+    delivery_ids = _insert_deliveries(session, [item.plan for item in sent if item.plan.stored is None])
+    for item in sent:
+        if item.plan.stored is not None:
+            delivery_ids[item.plan.case_id] = _update_delivery(session, item.plan)
     if any(item.plan.request_id for item in sent):
         schedule_poll(session, ctx.service.config.platform.poll_minutes)
-    for item, delivery in stored:
+    for item in sent:
         plan = item.plan
         if not plan.request_id and item.created is not None and item.created.token:
-            delivery_id = delivery.id if isinstance(delivery, PlatformDelivery) else delivery
-            enqueue(session, KIND_TOKEN, {"delivery_id": delivery_id}, key=f"open311:{plan.case_id}:token",
-                    not_before=utcnow() + timedelta(seconds=5))
+            enqueue(session, KIND_TOKEN, {"delivery_id": delivery_ids[plan.case_id]},
+                    key=f"open311:{plan.case_id}:token", not_before=utcnow() + timedelta(seconds=5))
         if plan.action != "accept" and not item.update_done:
             # Filed just now with a token: the update follows as its own job once the token resolves.
             enqueue(session, KIND_OPEN311, {"case_id": plan.case_id, "action": plan.action},
@@ -242,19 +242,26 @@ def _write(ctx: JobContext, sent: list[Sent]) -> None:
             note_skipped(ctx, plan.case_id, plan.action, plan.request_id or "")
 
 
-def _store_delivery(session: Session, plan: Plan) -> PlatformDelivery | int:
-    """Record what the platform knows of the case: a new row for a first delivery (added, not flushed), an
-    UPDATE only when something changed since the plan's read (a later step of a filed case writes nothing).
-    Returns the new row, or the stored row's id."""
+def _insert_deliveries(session: Session, plans: list[Plan]) -> dict[int, int]:
+    """The first deliveries of these cases, in one statement (the ORM's unit of work would send one INSERT per
+    row on SQLite); returns their ids by case id."""
+    if not plans:
+        return {}
+    now = utcnow()
+    rows = [{"case_id": plan.case_id, "target": TARGET_OPEN311, "status_notes": "", "created_at": now,
+             "service_request_id": plan.request_id, "token": plan.token, "service_code": plan.service_code,
+             "delivered_at": now if plan.request_id else None, "platform_status": "open" if plan.request_id else None}
+            for plan in plans]
+    table = PlatformDelivery.__table__
+    result = session.connection().execute(insert(table).returning(table.c.case_id, table.c.id), rows)
+    return {case_id: delivery_id for case_id, delivery_id in result}
+
+
+def _update_delivery(session: Session, plan: Plan) -> int:
+    """An UPDATE of the case's delivery only when something changed since the plan's read (a later step of a
+    filed case writes nothing); returns its id."""
     stored, now = plan.stored, utcnow()
-    if stored is None:
-        delivery = PlatformDelivery(case_id=plan.case_id, target=TARGET_OPEN311, status_notes="",
-                                    service_request_id=plan.request_id, token=plan.token,
-                                    service_code=plan.service_code)
-        if plan.request_id:
-            delivery.delivered_at, delivery.platform_status = now, "open"
-        session.add(delivery)
-        return delivery
+    assert stored is not None
     newly_delivered = bool(plan.request_id) and not stored.delivered
     if newly_delivered or (plan.request_id, plan.token, plan.service_code) != (
             stored.request_id, stored.token, stored.service_code):

@@ -29,6 +29,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from bot import logs
 from bot.config import Config
 from bot.open311.formats import w3
 from bot.uplink import content
@@ -119,7 +120,9 @@ def open311_push_batch(batch: BatchContext, jobs: list[Claimed]) -> dict[int, Ba
             failed[job.id] = Released()
             continue
         try:
-            done.append(_send(batch.job(job.id), client, job.payload, plan))
+            with logs.scope(job_id=job.id, bind_case=True):  # what the call logs carries the job id and case number
+                logs.bind_case(plan.number)
+                done.append(_send(batch.job(job.id), client, job.payload, plan))
         except Exception as exc:
             failed[job.id] = exc
     if done:

@@ -21,7 +21,7 @@ Drains = dict[tuple[str, int], tuple[dict[str, float], dict[str, float]]]  # (ad
 
 HEADER = ("| stand-in | worker processes | pushes | drain time | rate | bare loop | ratio | POSTs received | duplicates "
           "| missing | parked | ids resolved | worker CPU per push (bare) | stand-in CPU per push "
-          "| measured (UTC, 1-min load) |")
+          "| run ended (UTC, 1-min load) |")
 
 
 def write(db_name: str, args: argparse.Namespace, lines: dict[int, str], drains: Drains) -> None:
@@ -49,8 +49,9 @@ def write(db_name: str, args: argparse.Namespace, lines: dict[int, str], drains:
     command = (f"python -m bench.uplink --items {args.items} --rounds {args.rounds} --processes {args.processes} "
                f"--adapters {args.adapters}{' --database-url …' if args.database_url else ''}")
     verdict = _verdict(db_name, drains)
-    if ("spec", 4) not in drains and (earlier := re.search(r"^Target ≥ .*$", previous, re.M)):
-        verdict = earlier.group(0).split(": ", 1)[1].rstrip(".")  # measured by an earlier run, in its row
+    claim = f"Target ≥ {TARGET}/s to the spec-true stand-in with 4 worker processes on PostgreSQL: "
+    if ("spec", 4) not in drains and (earlier := re.search(rf"^{re.escape(claim)}(.*)\.$", previous, re.M)):
+        verdict = earlier.group(1)  # measured by an earlier run, in its row
     body = f"""Machine: {machine}. `{command}`{f", median of {args.rounds} rounds" if lines else ""}.
 
 {throughput}
@@ -65,7 +66,7 @@ and the benchmark process's, which serves the stand-in:
 |{" --- |" * HEADER.count(" |")}
 {drain_rows}
 
-Target ≥ {TARGET}/s to the spec-true stand-in with 4 worker processes on PostgreSQL: {verdict}.
+{claim}{verdict}.
 """
     update_results(RESULTS, db_name, body)
 

@@ -15,7 +15,7 @@ from bot.tasks.new_reports import KIND as NEW_REPORTS, announce_new_reports
 from bot.tasks.notify import send_photo, send_text
 from bot.tasks.photos import fetch_photo, photo_job_parked
 from bot.tasks.rectify import check_rectification_photo
-from bot.uplink.jobs import uplink_handlers
+from bot.uplink.jobs import uplink_batch_handlers, uplink_handlers
 from bot.worker import JobKind
 
 # Chat photos: about an hour of retries (WeChat keeps the media three days, the sender waits now).
@@ -25,8 +25,10 @@ UPLINK_ATTEMPTS = 48
 
 
 def job_handlers() -> dict[str, JobKind]:
+    batches = uplink_batch_handlers()
     return {
-        **{kind: JobKind(run, max_attempts=UPLINK_ATTEMPTS) for kind, run in uplink_handlers().items()},
+        **{kind: JobKind(run, max_attempts=UPLINK_ATTEMPTS, run_batch=batches.get(kind))
+           for kind, run in uplink_handlers().items()},
         "photo.fetch": JobKind(fetch_photo, PHOTO_ATTEMPTS, on_parked=photo_job_parked),
         "rectify.check": JobKind(check_rectification_photo, PHOTO_ATTEMPTS, on_parked=photo_job_parked),
         "notify.text": JobKind(send_text),

@@ -1,4 +1,5 @@
-"""Drains the outbox: each job runs in its own transaction, with its result recorded beside it.
+"""Drains the outbox: each job runs in its own transaction, with its result recorded beside it; a kind
+with a batch handler runs a claimed batch's jobs together, their results recorded in one transaction.
 
 A handler raises PermanentJobError for failures that retrying cannot fix, and RetryLater when it
 waits on another job (a photo still downloading); any other exception is retried later with
@@ -40,6 +41,11 @@ class PermanentJobError(Exception):
     """The job cannot succeed by retrying (bad data, a 4xx from the platform)."""
 
 
+class Released(Exception):
+    """A batch handler did not start this job (the worker is stopping, or the job must wait for an earlier
+    one of the same batch to be recorded): given back, due again at once, the claim costs it no attempt."""
+
+
 class RetryLater(Exception):
     """The job waits on something else (another job); run it again after `delay`, without counting an attempt."""
 
@@ -65,17 +71,6 @@ class JobContext:
         self.session.commit()
 
 
-JobHandler = Callable[[JobContext, dict[str, Any]], None]
-ParkedHook = Callable[[JobContext, dict[str, Any], str], None]
-
-
-@dataclass(frozen=True)
-class JobKind:
-    run: JobHandler
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    on_parked: ParkedHook | None = None  # tells whoever waits on the job, in the transaction that parks it
-
-
 @dataclass(frozen=True)
 class Claimed:
     """What the claim read of a job; running it needs no second read (one write transaction fewer)."""
@@ -85,6 +80,39 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     sending_at: datetime | None = None
+    key: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class BatchContext:
+    """What a batch handler works with: one session whose pending writes commit with the batch's completions."""
+
+    session: Session
+    service: Service
+    stop: threading.Event | None = None
+
+    def stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def job(self, job_id: int) -> JobContext:
+        """A single job's context on the batch's session (for code shared with the one-job handler)."""
+        return JobContext(self.session, self.service, job_id)
+
+
+JobHandler = Callable[[JobContext, dict[str, Any]], None]
+ParkedHook = Callable[[JobContext, dict[str, Any], str], None]
+# Runs the jobs of a batch and returns the failed (or Released) ones' exceptions; the others are done, their
+# writes pending in the context's session (uncommitted). A failed job must leave no write there.
+BatchHandler = Callable[[BatchContext, list[Claimed]], dict[int, BaseException]]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    run: JobHandler
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    on_parked: ParkedHook | None = None  # tells whoever waits on the job, in the transaction that parks it
+    run_batch: BatchHandler | None = None  # the same work for many jobs at once, fewer round trips per job
 
 
 class Worker:
@@ -102,24 +130,71 @@ class Worker:
         """Claim and run the jobs that are due now; returns how many ran. Once `stop` is set, the job in
         hand is finished and the rest of the batch is released for other workers."""
         with transaction(self.service.sessions) as session:
-            claimed = [Claimed(job.id, job.kind, dict(job.payload), job.attempts, job.sending_at)
+            claimed = [Claimed(job.id, job.kind, dict(job.payload), job.attempts, job.sending_at,
+                               job.idempotency_key, job.created_at)
                        for job in claim_due(session, self.lease, self.batch)]
         if not claimed:
             return 0
         with heartbeat(self.service.sessions, [job.id for job in claimed], self.lease) as held:
-            for n, job in enumerate(claimed):
+            n = 0
+            while n < len(claimed):
                 if stop is not None and stop.is_set():
                     self._release([j.id for j in claimed[n:]])
                     return n
+                group = self._batchable(claimed, n)
+                if group:
+                    released = self._run_batch(group, stop)
+                    for job in group:
+                        held.release(job.id)
+                    if released:
+                        self._release(released)
+                    n += len(group)
+                    continue
+                job = claimed[n]
                 with logs.scope(job_id=job.id, bind_case=True):  # its lines carry the job id and case number
                     self._run(job)
                 held.release(job.id)
+                n += 1
         return len(claimed)
+
+    def _batchable(self, claimed: list[Claimed], start: int) -> list[Claimed]:
+        """The run of jobs from `start` that one batch handler takes together (none: run `start` alone)."""
+        kind = self.kinds.get(claimed[start].kind)
+        if kind is None or kind.run_batch is None:
+            return []
+        group = []
+        for job in claimed[start:]:
+            if job.kind != claimed[start].kind or job.sending_at is not None or job.attempts > kind.max_attempts:
+                break
+            group.append(job)
+        return group
+
+    def _run_batch(self, jobs: list[Claimed], stop: threading.Event | None) -> list[int]:
+        """Run a batch handler's jobs; the done ones' writes and completions commit together, in one
+        transaction. Failures are then recorded one by one, as `_run` would. Returns the released ids."""
+        kind = self.kinds[jobs[0].kind]
+        assert kind.run_batch is not None
+        with self.service.sessions() as session:
+            try:
+                failed = kind.run_batch(BatchContext(session, self.service, stop), jobs)
+                mark_done(session, [job.id for job in jobs if job.id not in failed])
+                session.commit()
+            except Exception as exc:  # the batch's record could not be written: each job is tried again
+                log.exception("batch of %s %s jobs failed", len(jobs), jobs[0].kind)
+                session.rollback()
+                failed = dict.fromkeys((job.id for job in jobs), exc)
+        released = [job_id for job_id, exc in failed.items() if isinstance(exc, Released)]
+        for job in jobs:
+            exc = failed.get(job.id)
+            if exc is not None and not isinstance(exc, Released):
+                with logs.scope(job_id=job.id, bind_case=True), self.service.sessions() as session:
+                    self._settle(JobContext(session, self.service, job.id), job, kind, exc)
+        return released
 
     def _release(self, job_ids: list[int]) -> None:
         with transaction(self.service.sessions) as session:
             release(session, job_ids)
-        log.info("shutting down: released jobs %s", job_ids)
+        log.info("released jobs %s, not started (stopping, or waiting on one of the batch)", job_ids)
 
     def run_until_idle(self, max_rounds: int = 100) -> int:
         """Run jobs until none are due (tests and the CLI use this)."""
@@ -175,25 +250,27 @@ class Worker:
                 mark_done(session, job_id)
                 session.commit()
                 return
-            except RetryLater as exc:
-                log.info("job %s %s waits: %s", job_id, job.kind, exc)
-                session.rollback()
-                mark_waiting(session.get_one(OutboxJob, job_id), redact(str(exc)), exc.delay)
-                session.commit()
-                return
-            except PermanentJobError as exc:
-                log.warning("job %s %s parked: %s", job_id, job.kind, exc)
-                error = str(exc)
-                session.rollback()  # the handler's own writes are undone; the failure is recorded
-                return self._park(context, job, kind, error)
             except Exception as exc:
-                log.exception("job %s %s failed (attempt %s)", job_id, job.kind, attempts)
-                error = f"{type(exc).__name__}: {exc}"
-            session.rollback()
-            if attempts >= kind.max_attempts:
-                return self._park(context, job, kind, f"已试 {attempts} 次仍失败: {error}")
-            mark_failed(session.get_one(OutboxJob, job_id), redact(error))  # errors quote URLs with tokens
+                session.rollback()  # the handler's own writes are undone; the outcome is recorded
+                self._settle(context, job, kind, exc)
+
+    def _settle(self, context: JobContext, job: Claimed, kind: JobKind, exc: BaseException) -> None:
+        """Record a job's failure (its own writes already rolled back): wait, park, or retry with back-off."""
+        session, job_id, attempts = context.session, job.id, job.attempts
+        if isinstance(exc, RetryLater):
+            log.info("job %s %s waits: %s", job_id, job.kind, exc)
+            mark_waiting(session.get_one(OutboxJob, job_id), redact(str(exc)), exc.delay)
             session.commit()
+            return
+        if isinstance(exc, PermanentJobError):
+            log.warning("job %s %s parked: %s", job_id, job.kind, exc)
+            return self._park(context, job, kind, str(exc))
+        log.error("job %s %s failed (attempt %s)", job_id, job.kind, attempts, exc_info=exc)
+        error = f"{type(exc).__name__}: {exc}"
+        if attempts >= kind.max_attempts:
+            return self._park(context, job, kind, f"已试 {attempts} 次仍失败: {error}")
+        mark_failed(session.get_one(OutboxJob, job_id), redact(error))  # errors quote URLs with tokens
+        session.commit()
 
     def _park(self, context: JobContext, job: Claimed, kind: JobKind | None, reason: str) -> None:
         session, reason = context.session, redact(reason)

@@ -126,11 +126,14 @@ def release(session: Session, job_ids: Sequence[int]) -> None:
     )
 
 
-def mark_done(session: Session, job_id: int) -> None:
-    """Record a job's success in the caller's transaction, written directly: reading the row back first
-    (the handler's commit expired it) cost a round trip per job."""
+def mark_done(session: Session, job_ids: int | Sequence[int]) -> None:
+    """Record the success of a job (or of a batch's jobs, in one statement) in the caller's transaction, written
+    directly: reading the rows back first (the handler's commit expired them) cost a round trip per job."""
+    ids = [job_ids] if isinstance(job_ids, int) else list(job_ids)
+    if not ids:
+        return
     session.execute(
-        update(OutboxJob).where(OutboxJob.id == job_id)
+        update(OutboxJob).where(OutboxJob.id.in_(ids))
         .values(status=JobStatus.DONE, done_at=utcnow(), locked_until=None, last_error=None, sending_at=None)
         .execution_options(synchronize_session=False)
     )

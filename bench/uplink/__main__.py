@@ -51,7 +51,9 @@ def main() -> None:
     for (kind, n), (big, bare) in drains.items():
         print(f"drain {big['items']} items to the {kind} stand-in, {n} worker processes: {big['seconds']:.1f} s, "
               f"{big['rate']:.0f}/s, duplicates {big['duplicates']}, missing {big['missing']}, "
-              f"ids resolved {big['resolved']}; bare loop {bare['rate']:.0f}/s, ratio {big['rate'] / bare['rate']:.2f}")
+              f"ids resolved {big['resolved']}; bare loop {bare['rate']:.0f}/s, ratio {big['rate'] / bare['rate']:.2f}; "
+              f"worker CPU {big['worker_ms']:.2f} ms/push (bare {bare['worker_ms']:.2f}), "
+              f"stand-in CPU {big['platform_ms']:.2f} ms/push")
     if not args.no_write:
         write(db_name, args, lines, drains)
 
@@ -85,7 +87,8 @@ def _drain_many(root: Path, args: argparse.Namespace, kind: str, processes: int,
     duplicates = sum(count - 1 for count in filed.values() if count > 1)
     missing = 0 if bare else sum(1 for x in numbers if filed[x] == 0)
     return {"items": len(numbers), "seconds": result.seconds, "rate": result.rate, "duplicates": duplicates,
-            "missing": missing, "posts": platform.posts, "parked": result.parked, "resolved": ids}
+            "missing": missing, "posts": platform.posts, "parked": result.parked, "resolved": ids,
+            "worker_ms": 1000 * result.worker_cpu / len(numbers), "platform_ms": 1000 * result.platform_cpu / len(numbers)}
 
 
 if __name__ == "__main__":

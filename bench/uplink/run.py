@@ -26,6 +26,8 @@ class Drain:
     seconds: float
     done: int
     parked: int
+    worker_cpu: float = 0.0  # CPU seconds of the worker processes while draining
+    platform_cpu: float = 0.0  # CPU seconds of the benchmark's process (the stand-in platform) meanwhile
 
     @property
     def rate(self) -> float:

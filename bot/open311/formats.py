@@ -34,6 +34,11 @@ def w3(moment: datetime | None) -> str | None:
     return moment.astimezone(CHINA).replace(microsecond=0).isoformat()
 
 
+def w3_precise(moment: datetime | None) -> str | None:
+    """As w3, with the fraction of a second kept (W3C allows it): for windows that must cut within a second."""
+    return None if moment is None else moment.astimezone(CHINA).isoformat()
+
+
 def parse_w3(text: str) -> datetime:
     """A W3C datetime with a zone ("Z" or an offset); raises ValueError otherwise."""
     moment = datetime.fromisoformat(text.strip().replace("z", "Z"))

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from bot.config import PlatformConfig
-from bot.open311.formats import parse_items, w3
+from bot.open311.formats import parse_items, w3, w3_precise
 from bot.uplink.error_text import error_text
 
 RETRYABLE_4XX = frozenset({408, 409, 425, 429})
@@ -100,18 +100,20 @@ class Open311Client:
 
     def requests(
         self, *, ids: Sequence[str] = (), service_code: str | None = None,
-        start: datetime | None = None, end: datetime | None = None,
+        start: datetime | None = None, end: datetime | None = None, precise: bool = False,
     ) -> list[dict[str, Any]]:
+        """`precise`: start and end keep their fractions of a second (for a platform whose times have them)."""
         params = self._jurisdiction()
         if ids:
             params["service_request_id"] = ",".join(ids)
         else:
             if service_code:
                 params["service_code"] = service_code
+            when = w3_precise if precise else w3
             if start:
-                params["start_date"] = w3(start) or ""
+                params["start_date"] = when(start) or ""
             if end:
-                params["end_date"] = w3(end) or ""
+                params["end_date"] = when(end) or ""
         return self._call("GET", "requests.json", params=params)
 
     def post_update(self, fields: Mapping[str, str]) -> None:

@@ -6,6 +6,7 @@ that an interrupted earlier attempt already filed (GeoReport has no idempotency 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from bot.worker import RetryLater
 from models.audit import AuditEvent
 from models.cases import Case
 from models.enums import PhotoRole
+from models.photos import Photo
 from models.public_text import public_text
 
 MARKER = "案件编号: "
@@ -33,9 +35,12 @@ def marker(case: Case) -> str:
     return f"{MARKER}{case.number}"
 
 
-def photo_urls(session: Session, config: Config, case: Case, action: str) -> list[str]:
-    """Links to the redacted copies (no EXIF, faces and plates blurred), the same link on every retry."""
-    photos = sendable_photos(session, case.id, STEP_PHOTOS.get(action, ()))
+def photo_urls(session: Session, config: Config, case: Case, action: str,
+               photos: Sequence[Photo] | None = None) -> list[str]:
+    """Links to the redacted copies (no EXIF, faces and plates blurred), the same link on every retry.
+    `photos`: the case's sendable photos for the step, when a batch read them already."""
+    if photos is None:
+        photos = sendable_photos(session, case.id, STEP_PHOTOS.get(action, ()))
     try:
         return [url for p in photos if (url := photo_url(session, config, p)) is not None]
     except NotRedactedYet as exc:  # made within a minute by bot.open311.read_links; never sent unredacted

@@ -38,10 +38,21 @@ def passed_check(photo: Photo) -> bool:
 
 
 def sendable_photos(session: Session, case_id: int, roles: Sequence[PhotoRole]) -> list[Photo]:
-    photos = session.scalars(
-        select(Photo).where(Photo.case_id == case_id, Photo.role.in_(roles)).order_by(Photo.id)
-    ).all()
-    return [p for p in photos if passed_check(p)]
+    return sendable_photos_of(session, [case_id], roles).get(case_id, [])
+
+
+def sendable_photos_of(session: Session, case_ids: Sequence[int], roles: Sequence[PhotoRole]) -> \
+        dict[int, list[Photo]]:
+    """The sendable photos of many cases in one read (a batch of pushes), by case id."""
+    found: dict[int, list[Photo]] = {}
+    if not roles or not case_ids:
+        return found
+    for photo in session.scalars(
+        select(Photo).where(Photo.case_id.in_(case_ids), Photo.role.in_(roles)).order_by(Photo.id)
+    ):
+        if passed_check(photo):
+            found.setdefault(photo.case_id, []).append(photo)
+    return found
 
 
 def photo_url(session: Session, config: Config, photo: Photo, audience: str = PLATFORM) -> str | None:

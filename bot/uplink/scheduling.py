@@ -30,8 +30,20 @@ class StepJob:
 def other_step_jobs(session: Session, job_id: int, case_keys: list[str]) -> list[StepJob]:
     """The case's other step jobs (by their exact keys), in one read: what ordering and the
     "may have been sent" check both need."""
-    return [StepJob(*row) for row in session.execute(select(OutboxJob.id, OutboxJob.status, OutboxJob.attempts).where(
-        OutboxJob.idempotency_key.in_(case_keys), OutboxJob.id != job_id))]
+    return others_of(step_jobs_by_key(session, case_keys), job_id, case_keys)
+
+
+def step_jobs_by_key(session: Session, keys: list[str]) -> dict[str, StepJob]:
+    """The step jobs with these keys (of one case, or of a batch's cases), in one read."""
+    if not keys:
+        return {}
+    return {key: StepJob(job_id, status, attempts) for key, job_id, status, attempts in session.execute(
+        select(OutboxJob.idempotency_key, OutboxJob.id, OutboxJob.status, OutboxJob.attempts)
+        .where(OutboxJob.idempotency_key.in_(keys)))}
+
+
+def others_of(found: dict[str, StepJob], job_id: int, case_keys: list[str]) -> list[StepJob]:
+    return [job for key in case_keys if (job := found.get(key)) is not None and job.id != job_id]
 
 
 def wait_for_earlier_steps(session: Session, job: OutboxJob, case_keys: list[str], case_number: str) -> None:

@@ -78,6 +78,17 @@ def test_a_backlog_of_tokens_is_resolved_by_one_deep_walk(peer_uplink, peer, mon
     assert peer.listing_reads <= 15
 
 
+def test_tokens_are_resolved_when_more_than_a_page_was_filed_within_one_second(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
+    """A batched outbox files hundreds of cases a second. Narrowed by whole seconds, the window could not get
+    past the newest 100 of one second; the platform's own times carry fractions, so the window follows them."""
+    peer.clock_step = 0.001  # 1,000 requests a second, stamped with their milliseconds
+    numbers = accepted_cases(peer_uplink, 300)
+    drain(peer_uplink, rounds=6)
+    found = deliveries(peer_uplink)
+    assert sum(1 for n in numbers if found[n].service_request_id) == 300
+    assert [peer.count(n) for n in numbers] == [1] * 300
+
+
 def test_a_token_is_found_beyond_the_first_page_of_100(peer_uplink, peer) -> None:  # type: ignore[no-untyped-def]
     peer.add_old_requests(120)  # sync learns the page size from a full first answer
     from tests.uplink.test_platform_cli import run

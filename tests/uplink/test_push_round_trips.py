@@ -23,6 +23,10 @@ from tests.uplink.helpers import accepted_cases, jobs, take_steps
 ACCEPT_STATEMENTS = 8
 ACCEPT_WITH_PHOTO_STATEMENTS = 11  # and the photo's redacted copy and its link
 VERIFY_STATEMENTS = 8  # photos and the step's public text instead of the INSERT and the poll's check
+# A claimed batch of accept pushes: the claim (2), one read of the cases with their deliveries, capabilities and
+# service codes, one of their step jobs, one of their photos, one INSERT of the deliveries, the queued poll's
+# check (until seen), one UPDATE completing the jobs: no more for 50 pushes than for 5, nothing per push.
+BATCH_STATEMENTS = 8
 
 
 @contextmanager
@@ -74,3 +78,21 @@ def test_a_verify_push_stays_within_its_budget(uplink, standin) -> None:  # type
     statements = push_one(uplink)
     assert [j.status for j in jobs(uplink, "open311.push")] == [JobStatus.DONE, JobStatus.DONE]
     assert len(statements) <= VERIFY_STATEMENTS, "\n".join(statements)
+
+
+def push_batch(service: Service, size: int) -> list[str]:
+    worker = Worker(service, job_handlers(), batch=size)
+    with counted(service.engine) as statements:
+        assert worker.run_once() == size
+    return statements
+
+
+def test_a_batch_of_pushes_costs_no_statement_per_push(uplink, standin) -> None:  # type: ignore[no-untyped-def]
+    numbers = accepted_cases(uplink, 56)
+    push_one(uplink)  # the first push also queues the status poll
+    small = push_batch(uplink, 5)
+    large = push_batch(uplink, 50)
+    assert [standin.count(n) for n in numbers] == [1] * len(numbers)
+    assert {j.status for j in jobs(uplink, "open311.push")} == {JobStatus.DONE}
+    assert len(large) <= BATCH_STATEMENTS, "\n".join(large)
+    assert len(large) <= len(small), "a statement per push came back:\n" + "\n".join(large)

@@ -130,6 +130,7 @@ class Config:
     photocheck_thresholds: dict[str, float] = field(default_factory=dict)  # overrides of photocheck's defaults
     photo_hosts: tuple[str, ...] = (".qpic.cn",)  # where a chat photo's PicUrl may be fetched (WeChat's media CDN)
     job_lease_seconds: int = 60  # a job of a worker that died is taken again after this
+    worker_batch: int = 20  # jobs a worker claims at once; a batch-capable kind (open311.push) runs them together
     worker_poll_seconds: float = 0.2  # an idle worker's poll; cheap (one indexed query)
     map_tiles: str = ""  # the console map's tile URL template ({z}/{x}/{y}); empty: no tiles, works offline
     metrics_token: str = ""  # set: GET /metrics with "Authorization: Bearer <token>"; empty: no /metrics
@@ -185,6 +186,7 @@ class Config:
             metrics_token=env.get("CHENGGUAN_METRICS_TOKEN", ""),
             map_tiles=_map_tiles(env),
             job_lease_seconds=_positive_int(env, "CHENGGUAN_JOB_LEASE_SECONDS", 60),
+            worker_batch=_positive_int(env, "CHENGGUAN_WORKER_BATCH", 20),
             proxies=_proxies(env),
         )
 

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_SECONDS = 1.0
 DEFAULT_MAX_ATTEMPTS = 10  # with the back-off: about three hours of trying
-BATCH = 3  # claimed at once: what a worker killed mid-job leaves waiting for its lease
+FIRST_CLAIM = 3  # jobs of any kind claimed at once; what a worker killed mid-job leaves to its lease
 INTERRUPTED = "发送中断, 可能已送达: 上次发送时处理进程中止。确认对方未收到后运行 chengguan jobs retry {job_id} 重发"
 
 
@@ -118,9 +118,10 @@ class JobKind:
 class Worker:
     def __init__(
         self, service: Service, handlers: Mapping[str, JobHandler | JobKind],
-        *, lease: timedelta | None = None, batch: int = BATCH,
+        *, lease: timedelta | None = None, batch: int | None = None,
     ) -> None:
-        self.service, self.batch = service, batch
+        # a larger batch costs fewer round trips per job; a worker killed mid-batch leaves it to its lease
+        self.service, self.batch = service, batch or service.config.worker_batch
         self.kinds = {name: h if isinstance(h, JobKind) else JobKind(h) for name, h in handlers.items()}
         self.lease = lease or timedelta(seconds=service.config.job_lease_seconds)
         install_log_redaction(service.config)
@@ -132,7 +133,7 @@ class Worker:
         with transaction(self.service.sessions) as session:
             claimed = [Claimed(job.id, job.kind, dict(job.payload), job.attempts, job.sending_at,
                                job.idempotency_key, job.created_at)
-                       for job in claim_due(session, self.lease, self.batch)]
+                       for job in self._claim(session)]
         if not claimed:
             return 0
         with heartbeat(self.service.sessions, [job.id for job in claimed], self.lease) as held:
@@ -156,6 +157,15 @@ class Worker:
                 held.release(job.id)
                 n += 1
         return len(claimed)
+
+    def _claim(self, session: Session) -> list[OutboxJob]:
+        """A few due jobs of any kind, then, if one of them can run as a batch, more of such kinds up to
+        `batch`: other workers keep the slow one-by-one jobs (photo fetches, notices) flowing meanwhile."""
+        jobs = claim_due(session, self.lease, min(FIRST_CLAIM, self.batch))
+        batch_kinds = {job.kind for job in jobs if (kind := self.kinds.get(job.kind)) and kind.run_batch}
+        if batch_kinds and len(jobs) < self.batch:
+            jobs += claim_due(session, self.lease, self.batch - len(jobs), kinds=batch_kinds)
+        return jobs
 
     def _batchable(self, claimed: list[Claimed], start: int) -> list[Claimed]:
         """The run of jobs from `start` that one batch handler takes together (none: run `start` alone)."""

@@ -10,7 +10,7 @@ the last worker died mid-call, and the job is parked for a person to decide, not
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -61,14 +61,17 @@ def enqueue(
     return job
 
 
-def claim_due(session: Session, lease: timedelta, limit: int = 10) -> list[OutboxJob]:
-    """Take up to `limit` due jobs for this worker; each is won by exactly one claimant.
+def claim_due(session: Session, lease: timedelta, limit: int = 10,
+              kinds: Collection[str] | None = None) -> list[OutboxJob]:
+    """Take up to `limit` due jobs (of `kinds`, if given) for this worker; each is won by exactly one claimant.
 
     On PostgreSQL the read locks the rows it returns and skips rows another claimant holds, so two
     workers never even try for the same job. SQLite needs no lock: its claim holds the one write lock.
     """
     now = utcnow()
     query = select(OutboxJob.id).where(*_due(now)).order_by(OutboxJob.next_try_at, OutboxJob.id).limit(limit)
+    if kinds is not None:
+        query = query.where(OutboxJob.kind.in_(kinds))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return claim(session, session.scalars(query).all(), lease, now)

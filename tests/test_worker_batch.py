@@ -114,3 +114,26 @@ def test_a_claimed_batch_not_yet_started_is_given_back_when_the_stop_came_first(
     found = jobs_by_id(service)
     assert all(found[i].status == JobStatus.PENDING and found[i].locked_until is None and found[i].attempts == 0
                for i in ids)
+
+
+def test_a_worker_claims_a_few_jobs_and_more_only_of_a_kind_that_runs_as_a_batch(service) -> None:  # type: ignore[no-untyped-def]
+    """One-by-one jobs (photo fetches, notices) are claimed three at a time, so other workers share them;
+    once a batch-capable kind is due, the worker takes up to its batch of that kind in the same claim."""
+    slow = queue(service, "slow", 5)
+    batchy = queue(service, "batchy", 12)
+    ran: list[int] = []
+    batches: list[list[int]] = []
+    kinds = {"slow": JobKind(lambda ctx, payload: ran.append(ctx.job_id)),
+             "batchy": JobKind(never_alone, run_batch=lambda b, jobs: batches.append([j.id for j in jobs]) or {})}
+    worker = Worker(service, kinds, batch=10)
+    assert worker.run_once() == 3 and ran == slow[:3] and batches == []
+    assert worker.run_once() == 10  # two slow ones, then a batch-capable one: its kind fills the batch
+    assert ran == slow and batches == [batchy[:8]]
+    assert worker.run_once() == 4 and batches[1] == batchy[8:]
+
+
+def test_the_claim_size_is_a_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import Config
+
+    assert Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path)}).worker_batch == 20
+    assert Config.from_env({"CHENGGUAN_DATA_DIR": str(tmp_path), "CHENGGUAN_WORKER_BATCH": "50"}).worker_batch == 50

@@ -159,13 +159,11 @@ class Worker:
         return len(claimed)
 
     def _claim(self, session: Session) -> list[OutboxJob]:
-        """A few due jobs of any kind, then, if one of them can run as a batch, more of such kinds up to
-        `batch`: other workers keep the slow one-by-one jobs (photo fetches, notices) flowing meanwhile."""
-        jobs = claim_due(session, self.lease, min(FIRST_CLAIM, self.batch))
-        batch_kinds = {job.kind for job in jobs if (kind := self.kinds.get(job.kind)) and kind.run_batch}
-        if batch_kinds and len(jobs) < self.batch:
-            jobs += claim_due(session, self.lease, self.batch - len(jobs), kinds=batch_kinds)
-        return jobs
+        """A few due jobs of any kind and, up to `batch`, more of the kinds that run as a batch: the slow
+        one-by-one jobs (photo fetches, notices) stay for other workers meanwhile."""
+        batch_kinds = [name for name, kind in self.kinds.items() if kind.run_batch is not None]
+        return claim_due(session, self.lease, min(FIRST_CLAIM, self.batch), batch_kinds=batch_kinds,
+                         batch_limit=self.batch)
 
     def _batchable(self, claimed: list[Claimed], start: int) -> list[Claimed]:
         """The run of jobs from `start` that one batch handler takes together (none: run `start` alone)."""

@@ -61,20 +61,22 @@ def enqueue(
     return job
 
 
-def claim_due(session: Session, lease: timedelta, limit: int = 10,
-              kinds: Collection[str] | None = None) -> list[OutboxJob]:
-    """Take up to `limit` due jobs (of `kinds`, if given) for this worker; each is won by exactly one claimant.
+def claim_due(session: Session, lease: timedelta, limit: int = 10, *,
+              batch_kinds: Collection[str] = (), batch_limit: int = 0) -> list[OutboxJob]:
+    """Take the first `limit` due jobs for this worker, and with them, up to `batch_limit` in all, due jobs of
+    `batch_kinds` (kinds that run a claimed batch at once); each job is won by exactly one claimant.
 
     On PostgreSQL the read locks the rows it returns and skips rows another claimant holds, so two
     workers never even try for the same job. SQLite needs no lock: its claim holds the one write lock.
     """
     now = utcnow()
-    query = select(OutboxJob.id).where(*_due(now)).order_by(OutboxJob.next_try_at, OutboxJob.id).limit(limit)
-    if kinds is not None:
-        query = query.where(OutboxJob.kind.in_(kinds))
+    query = (select(OutboxJob.id, OutboxJob.kind).where(*_due(now)).order_by(OutboxJob.next_try_at, OutboxJob.id)
+             .limit(max(limit, batch_limit)))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return claim(session, session.scalars(query).all(), lease, now)
+    due = session.execute(query).all()
+    return claim(session, [job_id for n, (job_id, kind) in enumerate(due) if n < limit or kind in batch_kinds],
+                 lease, now)
 
 
 def claim(session: Session, job_ids: Sequence[int], lease: timedelta, now: datetime) -> list[OutboxJob]:

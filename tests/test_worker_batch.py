@@ -118,7 +118,7 @@ def test_a_claimed_batch_not_yet_started_is_given_back_when_the_stop_came_first(
 
 def test_a_worker_claims_a_few_jobs_and_more_only_of_a_kind_that_runs_as_a_batch(service) -> None:  # type: ignore[no-untyped-def]
     """One-by-one jobs (photo fetches, notices) are claimed three at a time, so other workers share them;
-    once a batch-capable kind is due, the worker takes up to its batch of that kind in the same claim."""
+    jobs of a batch-capable kind come with them, up to the worker's batch, in the same claim."""
     slow = queue(service, "slow", 5)
     batchy = queue(service, "batchy", 12)
     ran: list[int] = []
@@ -126,10 +126,10 @@ def test_a_worker_claims_a_few_jobs_and_more_only_of_a_kind_that_runs_as_a_batch
     kinds = {"slow": JobKind(lambda ctx, payload: ran.append(ctx.job_id)),
              "batchy": JobKind(never_alone, run_batch=lambda b, jobs: batches.append([j.id for j in jobs]) or {})}
     worker = Worker(service, kinds, batch=10)
-    assert worker.run_once() == 3 and ran == slow[:3] and batches == []
-    assert worker.run_once() == 10  # two slow ones, then a batch-capable one: its kind fills the batch
-    assert ran == slow and batches == [batchy[:8]]
-    assert worker.run_once() == 4 and batches[1] == batchy[8:]
+    assert worker.run_once() == 8  # of the first 10 due (5 slow, 5 batchy): 3 slow and the 5 batchy
+    assert ran == slow[:3] and batches == [batchy[:5]]
+    assert worker.run_once() == 9 and ran == slow and batches[1] == batchy[5:]
+    assert worker.run_once() == 0
 
 
 def test_the_claim_size_is_a_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ claimed again searches the platform before it posts (as above), so the batch sen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -96,6 +96,7 @@ def open311_push_batch(batch: BatchContext, jobs: list[Claimed]) -> dict[int, Ba
     photos = sendable_photos_of(session, unfiled, content.STEP_PHOTOS["accept"])  # what their requests show
     plans: list[tuple[Claimed, Plan]] = []
     seen: set[int] = set()
+    claimed_now = {job.id for job in jobs}
     for job in jobs:
         case_id = job.payload["case_id"]
         if case_id in seen:  # a later step of a case in this batch: after the earlier one is recorded
@@ -109,7 +110,8 @@ def open311_push_batch(batch: BatchContext, jobs: list[Claimed]) -> dict[int, Ba
             case = rows[case_id][0]
             plans.append((job, _plan(batch.job(job.id), job.payload, JobFacts(job.id, job.key, job.attempts,
                                                                                  job.created_at),
-                                     rows[case_id], others_of(found, job.id, case_step_keys("open311", case)),
+                                     rows[case_id], _before_this_claim(
+                                         others_of(found, job.id, case_step_keys("open311", case)), claimed_now),
                                      photos.get(case_id, []))))
         except Exception as exc:  # this job's outcome; the others go on
             failed[job.id] = exc
@@ -310,6 +312,12 @@ def _read_many(session: Session, case_ids: list[int]) -> dict[int, tuple[Case, P
         .where(Case.id.in_(set(case_ids)))
     )
     return {case.id: (case, delivery, caps, code) for case, delivery, caps, code in rows}
+
+
+def _before_this_claim(others: list[StepJob], claimed_now: set[int]) -> list[StepJob]:
+    """Step jobs as they stood before this batch's claim, which counted an attempt for those in the batch:
+    a later step claimed together with its case's first push has not run, so it is no reason to ask first."""
+    return [replace(other, attempts=other.attempts - 1) if other.id in claimed_now else other for other in others]
 
 
 def _may_have_been_sent(attempts: int, others: list[StepJob]) -> bool:

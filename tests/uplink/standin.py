@@ -51,6 +51,7 @@ class StandIn:
         self.updates: list[dict[str, str]] = []
         self.tokens: dict[str, tuple[str, int]] = {}  # token -> (request id, lookups left)
         self.posts = 0
+        self.listings = 0  # GET requests.json: how often a client asked "is it already there?"
         self.in_flight = threading.Event()  # set while a slow POST is being answered
         self.port = _free_port()
         self._server: ThreadingHTTPServer | None = None
@@ -133,6 +134,8 @@ class StandIn:
         if path == "services.json":
             return 200, SERVICES
         if path == "requests.json":
+            with self.lock:
+                self.listings += 1
             return 200, self.listing(query)
         if path.startswith("tokens/") and path.endswith(".json"):
             return self.resolve(path[len("tokens/"):-len(".json")])

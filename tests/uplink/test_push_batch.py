@@ -43,3 +43,4 @@ def test_two_steps_of_one_case_in_one_batch_go_out_in_order(uplink, standin) -> 
     pushes = jobs(uplink, "open311.push")
     assert [(j.status, j.attempts) for j in pushes] == [(JobStatus.DONE, 1), (JobStatus.DONE, 1)]
     assert standin.count(number) == 1 and len(standin.updates) == 1
+    assert standin.listings == 0, "a first try asks the platform nothing: the later step, claimed with it, never ran"

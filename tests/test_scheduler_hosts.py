@@ -94,9 +94,9 @@ def _seed(service: Service, robot: RobotStandIn, now) -> None:  # type: ignore[n
     with service.sessions() as s, s.begin():
         # today is a working day, whatever the calendar says (the digest goes out on working days only)
         s.add(CalendarDay(day=now.astimezone(TZ).date(), workday=True, source_file="test"))
-        street = street_with_group(s, robot)
-        zhang = officer(s, street.id, userid=OFFICER)
-        case_due(s, street.id, now + timedelta(hours=1), assignee_id=zhang.id, status=CaseStatus.RECTIFYING)
+        street_id = street_with_group(s, robot).street_id  # the group's street (their ids differ on a used database)
+        zhang = officer(s, street_id, userid=OFFICER)
+        case_due(s, street_id, now + timedelta(hours=1), assignee_id=zhang.id, status=CaseStatus.RECTIFYING)
         s.add(Conversation(channel="mp", external_id=RESIDENT, flow="report", state="photo", data={},
                            updated_at=now - timedelta(hours=3)))
 

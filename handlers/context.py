@@ -7,15 +7,12 @@ from functools import cached_property
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.messages import Inbound
 from models import Conversation, User
-from models.outbox import OutboxJob, enqueue
-
-NEW_JOB = insert(OutboxJob.__table__)
+from models.outbox import enqueue, enqueue_now
 
 
 class Acting(Protocol):
@@ -52,8 +49,8 @@ class Context:
 
     def enqueue(self, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
         """Queue slow work in this same transaction; the worker runs it after the commit."""
-        if key is None:  # nothing to look up first: one INSERT (the columns' defaults apply), no unit of work
-            self.session.connection().execute(NEW_JOB, {"kind": kind, "payload": payload})
+        if key is None:  # nothing to look up first
+            enqueue_now(self.session, kind, payload)
         else:
             enqueue(self.session, kind, payload, key=key)
 

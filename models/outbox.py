@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, Text, or_, select, update
+from sqlalchemy import ColumnElement, Integer, String, Text, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum, utcnow
@@ -49,6 +49,9 @@ class OutboxJob(Base):
         return f"<OutboxJob {self.id} {self.kind} {self.status} attempts={self.attempts}>"
 
 
+_NEW_JOB = insert(OutboxJob.__table__)
+
+
 def enqueue(
     session: Session, kind: str, payload: dict[str, Any], *, key: str | None = None,
     not_before: datetime | None = None,
@@ -59,6 +62,12 @@ def enqueue(
     job = OutboxJob(kind=kind, payload=payload, idempotency_key=key, next_try_at=not_before or utcnow())
     session.add(job)
     return job
+
+
+def enqueue_now(session: Session, kind: str, payload: dict[str, Any]) -> None:
+    """`enqueue` without a key, for the webhook's hot path: one INSERT with the columns' defaults, no unit of
+    work and no job object."""
+    session.connection().execute(_NEW_JOB, {"kind": kind, "payload": payload})
 
 
 def claim_due(session: Session, lease: timedelta, limit: int = 10, *,

@@ -43,6 +43,15 @@ def exit_when_orphaned(interval: float = 1.0) -> None:
 BOT_COMMAND = [sys.executable, "-P", "-m", "bot"]
 
 
+
+def stop_child(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM, then SIGKILL if the process has not ended within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
 class ChildProcess:
     """`python -m bot <args>`, restarted when it dies, stopped with SIGTERM (then SIGKILL) on stop()."""
 
@@ -62,11 +71,7 @@ class ChildProcess:
     def stop(self) -> None:
         self._stopping.set()
         if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+            stop_child(self._process, timeout=15)
 
     def _spawn(self) -> None:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.simulator.server import free_port, running_server
 from bot.startup import wait_until_answering
-from bot.supervisor import BOT_COMMAND, WORKER_NICENESS
+from bot.supervisor import BOT_COMMAND, WORKER_NICENESS, stop_child
 
 TOKEN = "bench-token"
 ECHO_THREADS = 8  # as `chengguan serve` defaults to
@@ -64,11 +64,7 @@ def worker_process(env: dict[str, str], log_path: Path, timeout: float = 120) ->
                 time.sleep(0.2)
             yield
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_child(process, timeout=15)
 
 
 @contextmanager

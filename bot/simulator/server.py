@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.startup import wait_until_answering
 
-from bot.supervisor import BOT_COMMAND
+from bot.supervisor import BOT_COMMAND, stop_child
 
 
 def free_port() -> int:
@@ -44,11 +44,7 @@ def running_server(env: Mapping[str, str], log_path: Path, timeout: float | None
             _wait_healthy(base, process, log_path, timeout)
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_child(process, timeout=10)
 
 
 def _wait_healthy(base: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float | None) -> None:

@@ -123,6 +123,7 @@ class Worker:
         # a larger batch costs fewer round trips per job; a worker killed mid-batch leaves it to its lease
         self.service, self.batch = service, batch or service.config.worker_batch
         self.kinds = {name: h if isinstance(h, JobKind) else JobKind(h) for name, h in handlers.items()}
+        self.batch_kinds = [name for name, kind in self.kinds.items() if kind.run_batch is not None]
         self.lease = lease or timedelta(seconds=service.config.job_lease_seconds)
         install_log_redaction(service.config)
         logs.watch_cases()
@@ -161,8 +162,7 @@ class Worker:
     def _claim(self, session: Session) -> list[OutboxJob]:
         """A few due jobs of any kind and, up to `batch`, more of the kinds that run as a batch: the slow
         one-by-one jobs (photo fetches, notices) stay for other workers meanwhile."""
-        batch_kinds = [name for name, kind in self.kinds.items() if kind.run_batch is not None]
-        return claim_due(session, self.lease, min(FIRST_CLAIM, self.batch), batch_kinds=batch_kinds,
+        return claim_due(session, self.lease, min(FIRST_CLAIM, self.batch), batch_kinds=self.batch_kinds,
                          batch_limit=self.batch)
 
     def _batchable(self, claimed: list[Claimed], start: int) -> list[Claimed]:

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from bot.config import Config, ConfigError
 from bot.uplink.hooks import install as install_uplink
-from models import OutboxJob, Role
+from models import OutboxJob
 from tests.chat import WECOM_AES_KEY, mp_env
 from tests.secretscan import SecretScan
-from tests.staff.scenario import SAME_ANGLE, resident_reports, seed_district, send_photo
+from tests.staff.scenario import SAME_ANGLE, case_in_rectification, send_photo
 
 EXTRA = {  # beside the channel secrets of mp_env
     "PLATFORM_OPEN311_URL": "http://127.0.0.1:9/open311/v2", "PLATFORM_API_KEY": "platform-api-key-XYZ",
@@ -39,12 +39,7 @@ def test_a_case_lifecycle_with_every_secret_configured_logs_none(
     mp_service.config = Config.from_env(env)
     install_uplink(mp_service.sessions, mp_service.config)  # the fixture's service was built without it
     caplog.set_level(logging.DEBUG)
-    district = seed_district(mp_service)
-    reviewer = new_staff(Role.REVIEWER)
-    officer = new_staff(Role.OFFICER, street_id=district.east, unit_id=district.east_unit)
-    number = resident_reports(new_user(), wechat_api, run_worker)
-    reviewer.send_text(f"受理 {number}")
-    officer.send_text(f"整改 {number}")
+    number, reviewer, officer = case_in_rectification(mp_service, wechat_api, new_user, new_staff, run_worker)
     send_photo(officer, wechat_api, SAME_ANGLE)
     run_worker()
     assert "核查通过, 已上报平台" in reviewer.send_text(f"通过 {number}").text  # with an uplink the platform closes it

@@ -120,7 +120,11 @@ def _sqlite_begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
     if lock is not None:
         lock.acquire()
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # On the driver's connection: through SQLAlchemy's execution path this one statement cost a webhook
+        # about as much as one of its queries, and nothing needs its events or result.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.close()
     except BaseException:
         if lock is not None:
             lock.release()

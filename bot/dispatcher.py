@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
@@ -22,23 +22,28 @@ from models import Conversation, Identity, InboxMessage, Role, User, utcnow
 from models.base import insert_unless_present
 from models.inbox import store_once
 from models.nonces import Delivery, claim
-from models.reach import record_inbound
+from models.reach import ResidentReach, record_inbound, window_recorded
 from models.users import CHANNEL_MP
 
 log = logging.getLogger(__name__)
 
 Router = Callable[[Context], str | None]
+Window = tuple[datetime | None, int | None]  # the 48-hour window as recorded: opened at, messages sent since
 
 SORRY = "系统暂时无法处理这条消息, 已记录, 请稍后再试。"
 
 # Built once, run with parameters: every webhook runs them, and building a query costs more than running it.
 # The sender's conversation (locked: one message of theirs at a time) and their bound user's id, in one Core
 # query: loading ORM objects cost a webhook more than the statement; the user is loaded only when a step needs it.
-_conversations, _identities = Conversation.__table__, Identity.__table__
+# With it, the 48-hour window as recorded (models.reach), so a message that need not record it again writes nothing.
+_conversations, _identities, _reach = Conversation.__table__, Identity.__table__, ResidentReach.__table__
 CONVERSATION_AND_USER = (
-    select(*_conversations.c, _identities.c.user_id)
-    .select_from(_conversations.outerjoin(_identities, and_(_identities.c.channel == _conversations.c.channel,
-                                                           _identities.c.external_id == _conversations.c.external_id)))
+    select(*_conversations.c, _identities.c.user_id, _reach.c.last_inbound_at.label("window_opened"),
+           _reach.c.sent_since_inbound.label("window_spent"))
+    .select_from(_conversations
+                 .outerjoin(_identities, and_(_identities.c.channel == _conversations.c.channel,
+                                              _identities.c.external_id == _conversations.c.external_id))
+                 .outerjoin(_reach, _reach.c.openid == _conversations.c.external_id))
     .where(_conversations.c.channel == bindparam("channel"), _conversations.c.external_id == bindparam("sender"))
     .with_for_update(of=_conversations)
 )
@@ -71,9 +76,9 @@ class Dispatcher:
                 inbox_id = _store(connection, message)
                 if inbox_id is None:
                     return self._reply_to_retry(connection, message)
-                if message.channel == CHANNEL_MP:  # every message or event opens WeChat's 48-hour window
-                    record_inbound(connection, message.sender, utcnow(), message.event)
-                ctx, loaded = self._context(connection, message)
+                ctx, loaded, window = self._context(connection, message)
+                if message.channel == CHANNEL_MP and (message.event or not window_recorded(*window, ctx.now)):
+                    record_inbound(connection, message.sender, ctx.now, message.event)  # opens WeChat's 48-hour window
                 try:
                     reply = self._route(ctx, loaded)
                 finally:
@@ -106,9 +111,10 @@ class Dispatcher:
         log.info("duplicate delivery of %s ignored", message.dedupe_key)
         return connection.scalar(REPLY_GIVEN, {"dedupe_key": message.dedupe_key})
 
-    def _context(self, connection: Connection, message: Inbound) -> tuple[Context, tuple[object, ...]]:
-        """The handler's context, and the conversation's fields as loaded (to see whether it changed)."""
-        conversation, user_id = _conversation_and_user(connection, message)
+    def _context(self, connection: Connection, message: Inbound) -> tuple[Context, tuple[object, ...], Window]:
+        """The handler's context, the conversation's fields as loaded (to see whether it changed) and the
+        sender's 48-hour window as recorded."""
+        conversation, user_id, window = _conversation_and_user(connection, message)
         loaded = _saved_fields(conversation)
         timeout = timedelta(minutes=self.service.config.conversation_timeout_minutes)
         notice = ""
@@ -118,7 +124,7 @@ class Dispatcher:
         return Context(
             connection=connection, sessions=self.service.sessions, config=self.service.config, user_id=user_id,
             conversation=conversation, message=message, now=utcnow(), notice=notice,
-        ), loaded
+        ), loaded, window
 
 
 class _HandlerFailed(Exception):
@@ -133,7 +139,7 @@ def _store(connection: Connection, message: Inbound) -> int | None:
     )
 
 
-def _conversation_and_user(connection: Connection, message: Inbound) -> tuple[Conversation, int | None]:
+def _conversation_and_user(connection: Connection, message: Inbound) -> tuple[Conversation, int | None, Window]:
     """The sender's conversation, locked (created on their first message), and their user's id: the bound
     user, or on the Official Account a resident registered now (staff must be bound first, in WeCom).
 
@@ -146,11 +152,11 @@ def _conversation_and_user(connection: Connection, message: Inbound) -> tuple[Co
         connection.execute(create, {"channel": message.channel, "external_id": message.sender})
         row = connection.execute(CONVERSATION_AND_USER, who).one()
     values = row._asdict()
-    user_id = values.pop("user_id")
+    user_id, window = values.pop("user_id"), (values.pop("window_opened"), values.pop("window_spent"))
     if user_id is None and message.channel == CHANNEL_MP:
         user_id = connection.scalar(NEW_USER, {"name": "", "role": Role.RESIDENT})
         connection.execute(NEW_IDENTITY, {"user_id": user_id, "channel": message.channel, "external_id": message.sender})
-    return Conversation(**values), user_id
+    return Conversation(**values), user_id, window
 
 
 def _saved_fields(conversation: Conversation) -> tuple[object, ...]:

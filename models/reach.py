@@ -61,6 +61,15 @@ def record_inbound(connection: Connection, openid: str, now: datetime, event: st
 
 _EMPTY = {"sent_since_inbound": 0, "sent_since_event": 0, "consents": 0}
 
+# A message within this long of the recorded one, with nothing sent since, leaves the record as it is: most
+# messages of a conversation then write nothing here, and the window closes at most this much before WeChat's.
+RECORD_EVERY = timedelta(minutes=1)
+
+
+def window_recorded(opened: datetime | None, spent: int | None, now: datetime) -> bool:
+    """Whether a message now needs no new record, the window being `opened` with `spent` messages sent since."""
+    return opened is not None and spent == 0 and timedelta(0) <= now - opened < RECORD_EVERY
+
 
 def reach_of(session: Session, openid: str) -> ResidentReach:
     """The row for `openid`, created (empty: never wrote, no consent) when missing."""

@@ -7,7 +7,8 @@ from functools import cached_property
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.messages import Inbound
@@ -34,13 +35,32 @@ class StaffAction:
 
 @dataclass
 class Context:
-    session: Session
+    """`connection` is the message's transaction; `session`, the ORM on that same connection, is opened when a
+    step first needs it (most resident messages do not: opening, flushing and closing it cost a webhook about
+    as much as two of its statements)."""
+
+    connection: Connection
+    sessions: sessionmaker[Session]
     config: Config
     conversation: Conversation
     message: Inbound
     now: datetime
     notice: str = ""  # said before the reply, e.g. that an old draft expired
     user_id: int | None = None  # the sender's bound user (None: not bound)
+
+    @cached_property
+    def session(self) -> Session:
+        # Joins the connection's transaction: the dispatcher commits or rolls back the whole message.
+        return self.sessions(bind=self.connection)
+
+    def flush(self) -> None:
+        """Write the ORM's pending changes, if a step opened the session."""
+        if "session" in self.__dict__:
+            self.session.flush()
+
+    def close(self) -> None:
+        if "session" in self.__dict__:
+            self.session.close()
 
     @cached_property
     def user(self) -> User | None:
@@ -50,7 +70,7 @@ class Context:
     def enqueue(self, kind: str, payload: dict[str, Any], *, key: str | None = None) -> None:
         """Queue slow work in this same transaction; the worker runs it after the commit."""
         if key is None:  # nothing to look up first
-            enqueue_now(self.session, kind, payload)
+            enqueue_now(self.connection, kind, payload)
         else:
             enqueue(self.session, kind, payload, key=key)
 

@@ -20,7 +20,7 @@ def receive_photo(
     m = ctx.message
     pic_url, media_id = (held["pic_url"], held["media_id"]) if held else (m.pic_url, m.media_id)
     # Core, for the id without flushing the draft's pending changes (they go in one UPDATE at the end).
-    photo_id: int = ctx.session.connection().scalar(
+    photo_id: int = ctx.connection.scalar(
         NEW_PHOTO, {"role": role, "case_id": case_id, "uploaded_by": ctx.user_id})
     payload = {"photo_id": photo_id, "channel": m.channel, "sender": m.sender, "pic_url": pic_url, "media_id": media_id}
     ctx.enqueue(job, payload)  # no idempotency key: a photo row this new has no job yet (saves a query)

@@ -169,7 +169,7 @@ def _photos_in(ctx: Context, status: PhotoStatus) -> list[int]:
     if not ids:
         return []
     # Core on the connection: photo rows are written already, so the draft's pending changes need no flush.
-    return list(ctx.session.connection().scalars(PHOTOS_IN_STATUS, {"ids": ids, "status": status}))
+    return list(ctx.connection.scalars(PHOTOS_IN_STATUS, {"ids": ids, "status": status}))
 
 
 # Built once (every message of a draft with photos runs it): building the query cost more than running it.

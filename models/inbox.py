@@ -10,8 +10,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, String, Text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Connection, Insert, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at, insert_unless_present, intpk
 
@@ -30,14 +30,14 @@ class InboxMessage(Base):
     handled_at: Mapped[datetime | None]
 
 
-def store_once(session: Session, **values: Any) -> int | None:
+def store_once(connection: Connection, **values: Any) -> int | None:
     """Insert the message unless its dedupe key is already stored: the new id, or None for a copy.
 
     One statement (INSERT … ON CONFLICT DO NOTHING) on SQLite and PostgreSQL alike; on PostgreSQL a
     concurrent copy waits for the first transaction and then inserts nothing.
     """
     # Core, not the ORM: nothing here needs identity tracking, and the ORM path costs more than the insert.
-    return session.connection().scalar(_insert_once(session.get_bind().dialect.name), values)
+    return connection.scalar(_insert_once(connection.dialect.name), values)
 
 
 @cache

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Insert, String, bindparam, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Connection, Insert, String, bindparam, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, insert_unless_present, intpk, utcnow
 
@@ -52,12 +52,11 @@ class Delivery:
         return f"{self.channel}:{self.timestamp}:{self.nonce}:{self.signature}"
 
 
-def claim(session: Session, delivery: Delivery) -> None:
+def claim(connection: Connection, delivery: Delivery) -> None:
     """Record the delivery in the caller's transaction; raises ReplayedDelivery for a reused signature."""
     digest = hashlib.sha256(delivery.body).hexdigest()
     expires_at = datetime.fromtimestamp(delivery.timestamp, UTC) + WINDOW
-    connection = session.connection()
-    new_id = connection.scalar(_insert_once(session.get_bind().dialect.name),
+    new_id = connection.scalar(_insert_once(connection.dialect.name),
                                {"delivery_key": delivery.key, "body_sha256": digest, "expires_at": expires_at})
     if new_id is None:
         seen = connection.scalar(select(CallbackNonce.body_sha256).where(CallbackNonce.delivery_key == delivery.key))

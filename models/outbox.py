@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, Text, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Integer, String, Text, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, created_at, intpk, str_enum, utcnow
@@ -64,10 +64,10 @@ def enqueue(
     return job
 
 
-def enqueue_now(session: Session, kind: str, payload: dict[str, Any]) -> None:
+def enqueue_now(connection: Connection, kind: str, payload: dict[str, Any]) -> None:
     """`enqueue` without a key, for the webhook's hot path: one INSERT with the columns' defaults, no unit of
     work and no job object."""
-    session.connection().execute(_NEW_JOB, {"kind": kind, "payload": payload})
+    connection.execute(_NEW_JOB, {"kind": kind, "payload": payload})
 
 
 def claim_due(session: Session, lease: timedelta, limit: int = 10, *,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, update
+from sqlalchemy import Connection, String, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, insert_or_update, insert_unless_present, intpk
@@ -50,16 +50,25 @@ class ResidentReach(Base):
         return f"<ResidentReach {self.openid} last={self.last_inbound_at} sent={self.sent_since_inbound}>"
 
 
-def record_inbound(session: Session, openid: str, now: datetime, event: str = "") -> None:
+def record_inbound(connection: Connection, openid: str, now: datetime, event: str = "") -> None:
     """The resident wrote (48 hours, 5 messages) or acted (`event`: 1 minute, 3 messages)."""
     if event and event not in WINDOW_EVENTS:
         return
     opened, spent = ("last_event_at", "sent_since_event") if event else ("last_inbound_at", "sent_since_inbound")
-    record = insert_or_update(ResidentReach.__table__, ("openid",), session.get_bind().dialect.name, (opened, spent))
-    session.connection().execute(record, {**_EMPTY, "openid": openid, opened: now, spent: 0})
+    record = insert_or_update(ResidentReach.__table__, ("openid",), connection.dialect.name, (opened, spent))
+    connection.execute(record, {**_EMPTY, "openid": openid, opened: now, spent: 0})
 
 
 _EMPTY = {"sent_since_inbound": 0, "sent_since_event": 0, "consents": 0}
+
+# A message within this long of the recorded one, with nothing sent since, leaves the record as it is: most
+# messages of a conversation then write nothing here, and the window closes at most this much before WeChat's.
+RECORD_EVERY = timedelta(minutes=1)
+
+
+def window_recorded(opened: datetime | None, spent: int | None, now: datetime) -> bool:
+    """Whether a message now needs no new record, the window being `opened` with `spent` messages sent since."""
+    return opened is not None and spent == 0 and timedelta(0) <= now - opened < RECORD_EVERY
 
 
 def reach_of(session: Session, openid: str) -> ResidentReach:

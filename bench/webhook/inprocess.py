@@ -4,6 +4,7 @@ at a time, so the figure is the server's own work (the load test's saturation po
 from __future__ import annotations
 
 import cProfile
+import gc
 import statistics
 import tempfile
 import time
@@ -17,6 +18,7 @@ from flask import Flask
 
 from bench.webhook.baseline import make_app
 from bot.app import create_app
+from bot.webserver import built_for_serving
 from bot.config import Config
 from bot.migrate import upgrade
 from bot.service import Service
@@ -62,16 +64,18 @@ class TimedApp:
 
 @contextmanager
 def service_app() -> Iterator[Flask]:
-    """The service's app on a fresh SQLite database, as `chengguan serve` builds it."""
+    """The service's app on a fresh SQLite database, as `chengguan serve` builds it (its objects frozen out of
+    the garbage collector: without that, full collections over them land in the medians and the profiles)."""
     with tempfile.TemporaryDirectory() as tmp:
         config = Config.from_env({"CHENGGUAN_DATA_DIR": tmp, "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": "wxbench",
                                   "WECHAT_APP_SECRET": "s"})
         upgrade(config.database_url)
         service = Service.build(config)
         try:
-            yield create_app(service=service)
+            yield built_for_serving(lambda: create_app(service=service))
         finally:
             service.dispose()
+            gc.unfreeze()
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,11 @@ class Cost:
 def per_message_ms(users: int = 200, rounds: int = 3) -> dict[str, dict[str, Cost]]:
     """Median cost per message kind, for the service and for the baseline."""
     with service_app() as app:
-        return {"service": _kinds(TimedApp(app), users, rounds),
-                "baseline": _kinds(TimedApp(make_app(TOKEN)), users, rounds)}
+        service = _kinds(TimedApp(app), users, rounds)
+    try:
+        return {"service": service, "baseline": _kinds(TimedApp(built_for_serving(lambda: make_app(TOKEN))), users, rounds)}
+    finally:
+        gc.unfreeze()
 
 
 def _kinds(app: TimedApp, n: int, rounds: int) -> dict[str, Cost]:

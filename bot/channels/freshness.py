@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from flask import abort
 
-from bot.db import transaction
 from bot.service import current_service
 from models.nonces import WINDOW, Delivery, claim
 
@@ -42,5 +41,5 @@ def require_fresh(timestamp: str) -> int:
 
 def claim_alone(delivery: Delivery) -> None:
     """Claim a delivery that stores nothing else (the GET echo check) in its own transaction."""
-    with transaction(current_service().sessions) as session:
-        claim(session, delivery)
+    with current_service().engine.begin() as connection:
+        claim(connection, delivery)

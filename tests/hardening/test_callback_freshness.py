@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.db import transaction
 from bot.dispatcher import SORRY
 from bot.simulator.user import WeChatUser, sign
 from models import CallbackNonce, Conversation, InboxMessage, OutboxJob, Role, User
@@ -86,14 +85,14 @@ def test_an_echo_check_url_cannot_be_reused_for_a_message(http: httpx.Client, mp
 def test_remembered_signatures_expire(service) -> None:  # type: ignore[no-untyped-def]
     long_ago = int(time.time()) - 3600
     for n in range(2 * PURGE_EVERY + 2):
-        with transaction(service.sessions) as s:
-            claim(s, Delivery("mp", long_ago, str(n), "sig", b"body"))
+        with service.engine.begin() as connection:
+            claim(connection, Delivery("mp", long_ago, str(n), "sig", b"body"))
     assert count(service, CallbackNonce) < PURGE_EVERY  # purged as later claims come in
     now = int(time.time())
-    with transaction(service.sessions) as s:
-        claim(s, Delivery("mp", now, "1", "sig", b"body"))
-    with pytest.raises(ReplayedDelivery), transaction(service.sessions) as s:
-        claim(s, Delivery("mp", now, "1", "sig", b"other body"))
+    with service.engine.begin() as connection:
+        claim(connection, Delivery("mp", now, "1", "sig", b"body"))
+    with pytest.raises(ReplayedDelivery), service.engine.begin() as connection:
+        claim(connection, Delivery("mp", now, "1", "sig", b"other body"))
     with service.sessions() as s:
         expiry = s.scalar(select(CallbackNonce.expires_at).where(CallbackNonce.delivery_key == f"mp:{now}:1:sig"))
     assert expiry == datetime.fromtimestamp(now, UTC) + timedelta(minutes=5)

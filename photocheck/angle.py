@@ -129,13 +129,14 @@ def _similar_aspect(sa: tuple[int, int], sb: tuple[int, int], tolerance: float =
 def near_matches(a: Features, b: Features, stretch: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
     """Guided Lowe-ratio matches: for each feature of A, the nearest and second-nearest descriptor among
     B's features within `radius` (A's pixels) of its place, B's points stretched onto A's frame by
-    `stretch`. Returns matched points (pa, pb), pb in A's frame."""
+    `stretch`. Returns matched points (pa, pb), pb in A's frame. A feature with a single candidate in its
+    window has no second-nearest and matches; RANSAC and the guided minimum (angle_score) weigh that."""
     if a.descriptors is None or b.descriptors is None or len(a.points) < 2 or len(b.points) < 2:
         return np.empty((0, 2), np.float32), np.empty((0, 2), np.float32)
     pb = b.points * stretch
     dx, dy = a.points[:, None, 0] - pb[None, :, 0], a.points[:, None, 1] - pb[None, :, 1]
     far = dx * dx + dy * dy > radius * radius
-    query, train = ratio_matches(a.descriptors, b.descriptors, 0.8, excluded=far)  # 0.8: as features.match  # 0.8 as features.match
+    query, train = ratio_matches(a.descriptors, b.descriptors, 0.8, excluded=far)  # 0.8: as features.match
     return a.points[query].reshape(-1, 2), pb[train].reshape(-1, 2)
 
 

@@ -135,7 +135,8 @@ def _match(a: Features, b: Features, ratio: float) -> tuple[np.ndarray, np.ndarr
     return a.points[query].reshape(-1, 2), b.points[train].reshape(-1, 2)
 
 
-def ratio_matches(da: np.ndarray, db: np.ndarray, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+def ratio_matches(da: np.ndarray, db: np.ndarray, ratio: float,
+                  excluded: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Indices (into da, into db) of Lowe-ratio matches: the nearest of db is closer than `ratio` times the
     second nearest. The same matches as cv2.BFMatcher(NORM_L2).knnMatch(k=2) with the ratio test, at a
     third of its time: distances come from one matrix product. SIFT descriptors are whole numbers whose
@@ -145,6 +146,8 @@ def ratio_matches(da: np.ndarray, db: np.ndarray, ratio: float) -> tuple[np.ndar
     # matmul: it keeps to OpenCV's thread setting, where OpenBLAS threads would spin on the other cores.
     d2 = cv2.gemm(da, db, -2.0, None, 0.0, flags=cv2.GEMM_2_T)
     d2 += np.einsum("ij,ij->i", db, db)[None, :]
+    if excluded is not None:  # (len(da), len(db)) bool: pairs that may not match (guided matching)
+        d2[excluded] = np.inf
     rows = np.arange(len(da))
     nearest = d2.argmin(axis=1)
     first = d2[rows, nearest] + sq_a

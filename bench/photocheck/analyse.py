@@ -98,5 +98,15 @@ def per_scene(recs: list[dict], threshold: float) -> dict[str, dict]:
 def misses(recs: list[dict], threshold: float, limit: int = 12) -> list[str]:
     wrong = [r for r in recs if (r["score"] >= threshold) != bool(r["label"])]
     wrong.sort(key=lambda r: -abs(r["score"] - threshold))
-    return [f"{'FN' if r['label'] else 'FP'} {r['score']:.3f} {r['a']} vs {r['b']} ({r['kind']})"
+    return [f"{'FN' if r['label'] else 'FP'} {r['score']:.3f} {r['a']} vs {r['b']} ({r['kind']}{_components(r)})"
             for r in wrong[:limit]]
+
+
+def _components(r: dict) -> str:
+    """What decided a same-angle score: RANSAC inliers and the fit's shift, block share of agreeing edges,
+    mean grey of A and B."""
+    if "blocks" not in r:
+        return ""
+    shift = "none" if r.get("shift") is None else f"{r['shift']:.2f}"
+    light = "/".join(f"{x:.0f}" for x in r["light"])
+    return f"; {r['inliers']} inliers, shift {shift}, blocks {r['blocks']:.2f}, grey {light}"

@@ -47,7 +47,9 @@ def _score(pair: Pair) -> dict:
     rec = asdict(pair)
     if pair.task == "same_angle":
         r = check_angle(pa, pb, 0.5)
-        rec.update(score=r.same_angle_score, inliers=r.inliers)
+        # The components, so a miss says which one decided (feature fit or edge structure, light).
+        rec.update(score=r.same_angle_score, inliers=r.inliers, blocks=r.block_agreement,
+                   shift=r.viewpoint.shift if r.viewpoint else None, light=(r.brightness_a, r.brightness_b))
     else:
         r = check_copy(pa, pb, 0.5)
         d = hash_distance(fa, fb)

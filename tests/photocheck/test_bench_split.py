@@ -1,6 +1,6 @@
 """The bench's split and per-kind grouping: held-back sources stay held back, night copies are told apart."""
 
-from bench.photocheck.analyse import per_scene
+from bench.photocheck.analyse import misses, per_scene
 from bench.photocheck.data import EXTRA, EXTRA_TEST_GROUPS, EXTRA_TUNE_GROUPS, scene_kind, split_of
 
 
@@ -39,3 +39,10 @@ def test_report_names_the_shipped_threshold_when_it_is_not_the_tuning_choice():
     assert "0.172" in "".join(_shipped_angle(res))
     res["same_angle_shipped"]["threshold"] = 0.129
     assert _shipped_angle(res) == []
+
+
+def test_a_same_angle_miss_says_which_component_decided():
+    rec = {"a": "images/g/a.jpg", "b": "images/g/b.jpg", "kind": "extra", "label": 0, "score": 0.7,
+           "inliers": 5, "shift": None, "blocks": 0.9, "light": (203.0, 43.0)}
+    [line] = misses([rec], 0.172)
+    assert line.startswith("FP 0.700") and "5 inliers, shift none, blocks 0.90, grey 203/43" in line

@@ -29,6 +29,9 @@ WORK_SIZE = 800  # long side of the prepared image (residuals, structure)
 DETECT_PIXELS: int | None = None  # e.g. 400 * 300: SIFT's input size, unless the short side gets below:
 DETECT_MIN_SIDE = 450
 MAX_FEATURES = 1500
+OCTAVE_LAYERS = 3  # SIFT's scales per octave (OpenCV's default)
+# With a reduced copy: describe its keypoints on the working image (the finest detail) rather than on the copy.
+DESCRIBE_AT_WORK_SIZE = False
 # pHash distance (of 64 bits) under which a mirrored photo is worth aligning as a mirror copy:
 # a mirror copy sits far below it even when edited, unrelated photos almost never reach it.
 MIRROR_HASH_RADIUS = 22
@@ -102,19 +105,50 @@ def detect_scale(h: int, w: int) -> float:
 def detect(gray: np.ndarray, *, max_features: int = MAX_FEATURES) -> Features:
     h, w = gray.shape
     scale = detect_scale(h, w)
-    small = gray if scale == 1.0 else cv2.resize(
-        gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    sx, sy = small.shape[1] / w, small.shape[0] / h
     # CLAHE evens out exposure so dark brackets and night shots still yield keypoints.
-    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(small)
-    kps, desc = cv2.SIFT_create(nfeatures=max_features).detectAndCompute(eq, None)
+    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
+    sift = cv2.SIFT_create(nfeatures=max_features, nOctaveLayers=OCTAVE_LAYERS)
+    if scale == 1.0:
+        kps, desc = sift.detectAndCompute(eq, None)
+        return _features(kps, desc)
+    small = cv2.resize(eq, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    sx, sy = small.shape[1] / w, small.shape[0] / h
+    if not DESCRIBE_AT_WORK_SIZE:
+        kps, desc = sift.detectAndCompute(small, None)
+        return _features(kps, desc, (sx, sy))
+    kps = _in_working_image(sift.detect(small, None), sx, sy)
+    kps, desc = sift.compute(eq, kps)
+    return _features(kps, desc)
+
+
+def _features(kps, desc: np.ndarray | None, scale: tuple[float, float] = (1.0, 1.0)) -> Features:
     pts = np.float32([k.pt for k in kps]).reshape(-1, 2)
     sizes = np.float32([k.size for k in kps])
-    if scale != 1.0:
+    if scale != (1.0, 1.0):
+        sx, sy = scale
         # Pixel centres: x_small + 0.5 = (x + 0.5) * sx.
         pts = ((pts + 0.5) / np.float32([sx, sy]) - 0.5).astype(np.float32)
         sizes = sizes / np.float32((sx + sy) / 2)
     return Features(pts, sizes, desc)
+
+
+_SIFT_SIGMA = 1.6  # OpenCV's default base blur; a keypoint's size is 2 * sigma * 2**(octave + layer / layers)
+
+
+def _in_working_image(kps: list[cv2.KeyPoint], sx: float, sy: float) -> list[cv2.KeyPoint]:
+    """Keypoints found on the reduced copy, as if found on the working image: positions and sizes scaled,
+    and each one's pyramid octave and layer recomputed from its size, since SIFT's compute() takes the
+    descriptor from that level. Octave 0 at the least, so compute() never builds the doubled first octave."""
+    if not kps:
+        return []
+    pts = (cv2.KeyPoint_convert(kps).astype(np.float64) + 0.5) / (sx, sy) - 0.5
+    sizes = np.array([k.size for k in kps], np.float64) / ((sx + sy) / 2)
+    level = np.rint(np.log2(sizes / (2 * _SIFT_SIGMA)) * OCTAVE_LAYERS).astype(np.int64)
+    octave = np.maximum(0, (level - 1) // OCTAVE_LAYERS)
+    layer = np.clip(level - octave * OCTAVE_LAYERS, 1, OCTAVE_LAYERS)
+    packed = (octave | (layer << 8)).tolist()
+    return [cv2.KeyPoint(x, y, size, k.angle, k.response, o)
+            for (x, y), size, k, o in zip(pts.tolist(), sizes.tolist(), kps, packed)]
 
 
 def match(a: Features, b: Features, ratio: float = 0.8) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ reduced SIFT input still reports points in working-image pixels."""
 
 import cv2
 import numpy as np
+import pytest
 
 import photocheck.features as features_module
 from photocheck import compare_pair
@@ -35,17 +36,32 @@ def test_mirror_features_only_for_a_possible_mirror_copy(monkeypatch) -> None:
     assert len(detected) == 2
 
 
-def test_reduced_detection_reports_working_image_pixels(monkeypatch) -> None:
+@pytest.mark.parametrize("describe_at_work_size", [False, True])
+def test_reduced_detection_reports_working_image_pixels(monkeypatch, describe_at_work_size: bool) -> None:
     gray = prepare(edited("motorcycle_left", "jpeg90")).gray
+    monkeypatch.setattr(features_module, "DETECT_PIXELS", None)
     full = detect(gray)
     monkeypatch.setattr(features_module, "DETECT_PIXELS", gray.size // 4)
     monkeypatch.setattr(features_module, "DETECT_MIN_SIDE", 1)
+    monkeypatch.setattr(features_module, "DESCRIBE_AT_WORK_SIZE", describe_at_work_size)
     half = detect(gray)
     # Matched against the full-size run, the half-size points map onto it by the identity.
     pa, pb = match(full, half)
     m, inliers = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=2.0)
     assert int(inliers.sum()) > 100
     assert abs(np.sqrt(abs(np.linalg.det(m[:, :2]))) - 1) < 0.01 and np.abs(m[:, 2]).max() < 1.0
+
+
+def test_keypoints_moved_to_the_working_image_keep_opencvs_pyramid_level() -> None:
+    """Describing reduced-copy keypoints on the working image takes each descriptor from the pyramid level
+    its size says; for keypoints SIFT itself found on the working image that is the level SIFT gave them."""
+    gray = prepare(photo("motorcycle_left")).gray
+    found = cv2.SIFT_create(500).detect(gray, None)
+    moved = features_module._in_working_image(found, 1.0, 1.0)
+    levels = [((k.octave & 255), (k.octave >> 8) & 255) for k in found if (k.octave & 255) < 128]
+    assert len(levels) > 100
+    assert [((k.octave & 255), (k.octave >> 8) & 255) for k, f in zip(moved, found) if (f.octave & 255) < 128] == levels
+    assert all(k.pt == f.pt and k.size == f.size for k, f in zip(moved, found))
 
 
 def test_matching_gives_opencvs_ratio_matches() -> None:

@@ -3,9 +3,9 @@ compares against them instead of running SIFT on the problem photo again.
 
 A blob is a compressed .npz: keypoints (float32 x, y, size) and descriptors as uint8 (OpenCV's
 SIFT descriptors are whole numbers 0-255, so this loses nothing), with the format version and
-the working-image size they refer to. A blob from another version or working size reads as
-None, and the caller computes the features afresh; so changing how features are made only
-needs FEATURES_VERSION raised.
+the working-image size they refer to, and the detector settings they were made with
+(features.detector_settings). A blob from another version, working size or setting reads as
+None, and the caller computes the features afresh.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from .features import Features, Prepared, prepare
+from .features import Features, Prepared, detector_settings, prepare
 from .fingerprint import Fingerprint, fingerprint_loaded
 
-# Raise with any change to detect() or the working size: older blobs are then recomputed.
-FEATURES_VERSION = 2
+# Raise with any change to detect() or the working size: older blobs are then recomputed. (A change of
+# features.py's settings alone is caught by the settings stored in the blob.)
+# 3: SIFT on a half-size copy, described on the working image (before: SIFT on the working image).
+FEATURES_VERSION = 3
 MAX_BLOB_BYTES = 1024 * 1024  # a stored blob is trusted no further than this
 
 
@@ -28,7 +30,7 @@ def features_to_blob(features: Features, shape: tuple[int, int]) -> bytes:
     desc = features.descriptors if features.descriptors is not None else np.empty((0, 128), np.float32)
     buf = io.BytesIO()
     np.savez_compressed(
-        buf, version=np.int32(FEATURES_VERSION), shape=np.int32(shape),
+        buf, version=np.int32(FEATURES_VERSION), shape=np.int32(shape), settings=np.str_(detector_settings()),
         points=features.points.astype(np.float32), sizes=features.sizes.astype(np.float32),
         descriptors=np.clip(np.rint(desc), 0, 255).astype(np.uint8))
     return buf.getvalue()
@@ -41,7 +43,8 @@ def features_from_blob(blob: bytes | None, shape: tuple[int, int]) -> Features |
         return None
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-            if int(z["version"]) != FEATURES_VERSION or tuple(int(v) for v in z["shape"]) != tuple(shape):
+            if (int(z["version"]) != FEATURES_VERSION or tuple(int(v) for v in z["shape"]) != tuple(shape)
+                    or str(z["settings"]) != detector_settings()):
                 return None
             points, sizes, desc = z["points"], z["sizes"], z["descriptors"]
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):

@@ -4,12 +4,14 @@ SIFT rather than ORB: the copy check must match screenshots and thumbnails at
 2-5x scale change, and the angle check must match across day/night and exposure
 brackets; ORB lost too many of those pairs in the benchmark runs.
 
-SIFT can run on a reduced copy of the working image (DETECT_PIXELS): OpenCV's SIFT doubles
-its input for the first octave, so a phone photo halved still shows SIFT most of the working
-image's detail, at about half the cost; small or thin content keeps DETECT_MIN_SIDE pixels
-across. Points and sizes are given in working-image pixels either way. It is off (None): on the
-benchmark it moved one tripod exposure bracket across the copy threshold (bench/RESULTS.md,
-photocheck speed), and the thresholds were tuned on full-size features.
+SIFT runs on a half-size copy of the working image (DETECT_PIXELS): OpenCV's SIFT doubles its input
+for the first octave, so on the 800 px working image it would detect at 1600x1200, where most of its
+time goes. The keypoints found on the copy are described on the working image itself
+(DESCRIBE_AT_WORK_SIZE), which keeps its finest detail in the descriptors; small video frames keep
+DETECT_MIN_SIDE pixels across, and a copy that shows fewer than DETECT_MIN_FEATURES keypoints (plain or
+blurry content) is detected at full size after all. Points and sizes are in working-image pixels either
+way. About 0.6x the CPU time of a pair check from bytes; the thresholds were retuned on these features
+(bench/RESULTS.md, photocheck speed).
 """
 
 from __future__ import annotations
@@ -26,9 +28,14 @@ from .decode import LoadedImage, load_image
 from .hashing import content_box, dihedral_phashes, hamming
 
 WORK_SIZE = 800  # long side of the prepared image (residuals, structure)
-DETECT_PIXELS: int | None = None  # e.g. 400 * 300: SIFT's input size, unless the short side gets below:
-DETECT_MIN_SIDE = 450
+DETECT_PIXELS: int | None = 400 * 300  # SIFT's input (half of an 800x600 working image); None: the working image
+DETECT_MIN_SIDE = 300  # ... unless the copy's short side would get below this
 MAX_FEATURES = 1500
+OCTAVE_LAYERS = 3  # SIFT's scales per octave (OpenCV's default)
+# With a reduced copy: describe its keypoints on the working image (the finest detail) rather than on the copy.
+DESCRIBE_AT_WORK_SIZE = True
+# With a reduced copy: fewer keypoints than this on it and SIFT runs on the working image after all.
+DETECT_MIN_FEATURES: int | None = 300
 # pHash distance (of 64 bits) under which a mirrored photo is worth aligning as a mirror copy:
 # a mirror copy sits far below it even when edited, unrelated photos almost never reach it.
 MIRROR_HASH_RADIUS = 22
@@ -93,6 +100,14 @@ def prepare(data: bytes | LoadedImage, *, work_size: int = WORK_SIZE, **load_kwa
     return Prepared(loaded, np.asarray(im, dtype=np.uint8))
 
 
+def detector_settings() -> str:
+    """What the keypoints and descriptors depend on, as text: stored features made under other settings
+    are not comparable with fresh ones (featureblob refuses them)."""
+    return (f"sift work={WORK_SIZE} pixels={DETECT_PIXELS} min_side={DETECT_MIN_SIDE} "
+            f"describe_at_work={DESCRIBE_AT_WORK_SIZE} min_features={DETECT_MIN_FEATURES} "
+            f"max={MAX_FEATURES} layers={OCTAVE_LAYERS}")
+
+
 def detect_scale(h: int, w: int) -> float:
     if DETECT_PIXELS is None:
         return 1.0
@@ -102,19 +117,63 @@ def detect_scale(h: int, w: int) -> float:
 def detect(gray: np.ndarray, *, max_features: int = MAX_FEATURES) -> Features:
     h, w = gray.shape
     scale = detect_scale(h, w)
-    small = gray if scale == 1.0 else cv2.resize(
-        gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    sx, sy = small.shape[1] / w, small.shape[0] / h
     # CLAHE evens out exposure so dark brackets and night shots still yield keypoints.
-    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(small)
-    kps, desc = cv2.SIFT_create(nfeatures=max_features).detectAndCompute(eq, None)
+    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
+    sift = cv2.SIFT_create(nfeatures=max_features, nOctaveLayers=OCTAVE_LAYERS)
+    if scale != 1.0:
+        reduced = _detect_reduced(sift, eq, scale)
+        if reduced is not None:
+            return reduced
+    kps, desc = sift.detectAndCompute(eq, None)
+    return _features(kps, desc)
+
+
+def _detect_reduced(sift: cv2.SIFT, eq: np.ndarray, scale: float) -> Features | None:
+    """SIFT on a copy reduced by `scale`; None when the copy shows too few keypoints (DETECT_MIN_FEATURES):
+    plain or blurry content then keeps the working image's finer ones."""
+    h, w = eq.shape
+    small = cv2.resize(eq, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    sx, sy = small.shape[1] / w, small.shape[0] / h
+    if DESCRIBE_AT_WORK_SIZE:
+        kps = sift.detect(small, None)
+        if DETECT_MIN_FEATURES is not None and len(kps) < DETECT_MIN_FEATURES:
+            return None
+        kps, desc = sift.compute(eq, _in_working_image(kps, sx, sy))
+        return _features(kps, desc)
+    kps, desc = sift.detectAndCompute(small, None)
+    if DETECT_MIN_FEATURES is not None and len(kps) < DETECT_MIN_FEATURES:
+        return None
+    return _features(kps, desc, (sx, sy))
+
+
+def _features(kps, desc: np.ndarray | None, scale: tuple[float, float] = (1.0, 1.0)) -> Features:
     pts = np.float32([k.pt for k in kps]).reshape(-1, 2)
     sizes = np.float32([k.size for k in kps])
-    if scale != 1.0:
+    if scale != (1.0, 1.0):
+        sx, sy = scale
         # Pixel centres: x_small + 0.5 = (x + 0.5) * sx.
         pts = ((pts + 0.5) / np.float32([sx, sy]) - 0.5).astype(np.float32)
         sizes = sizes / np.float32((sx + sy) / 2)
     return Features(pts, sizes, desc)
+
+
+_SIFT_SIGMA = 1.6  # OpenCV's default base blur; a keypoint's size is 2 * sigma * 2**(octave + layer / layers)
+
+
+def _in_working_image(kps: list[cv2.KeyPoint], sx: float, sy: float) -> list[cv2.KeyPoint]:
+    """Keypoints found on the reduced copy, as if found on the working image: positions and sizes scaled,
+    and each one's pyramid octave and layer recomputed from its size, since SIFT's compute() takes the
+    descriptor from that level. Octave 0 at the least, so compute() never builds the doubled first octave."""
+    if not kps:
+        return []
+    pts = (cv2.KeyPoint_convert(kps).astype(np.float64) + 0.5) / (sx, sy) - 0.5
+    sizes = np.array([k.size for k in kps], np.float64) / ((sx + sy) / 2)
+    level = np.rint(np.log2(sizes / (2 * _SIFT_SIGMA)) * OCTAVE_LAYERS).astype(np.int64)
+    octave = np.maximum(0, (level - 1) // OCTAVE_LAYERS)
+    layer = np.clip(level - octave * OCTAVE_LAYERS, 1, OCTAVE_LAYERS)
+    packed = (octave | (layer << 8)).tolist()
+    return [cv2.KeyPoint(x, y, size, k.angle, k.response, o)
+            for (x, y), size, k, o in zip(pts.tolist(), sizes.tolist(), kps, packed)]
 
 
 def match(a: Features, b: Features, ratio: float = 0.8) -> tuple[np.ndarray, np.ndarray]:

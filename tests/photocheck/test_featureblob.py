@@ -9,7 +9,7 @@ import pytest
 
 import photocheck.features as features_module
 from photocheck import check_rectification
-from photocheck.featureblob import describe, features_from_blob, features_to_blob
+from photocheck.featureblob import FEATURES_VERSION, describe, features_from_blob, features_to_blob
 from photocheck.features import prepare
 from tests.photocheck.conftest import count_calls
 from tests.photos import photo
@@ -52,7 +52,8 @@ def test_a_blob_with_a_wrong_array_shape_reads_as_none() -> None:
     p = prepare(photo("coffee"))
     f = p.features()
     buf = io.BytesIO()
-    np.savez_compressed(buf, version=np.int32(2), shape=np.int32(p.shape), points=f.points,
+    np.savez_compressed(buf, version=np.int32(FEATURES_VERSION), shape=np.int32(p.shape),
+                        settings=np.str_(features_module.detector_settings()), points=f.points,
                         sizes=f.sizes[:-1], descriptors=f.descriptors.astype(np.uint8))
     assert features_from_blob(buf.getvalue(), p.shape) is None
     assert zipfile.is_zipfile(io.BytesIO(buf.getvalue()))
@@ -69,3 +70,34 @@ def test_rectification_check_uses_stored_features_and_reaches_the_same_verdict(m
     assert stored.to_dict() == {**fresh.to_dict(), "pair": {**fresh.to_dict()["pair"], "ms": round(stored.pair.ms, 1)}}
     check_rectification(problem, rectified, problem_features=b"stale", rectified_features=rectified_blob)
     assert calls == [1]  # a blob that does not fit: computed again
+
+
+def _blob_as_version_2_stored_it(features: features_module.Features, shape: tuple[int, int]) -> bytes:
+    """The blob layout of FEATURES_VERSION 2 (SIFT on the whole working image, no settings recorded)."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, version=np.int32(2), shape=np.int32(shape), points=features.points,
+                        sizes=features.sizes, descriptors=features.descriptors.astype(np.uint8))
+    return buf.getvalue()
+
+
+def test_features_stored_before_the_reduced_sift_are_computed_again(monkeypatch) -> None:
+    """Blobs stored under version 2 hold full-size SIFT features; the thresholds are now tuned on the
+    reduced detector's, so such a blob is not used but computed afresh."""
+    problem, rectified = photo("motorcycle_left"), photo("motorcycle_right")
+    p = prepare(problem)
+    monkeypatch.setattr(features_module, "DETECT_PIXELS", None)
+    old_blob = _blob_as_version_2_stored_it(p.features(), p.shape)
+    monkeypatch.undo()
+    assert FEATURES_VERSION == 3 and features_from_blob(old_blob, p.shape) is None
+    rectified_blob = describe(rectified)[1]
+    calls = count_calls(monkeypatch, features_module, "detect")
+    check_rectification(problem, rectified, problem_features=old_blob, rectified_features=rectified_blob)
+    assert calls == [1]
+
+
+def test_a_blob_made_with_other_detector_settings_reads_as_none(monkeypatch) -> None:
+    p = prepare(photo("motorcycle_left"))
+    blob = features_to_blob(p.features(), p.shape)
+    assert features_from_blob(blob, p.shape) is not None
+    monkeypatch.setattr(features_module, "MAX_FEATURES", features_module.MAX_FEATURES + 1)
+    assert features_from_blob(blob, p.shape) is None

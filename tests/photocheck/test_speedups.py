@@ -4,15 +4,17 @@ reduced SIFT input still reports points in working-image pixels."""
 
 import cv2
 import numpy as np
+import pytest
+from PIL import Image
 
 import photocheck.features as features_module
 from photocheck import compare_pair
 import photocheck.copy as copy_module
 from photocheck.align import _agree_share, _interpolate_levels
 from photocheck.features import detect, match, mirror_plausible, prepare, ratio_matches
-from tests.photoedits import edited, mirrored, thumbnail, with_exif
+from tests.photoedits import edited, mirrored, with_exif
 from tests.photocheck.conftest import count_calls
-from tests.photos import photo
+from tests.photos import image, jpeg, photo
 
 
 def test_both_checks_share_one_matching(monkeypatch) -> None:
@@ -35,17 +37,32 @@ def test_mirror_features_only_for_a_possible_mirror_copy(monkeypatch) -> None:
     assert len(detected) == 2
 
 
-def test_reduced_detection_reports_working_image_pixels(monkeypatch) -> None:
+@pytest.mark.parametrize("describe_at_work_size", [False, True])
+def test_reduced_detection_reports_working_image_pixels(monkeypatch, describe_at_work_size: bool) -> None:
     gray = prepare(edited("motorcycle_left", "jpeg90")).gray
+    monkeypatch.setattr(features_module, "DETECT_PIXELS", None)
     full = detect(gray)
     monkeypatch.setattr(features_module, "DETECT_PIXELS", gray.size // 4)
     monkeypatch.setattr(features_module, "DETECT_MIN_SIDE", 1)
+    monkeypatch.setattr(features_module, "DESCRIBE_AT_WORK_SIZE", describe_at_work_size)
     half = detect(gray)
     # Matched against the full-size run, the half-size points map onto it by the identity.
     pa, pb = match(full, half)
     m, inliers = cv2.estimateAffinePartial2D(pb, pa, method=cv2.RANSAC, ransacReprojThreshold=2.0)
     assert int(inliers.sum()) > 100
     assert abs(np.sqrt(abs(np.linalg.det(m[:, :2]))) - 1) < 0.01 and np.abs(m[:, 2]).max() < 1.0
+
+
+def test_keypoints_moved_to_the_working_image_keep_opencvs_pyramid_level() -> None:
+    """Describing reduced-copy keypoints on the working image takes each descriptor from the pyramid level
+    its size says; for keypoints SIFT itself found on the working image that is the level SIFT gave them."""
+    gray = prepare(photo("motorcycle_left")).gray
+    found = cv2.SIFT_create(500).detect(gray, None)
+    moved = features_module._in_working_image(found, 1.0, 1.0)
+    levels = [((k.octave & 255), (k.octave >> 8) & 255) for k in found if (k.octave & 255) < 128]
+    assert len(levels) > 100
+    assert [((k.octave & 255), (k.octave >> 8) & 255) for k, f in zip(moved, found) if (f.octave & 255) < 128] == levels
+    assert all(k.pt == f.pt and k.size == f.size for k, f in zip(moved, found))
 
 
 def test_matching_gives_opencvs_ratio_matches() -> None:
@@ -98,13 +115,23 @@ def test_grid_agreement_counts_as_cell_by_cell() -> None:
     assert shares["noisy copy"] > 0.9 > shares["other scene"]
 
 
+def _turned(name: str, k: float) -> bytes:
+    """The photo as seen from a viewpoint turned about the vertical axis (its right edge shrunk by 2k)."""
+    rgb = np.asarray(image(name).convert("RGB"))
+    h, w = rgb.shape[:2]
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    turned = np.float32([[0, 0], [w, h * k], [w, h * (1 - k)], [0, h]])
+    return jpeg(Image.fromarray(cv2.warpPerspective(rgb, cv2.getPerspectiveTransform(corners, turned), (w, h))))
+
+
 def test_pixels_are_compared_only_when_they_can_decide(monkeypatch) -> None:
     """A pair whose alignment alone rules out a copy, or whose capture times differ, skips the pixel
     comparison; the verdict is the one the full check gives, and the reported score is its upper bound."""
     compared = count_calls(monkeypatch, copy_module, "residual")
     cases = {
-        # few of the thumbnail's keypoints fit one similarity: no pixel agreement could make it a copy
-        "separate shots": (photo("motorcycle_left"), thumbnail("motorcycle_right", 3), False),
+        # the other shot seen from a turned viewpoint: few of its keypoints fit one similarity, so no pixel
+        # agreement could make it a copy
+        "separate shots": (photo("motorcycle_left"), _turned("motorcycle_right", 0.15), False),
         "new capture": (with_exif("motorcycle_left", when="2026:03:01 09:00:00"),
                         with_exif("motorcycle_left", when="2026:03:01 09:20:00"), False),
         "copy": (photo("coffee"), edited("coffee", "jpeg50"), True),

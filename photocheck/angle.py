@@ -14,7 +14,8 @@ large exposure gap (where features have a poorer chance) fully from DARK_TRUSTED
 Matches are looked for twice: over the whole image (any framing), and near the same place in both
 photos (guided matching: a same-angle pair keeps every feature close to where it was, so a window or a
 lamp need only be told from its neighbours, not from every alike window of the street). The fit with
-more inliers counts.
+more inliers counts. A guided fit counts as feature evidence only above its chance level: the fewest inliers
+that chance matches inside the windows would not reach (an a-contrario count that grows with the matches).
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A
     pa, pb = match(a.features(), b.features())
     hmat, inliers = _homography(pa, pb * stretch)
-    near_a, near_b = near_matches(a.features(), b.features(), stretch, NEAR_RADIUS * math.hypot(wa, ha))
+    radius = NEAR_RADIUS * math.hypot(wa, ha)
+    near_a, near_b = near_matches(a.features(), b.features(), stretch, radius)
     near_hmat, near_inliers = _homography(near_a, near_b, iterations=GUIDED_ITERATIONS)
     guided = near_inliers > inliers
     if guided:
@@ -79,7 +81,8 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     if not _similar_aspect(a.shape, b.shape):
         blocks = 0.0  # a stretched panorama or portrait-vs-landscape: block grids do not correspond
     light_b, light_a = float(b.gray.mean()), float(a.gray.mean())
-    score = angle_score(inliers, view, blocks, features_fair=_features_fair(light_a, light_b), guided=guided)
+    minimum = guided_chance_level(len(near_a), radius) if guided else MIN_INLIERS
+    score = angle_score(inliers, view, blocks, features_fair=_features_fair(light_a, light_b), feature_minimum=minimum)
     return AngleResult(score >= threshold, round(score, 4), inliers, max(len(pa), len(near_a)), view,
                        round(blocks, 4), round(overall, 4), round(light_a, 1), round(light_b, 1))
 
@@ -87,8 +90,8 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
 # Mean grey level under which a photo counts as dark, and the exposure gap that counts as large (the
 # 光线太暗 hint in verdict.py uses the same two numbers).
 DARK_LEVEL, DARK_GAP = 60.0, 40.0
-# Homography inliers: below MIN_INLIERS a RANSAC fit is what random matches give; from TRUSTED_INLIERS on
-# it is trusted (the warp before the structure check and the 站位 hints use the same number). In the dark the
+# Homography inliers: below MIN_INLIERS a RANSAC fit over the whole image is what random matches give (a
+# guided fit has its own level, guided_chance_level); from TRUSTED_INLIERS on it is trusted (the warp before the structure check and the 站位 hints use the same number). In the dark the
 # structure evidence needs fewer: DARK_TRUSTED_INLIERS (chosen on the tuning split).
 MIN_INLIERS, TRUSTED_INLIERS, DARK_TRUSTED_INLIERS = 6, 12, 8
 # Guided matching looks for B's match of a feature of A within this share of the image diagonal of where
@@ -97,6 +100,31 @@ NEAR_RADIUS = 0.10
 # RANSAC iterations for the guided fit. When the spot differs few guided matches are inliers and RANSAC runs
 # all its iterations: 4000 cost 30 ms a pair; 1000 cost 10 ms and scored as well on the tuning split.
 GUIDED_ITERATIONS = 1000
+# The reprojection tolerance (pixels) _homography gives RANSAC: a chance match is an inlier when it lands this close.
+RANSAC_TOLERANCE = 4.0
+_MINIMAL_SAMPLE = 4  # matches that define a homography
+
+
+def guided_chance_level(matches: int, radius: float) -> int:
+    """Fewest inliers of a guided fit that chance does not explain (a-contrario, as in ORSA): a wrong guided
+    match lands anywhere in its window, so within RANSAC's tolerance of where a fit puts it with chance
+    p = (tolerance / radius)^2; k inliers among n matches are meaningful when the expected number of such
+    chance fits, (n - 4) * C(n, k) * C(k, 4) * p^(k - 4), is below one. Grows with the matches: 7 of 20,
+    9 of 50, 14 of 200 in a window of 96 px. Chosen on the tuning split against a fixed 12 (and p scaled
+    by 0.3 or 3)."""
+    n, s = matches, _MINIMAL_SAMPLE
+    least = s + 2  # the fewest matches _homography fits at all
+    if n < least:
+        return least
+    log_p = 2.0 * math.log(min(1.0, RANSAC_TOLERANCE / radius))
+    for k in range(s + 1, n + 1):
+        if math.log(n - s) + _log_choose(n, k) + _log_choose(k, s) + (k - s) * log_p < 0.0:
+            return max(k, least)
+    return n + 1
+
+
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
 def _features_fair(light_a: float, light_b: float) -> bool:
@@ -105,14 +133,14 @@ def _features_fair(light_a: float, light_b: float) -> bool:
 
 
 def angle_score(inliers: int, view: Viewpoint | None, blocks: float, features_fair: bool = False,
-                guided: bool = False) -> float:
-    """0..1. Feature evidence: inlier count (log) times closeness to identity, from MIN_INLIERS on, or from
-    TRUSTED_INLIERS for a guided fit (its matches sit near identity by construction, so a few chance ones
-    fit a homography close to it); structure: block share, which counts only as far as the features back
+                feature_minimum: int = MIN_INLIERS) -> float:
+    """0..1. Feature evidence: inlier count (log) times closeness to identity, from `feature_minimum` on
+    (MIN_INLIERS for a fit over the whole image; a guided fit's chance level, guided_chance_level, since its
+    matches sit near identity by construction and a few chance ones fit a homography close to it); structure: block share, which counts only as far as the features back
     it: in good light none at MIN_INLIERS, all at TRUSTED_INLIERS; in the dark none without inliers, all
     at DARK_TRUSTED_INLIERS."""
     feat = 0.0
-    if view is not None and inliers >= (TRUSTED_INLIERS if guided else MIN_INLIERS):
+    if view is not None and inliers >= feature_minimum:
         closeness = 1.0 / (1.0 + (view.shift / 0.08) ** 2)
         feat = min(1.0, math.log1p(inliers) / math.log1p(150)) * closeness
     struct = max(0.0, (blocks - 0.5) / 0.5)

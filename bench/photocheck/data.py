@@ -33,7 +33,9 @@ TEST_GROUPS = frozenset({
 # time-lapse camera (sunset to night): the real re-visit and day/night kinds are only ever seen on the
 # held-back side, so no threshold is fitted to them.
 EXTRA = "extra:"
-EXTRA_TUNE_GROUPS = frozenset({"loftr_scannet"})
+# Third pass: the first re-visit and different-streets pairs on the tuning side (MSLS photos from SelaVPR,
+# Oxford RobotCar frames from GV-Bench), so that the guided chance level is not chosen blind for that kind.
+EXTRA_TUNE_GROUPS = frozenset({"loftr_scannet", "selavpr_msls", "gvbench_robotcar"})
 EXTRA_TEST_GROUPS = frozenset({"loftr_phototourism", "cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse"})
 
 # What kind of pair a group's same-angle rows are, for the per-kind tables (issue #15 asks per kind).
@@ -45,6 +47,7 @@ SCENE_KINDS = {
     "jenssegers_imagehash": "handheld", "xfeat_assets": "handheld", "r2d2_imgs": "handheld",
     "d2net_qualitative": "day/night real", "cosplace_tokyo": "day/night real",
     "cosplace_sfxl": "re-visit years apart (season, light)",
+    "selavpr_msls": "re-visit, street (tune)", "gvbench_robotcar": "re-visit, street (tune)",
     "timeflies_timelapse": "fixed camera, sunset to night (real)",
     "loftr_phototourism": "landmark, other photographers", "loftr_scannet": "indoor, moved camera",
 }

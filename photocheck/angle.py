@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from .features import Features, Prepared, match, ratio_matches
+from .features import Features, Prepared, match_with_near
 from .structure import orientation_agreement
 
 
@@ -62,11 +62,12 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     ha, wa = a.shape
     hb, wb = b.shape
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A
-    pa, pb = match(a.features(), b.features())
-    hmat, inliers = _homography(pa, pb * stretch)
     radius = NEAR_RADIUS * math.hypot(wa, ha)
-    near_a, near_b = near_matches(a.features(), b.features(), stretch, radius)
-    near_hmat, near_inliers = _homography(near_a, near_b, iterations=GUIDED_ITERATIONS)
+    (pa, pb), (near_a, near_b) = matches(a.features(), b.features(), stretch, radius)
+    hmat, inliers = _homography(pa, pb * stretch)
+    near_hmat, near_inliers = None, 0
+    if guided_fit_can_win(len(near_a), inliers):
+        near_hmat, near_inliers = _homography(near_a, near_b, iterations=GUIDED_ITERATIONS)
     guided = near_inliers > inliers
     if guided:
         hmat, inliers = near_hmat, near_inliers
@@ -127,6 +128,12 @@ def _log_choose(n: int, k: int) -> float:
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
+def guided_fit_can_win(near_matches: int, inliers: int) -> bool:
+    """The guided fit replaces the plain one only with more inliers, and it has at most one per match:
+    with no more guided matches than plain inliers its RANSAC (up to 10 ms) cannot change the result."""
+    return near_matches > inliers
+
+
 def _features_fair(light_a: float, light_b: float) -> bool:
     """Both photos lit well enough, and alike enough, for local features to match if the spot is the same."""
     return min(light_a, light_b) >= DARK_LEVEL and abs(light_a - light_b) <= DARK_GAP
@@ -154,24 +161,24 @@ def _similar_aspect(sa: tuple[int, int], sb: tuple[int, int], tolerance: float =
     return max(ra, rb) / min(ra, rb) <= 1.0 + tolerance
 
 
-def near_matches(a: Features, b: Features, stretch: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """Guided Lowe-ratio matches: for each feature of A, the nearest and second-nearest descriptor among
-    B's features within `radius` (A's pixels) of its place, B's points stretched onto A's frame by
-    `stretch`. Returns matched points (pa, pb), pb in A's frame. A feature with a single candidate in its
+def matches(a: Features, b: Features, stretch: np.ndarray, radius: float
+            ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """features.match(a, b), and the guided Lowe-ratio matches: for each feature of A, the nearest and
+    second-nearest descriptor among B's features within `radius` (A's pixels) of its place, B's points
+    stretched onto A's frame by `stretch`; guided pb in A's frame. A feature with a single candidate in its
     window has no second-nearest and matches; RANSAC and the guided minimum (angle_score) weigh that."""
-    if a.descriptors is None or b.descriptors is None or len(a.points) < 2 or len(b.points) < 2:
-        return np.empty((0, 2), np.float32), np.empty((0, 2), np.float32)
-    pb = b.points * stretch
-    dx, dy = a.points[:, None, 0] - pb[None, :, 0], a.points[:, None, 1] - pb[None, :, 1]
-    far = dx * dx + dy * dy > radius * radius
-    query, train = ratio_matches(a.descriptors, b.descriptors, 0.8, excluded=far)  # 0.8: as features.match
-    return a.points[query].reshape(-1, 2), pb[train].reshape(-1, 2)
+    return match_with_near(a, b, b.points * stretch, radius)  # ratio 0.8: as features.match
+
+
+def near_matches(a: Features, b: Features, stretch: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """The guided matches alone (see matches)."""
+    return matches(a, b, stretch, radius)[1]
 
 
 def _homography(pa: np.ndarray, pb: np.ndarray, iterations: int = 4000) -> tuple[np.ndarray | None, int]:
     if len(pa) < 6:
         return None, 0
-    hmat, mask = cv2.findHomography(pb, pa, cv2.RANSAC, 4.0, maxIters=iterations, confidence=0.999)
+    hmat, mask = cv2.findHomography(pb, pa, cv2.RANSAC, RANSAC_TOLERANCE, maxIters=iterations, confidence=0.999)
     if hmat is None or not np.all(np.isfinite(hmat)):
         return None, 0
     return hmat, int(mask.sum())

@@ -43,7 +43,9 @@ def compare_pair(problem: bytes | LoadedImage | Prepared, rectified: bytes | Loa
     t0 = time.perf_counter()
     a = problem if isinstance(problem, Prepared) else prepare(problem)
     b = rectified if isinstance(rectified, Prepared) else prepare(rectified)
-    cp = check_copy(a, b, th.copy, exact_score=exact_scores)
+    # The angle check first: it matches the two photos once for both of its matchings, and the copy
+    # check then finds the plain matches remembered.
     an = check_angle(a, b, th.same_angle)
+    cp = check_copy(a, b, th.copy, exact_score=exact_scores)
     ms = (time.perf_counter() - t0) * 1000
     return PairResult(an.same_angle, an.same_angle_score, cp.copy, cp.copy_score, an, cp, ms)

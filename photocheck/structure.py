@@ -45,18 +45,18 @@ def _agreement(ga: tuple[np.ndarray, np.ndarray], gb: tuple[np.ndarray, np.ndarr
     # |a||b|cos(2d) = (dot^2 - cross^2) / (|a||b|)
     num = (dot * dot - cross * cross) / (weight + 1e-6)
     total = float(num.sum() / (weight.sum() + 1e-6))
-    bh, bw = h // blocks, w // blocks
-    agree = counted = 0
-    for i in range(blocks):
-        for j in range(blocks):
-            sl = (slice(i * bh, (i + 1) * bh), slice(j * bw, (j + 1) * bw))
-            wsum = float(weight[sl].sum())
-            if wsum <= 1e-3 * float(weight.sum()) / (blocks * blocks):
-                continue  # a featureless block (sky, wall) says nothing
-            counted += 1
-            agree += float(num[sl].sum()) / wsum > block_threshold
-    return (agree / counted if counted else 0.0), total
+    wsum, nsum = _block_sums(weight, blocks).astype(np.float64), _block_sums(num, blocks).astype(np.float64)
+    counted = wsum > 1e-3 * float(weight.sum()) / (blocks * blocks)  # a featureless block (sky, wall) says nothing
+    agree = counted & (nsum / np.where(counted, wsum, 1.0) > block_threshold)
+    n = int(counted.sum())
+    return (int(agree.sum()) / n if n else 0.0), total
 
+
+def _block_sums(x: np.ndarray, blocks: int) -> np.ndarray:
+    """Sums of x over a blocks x blocks grid (the rest of the rows and columns left out), each added up as
+    x[block].sum() would: row by row, each row's part at once."""
+    bh, bw = x.shape[0] // blocks, x.shape[1] // blocks
+    return x[:bh * blocks, :bw * blocks].reshape(blocks, bh, blocks, bw).sum(axis=3).sum(axis=1)
 
 def _equalised(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     small = cv2.resize(img, size, interpolation=cv2.INTER_AREA)

@@ -87,11 +87,30 @@ def full_size_sift(fn: Callable[[], object]) -> object:
         features_module.DETECT_PIXELS = before
 
 
+# Measured once (2026-11-30 08:00-08:20 UTC, load average 4-7 on 2 CPUs): cProfile with a CPU-time clock of 40 pair checks
+# from bytes on one core, and main 4e11e82 against this change interleaved pair by pair in one process on one core.
+GUIDED_NOTE = (
+    "This pass (issue #15, brief S2, after guided matching was merged): CPU per <= 2 MP pair from bytes, cProfile "
+    "(CPU clock, 40 pairs, one core; its overhead included), on main 4e11e82: 189 ms, of it SIFT 110 (describe 47, "
+    "detect on the half-size copy 38, full-size fallback 25), homography RANSAC 18 (plain 4000 and guided 1000 "
+    "iterations), matching 16 (the guided one 10: a second descriptor product and a window mask over all feature "
+    "pairs), decode and resize 10, the copy check's pixel comparison 11 (19 of 40 pairs), structure score 7, mirror "
+    "gate hashes 4. Changed without changing any result: the plain and the guided matching read one descriptor "
+    "distance matrix, the guided one only the pairs of neighbouring grid cells (radius wide) in the original column "
+    "order (guided matching alone 12.7 -> 5.0 ms CPU on 30 pairs; compare_pair runs the angle check first so the "
+    "copy check finds the plain matches remembered); the guided RANSAC is skipped when its matches are no more than "
+    "the plain fit's inliers (it could not win; 7 of 296 bench same-angle pairs); the structure score's block sums "
+    "at once. Checked: 438 bench pairs (every pairs.csv, extra and night pair) scored before and after, every angle "
+    "and copy field identical; `python -m bench.photocheck --per-image 2 --cross 200` on this change against the lead's run on main (bench/.cache): the 2982 pairs both drew identical in every recorded field (86 synthetic copies of extra photos were drawn differently by the two runs). Main -> this change in one process, one core, interleaved (CPU ms "
+    "medians): <= 2 MP from bytes 173 -> 168 on 100 pairs (median per-pair ratio 0.965) and 171 -> 157 on 60 "
+    "(0.953); 12 MP 264 -> 266 (0.984, 8 pairs). The rest is SIFT and RANSAC, whose work decides the scores.")
+
+
 # Measured once (2026-11-30 07:00-07:30 UTC, load average 4-9 on 2 CPUs) with `python -m bench.photocheck --per-image 2
 # --cross 200` (3068 pairs) for each detector setting, and CPU time per pair check from bytes (40 pairs.csv pairs, one
 # core, settings interleaved pair by pair in one process).
 REDUCED_NOTE = (
-    "This pass (issue #15, brief S): cProfile of 40 pair checks from bytes on one core before it: SIFT 193 of 253 ms "
+    "Earlier pass (issue #15, brief S): cProfile of 40 pair checks from bytes on one core before it: SIFT 193 of 253 ms "
     "CPU per pair (82 detections for 40 pairs: the mirrored features are already computed only when the mirror "
     "gate fires, 2 of 40), RANSAC homography 13, matching 7, decode and resize 10. OpenCV's SIFT doubles its input, "
     "so the 800 px working image was detected at 1600x1200. SIFT alone per photo (12 photos, one core): 100 ms; "
@@ -260,7 +279,7 @@ def report(res: dict, args: argparse.Namespace) -> str:
               f"12 MP median {res['large']['blob KiB']['median']:.0f} KiB."]
     lines += ["", f"CLI start (median of {args.cli_repeats}): `chengguan --help` {cli['help_wall']:.0f} ms wall, {cli['help_cpu']:.0f} ms "
               f"CPU; `chengguan photocheck pair A B --json` outside its own `ms` {cli['pair_start_wall']:.0f} ms wall."]
-    lines += ["", REDUCED_NOTE, "", SPEEDUP_NOTE]
+    lines += ["", GUIDED_NOTE, "", REDUCED_NOTE, "", SPEEDUP_NOTE]
     lines += ["", "Targets (issue #15), by CPU time on the one core and by wall time:"] + [
         f"- {label}: {name} {s['cpu_median']:.0f} ms CPU, {s['wall_median']:.0f} ms wall: "
         f"**{_verdict(s['cpu_median'], s['wall_median'], limit)}**"

@@ -11,14 +11,14 @@ import photocheck.features as features_module
 from photocheck import compare_pair
 import photocheck.copy as copy_module
 from photocheck.align import _agree_share, _interpolate_levels
-from photocheck.features import detect, match, mirror_plausible, prepare, ratio_matches
+from photocheck.features import detect, match, match_with_near, mirror_plausible, prepare, ratio_matches
 from tests.photoedits import edited, mirrored, with_exif
 from tests.photocheck.conftest import count_calls
 from tests.photos import image, jpeg, photo
 
 
-def test_both_checks_share_one_matching(monkeypatch) -> None:
-    calls = count_calls(monkeypatch, features_module, "_match")
+def test_both_checks_and_the_guided_matching_share_one_distance_matrix(monkeypatch) -> None:
+    calls = count_calls(monkeypatch, features_module, "_partial_distances")
     r = compare_pair(photo("motorcycle_left"), photo("motorcycle_right"))
     assert r.same_angle and not r.copy
     assert calls == [1]
@@ -75,6 +75,31 @@ def test_matching_gives_opencvs_ratio_matches() -> None:
         query, train = ratio_matches(da, db, 0.8)
         assert list(zip(query.tolist(), train.tolist())) == expected
         assert expected or left == "coffee"
+
+
+@pytest.mark.parametrize("left, right, radius", [
+    ("motorcycle_left", "motorcycle_right", 0.10), ("motorcycle_left", "motorcycle_right", 0.03),
+    ("coffee", "chelsea", 0.10), ("astronaut", "astronaut", 0.20)])
+def test_guided_matching_gives_opencvs_masked_ratio_matches(left: str, right: str, radius: float) -> None:
+    """The guided matches, taken only from neighbouring grid cells, are exactly those of OpenCV's
+    brute-force knnMatch restricted by a mask to the pairs within the radius (a single candidate matches),
+    and the plain matches that come with them are match()'s."""
+    a, b = (prepare(photo(name)) for name in (left, right))
+    fa, fb = a.features(), b.features()
+    pb = fb.points * np.float32([a.shape[1] / b.shape[1], a.shape[0] / b.shape[0]])
+    r = radius * float(np.hypot(*a.shape))
+    dx, dy = fa.points[:, None, 0] - pb[None, :, 0], fa.points[:, None, 1] - pb[None, :, 1]
+    allowed = (dx * dx + dy * dy <= r * r).astype(np.uint8)
+    knn = cv2.BFMatcher(cv2.NORM_L2).knnMatch(fa.descriptors, fb.descriptors, k=2, mask=allowed)
+    expected = [m[0].queryIdx for m in knn if len(m) == 1 or (len(m) == 2 and m[0].distance < 0.8 * m[1].distance)]
+    expected_b = [m[0].trainIdx for m in knn if len(m) == 1 or (len(m) == 2 and m[0].distance < 0.8 * m[1].distance)]
+    plain, near = match_with_near(fa, fb, pb, r)
+    assert len(expected) > 20
+    np.testing.assert_array_equal(near[0], fa.points[expected])
+    np.testing.assert_array_equal(near[1], pb[expected_b])
+    fresh = features_module.Features(fa.points, fa.sizes, fa.descriptors)
+    for got, want in zip(plain, match(fresh, fb)):
+        np.testing.assert_array_equal(got, want)
 
 
 def _agree_share_cell_by_cell(r, m, valid, cells=16, tol=8.0, min_corr=0.8) -> float:

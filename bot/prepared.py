@@ -30,7 +30,7 @@ class _Compiled:
     sql: str
     binds: tuple[tuple[str, str, Processor], ...]  # (bind name, parameter key, processor) in the statement's order
     positional: bool
-    results: tuple[Processor, ...]
+    results: tuple[Processor, ...]  # one per column of the rows it returns; empty: it returns none
 
 
 class Prepared:
@@ -43,6 +43,7 @@ class Prepared:
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The statement's rows (a SELECT's, or an INSERT's/UPDATE's RETURNING), as plain tuples."""
+        # SQLAlchemy keeps no public flag for "some listener is attached"; this is what its own execute checks.
         if connection._has_events or connection.engine._has_events:
             result = connection.execute(self.statement, dict(params))
             return [tuple(row) for row in result] if result.returns_rows else []
@@ -69,18 +70,15 @@ class Prepared:
         found = self.rows(connection, params)
         return found[0][0] if found else None
 
-    @property
-    def _returns(self) -> bool:
-        return isinstance(self.statement, Select) or bool(getattr(self.statement, "_returning", ()))
-
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
         names = list(compiled.positiontup) if compiled.positiontup is not None else list(compiled.binds)
         binds = tuple((name, compiled.binds[name].key, _bind_processor(compiled.binds[name], dialect)) for name in names)
+        # A SELECT's columns, or an INSERT's/UPDATE's RETURNING (none without it).
         columns = self.statement.selected_columns if isinstance(self.statement, Select) else (
             self.statement.exported_columns if isinstance(self.statement, UpdateBase) else ())
         results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
-        prepared = _Compiled(compiled.string, binds, compiled.positiontup is not None, results if self._returns else ())
+        prepared = _Compiled(compiled.string, binds, compiled.positiontup is not None, results)
         self._compiled[dialect.name] = prepared
         return prepared
 

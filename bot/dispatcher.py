@@ -51,7 +51,7 @@ CONVERSATION_AND_USER = Prepared(
 _CONVERSATION_FIELDS = [*_conversations.c.keys(), "user_id", "window_opened", "window_spent"]
 NEW_USER = insert(User.__table__).returning(User.__table__.c.id)
 NEW_IDENTITY = insert(Identity.__table__)
-REPLY_GIVEN = select(InboxMessage.reply).where(InboxMessage.dedupe_key == bindparam("dedupe_key"))
+REPLY_GIVEN = Prepared(select(InboxMessage.reply).where(InboxMessage.dedupe_key == bindparam("dedupe_key")))
 SAVE_CONVERSATION = Prepared(update(Conversation).where(Conversation.id == bindparam("conversation_id")).values(
     flow=bindparam("flow"), state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at")
 ))
@@ -111,7 +111,8 @@ class Dispatcher:
 
     def _reply_to_retry(self, connection: Connection, message: Inbound) -> str | None:
         log.info("duplicate delivery of %s ignored", message.dedupe_key)
-        return connection.scalar(REPLY_GIVEN, {"dedupe_key": message.dedupe_key})
+        reply: str | None = REPLY_GIVEN.scalar(connection, {"dedupe_key": message.dedupe_key})
+        return reply
 
     def _context(self, connection: Connection, message: Inbound) -> tuple[Context, tuple[object, ...], Window]:
         """The handler's context, the conversation's fields as loaded (to see whether it changed) and the

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from bot.messages import Inbound
+from bot.prepared import Prepared
 from bot.service import Service
 from handlers.context import Context
 from handlers.expiry import expired_notice
@@ -37,7 +38,7 @@ SORRY = "系统暂时无法处理这条消息, 已记录, 请稍后再试。"
 # query: loading ORM objects cost a webhook more than the statement; the user is loaded only when a step needs it.
 # With it, the 48-hour window as recorded (models.reach), so a message that need not record it again writes nothing.
 _conversations, _identities, _reach = Conversation.__table__, Identity.__table__, ResidentReach.__table__
-CONVERSATION_AND_USER = (
+CONVERSATION_AND_USER = Prepared(
     select(*_conversations.c, _identities.c.user_id, _reach.c.last_inbound_at.label("window_opened"),
            _reach.c.sent_since_inbound.label("window_spent"))
     .select_from(_conversations
@@ -47,15 +48,16 @@ CONVERSATION_AND_USER = (
     .where(_conversations.c.channel == bindparam("channel"), _conversations.c.external_id == bindparam("sender"))
     .with_for_update(of=_conversations)
 )
+_CONVERSATION_FIELDS = [*_conversations.c.keys(), "user_id", "window_opened", "window_spent"]
 NEW_USER = insert(User.__table__).returning(User.__table__.c.id)
 NEW_IDENTITY = insert(Identity.__table__)
-REPLY_GIVEN = select(InboxMessage.reply).where(InboxMessage.dedupe_key == bindparam("dedupe_key"))
-SAVE_CONVERSATION = update(Conversation).where(Conversation.id == bindparam("conversation_id")).values(
+REPLY_GIVEN = Prepared(select(InboxMessage.reply).where(InboxMessage.dedupe_key == bindparam("dedupe_key")))
+SAVE_CONVERSATION = Prepared(update(Conversation).where(Conversation.id == bindparam("conversation_id")).values(
     flow=bindparam("flow"), state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at")
-)
-RECORD_REPLY = update(InboxMessage).where(InboxMessage.id == bindparam("inbox_id")).values(
+))
+RECORD_REPLY = Prepared(update(InboxMessage).where(InboxMessage.id == bindparam("inbox_id")).values(
     reply=bindparam("reply"), handled_at=bindparam("handled_at")
-)
+))
 
 
 class Dispatcher:
@@ -85,7 +87,7 @@ class Dispatcher:
                     ctx.close()
                 if ctx.notice:
                     reply = "\n".join(filter(None, [ctx.notice, reply]))
-                connection.execute(RECORD_REPLY, {"inbox_id": inbox_id, "reply": reply, "handled_at": utcnow()})
+                RECORD_REPLY.run(connection, {"inbox_id": inbox_id, "reply": reply, "handled_at": utcnow()})
             return reply
         except _HandlerFailed:
             # The rollback took the handler's changes; keep the message itself, unhandled, for a person.
@@ -109,7 +111,8 @@ class Dispatcher:
 
     def _reply_to_retry(self, connection: Connection, message: Inbound) -> str | None:
         log.info("duplicate delivery of %s ignored", message.dedupe_key)
-        return connection.scalar(REPLY_GIVEN, {"dedupe_key": message.dedupe_key})
+        reply: str | None = REPLY_GIVEN.scalar(connection, {"dedupe_key": message.dedupe_key})
+        return reply
 
     def _context(self, connection: Connection, message: Inbound) -> tuple[Context, tuple[object, ...], Window]:
         """The handler's context, the conversation's fields as loaded (to see whether it changed) and the
@@ -146,12 +149,12 @@ def _conversation_and_user(connection: Connection, message: Inbound) -> tuple[Co
     The conversation is a plain instance outside the session: `_route` writes it back with one UPDATE when
     the handler changed it, instead of the unit of work's flush."""
     who = {"channel": message.channel, "sender": message.sender}
-    row = connection.execute(CONVERSATION_AND_USER, who).one_or_none()
-    if row is None:  # the first message; another one of this user's may be creating it too
+    rows = CONVERSATION_AND_USER.rows(connection, who)
+    if not rows:  # the first message; another one of this user's may be creating it too
         create = insert_unless_present(_conversations, ("channel", "external_id"), connection.dialect.name)
         connection.execute(create, {"channel": message.channel, "external_id": message.sender})
-        row = connection.execute(CONVERSATION_AND_USER, who).one()
-    values = row._asdict()
+        rows = CONVERSATION_AND_USER.rows(connection, who)
+    values = dict(zip(_CONVERSATION_FIELDS, rows[0]))
     user_id, window = values.pop("user_id"), (values.pop("window_opened"), values.pop("window_spent"))
     if user_id is None and message.channel == CHANNEL_MP:
         user_id = connection.scalar(NEW_USER, {"name": "", "role": Role.RESIDENT})
@@ -165,7 +168,7 @@ def _saved_fields(conversation: Conversation) -> tuple[object, ...]:
 
 def _save(connection: Connection, conversation: Conversation) -> None:
     """Write the conversation back (a row deleted meanwhile, by 删除我的信息, stays deleted)."""
-    connection.execute(SAVE_CONVERSATION, {
+    SAVE_CONVERSATION.run(connection, {
         "conversation_id": conversation.id, "flow": conversation.flow, "state": conversation.state,
         "data": conversation.data, "updated_at": conversation.updated_at})
 

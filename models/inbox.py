@@ -10,10 +10,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, String, Text
+from sqlalchemy import Connection, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, created_at, insert_unless_present, intpk
+from bot.prepared import Prepared
+from models.base import Base, created_at, insert_unless_present, intpk, utcnow
 
 
 class InboxMessage(Base):
@@ -36,13 +37,17 @@ def store_once(connection: Connection, **values: Any) -> int | None:
     One statement (INSERT … ON CONFLICT DO NOTHING) on SQLite and PostgreSQL alike; on PostgreSQL a
     concurrent copy waits for the first transaction and then inserts nothing.
     """
-    # Core, not the ORM: nothing here needs identity tracking, and the ORM path costs more than the insert.
-    return connection.scalar(_insert_once(connection.dialect.name), values)
+    # On the driver's cursor (bot.prepared): nothing here needs the ORM, and its path costs more than the insert.
+    return _insert_once(connection.dialect.name).scalar(connection, {"received_at": utcnow(), **values})
+
+
+_STORED = ("channel", "dedupe_key", "sender", "msg_type", "payload", "received_at")
 
 
 @cache
-def _insert_once(dialect: str) -> Insert:
-    return insert_unless_present(InboxMessage.__table__, ("dedupe_key",), dialect).returning(InboxMessage.id)
+def _insert_once(dialect: str) -> Prepared:
+    insert = insert_unless_present(InboxMessage.__table__, ("dedupe_key",), dialect).returning(InboxMessage.id)
+    return Prepared(insert, _STORED)
 
 
 def dedupe_key(channel: str, msg_id: str | None, sender: str, create_time: int, event: str = "") -> str:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Connection, Insert, String, bindparam, delete, select
+from sqlalchemy import Connection, String, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.prepared import Prepared
 from models.base import Base, insert_unless_present, intpk, utcnow
 
 WINDOW = timedelta(minutes=5)  # a callback's timestamp may be this far from our clock, either way
@@ -56,8 +57,8 @@ def claim(connection: Connection, delivery: Delivery) -> None:
     """Record the delivery in the caller's transaction; raises ReplayedDelivery for a reused signature."""
     digest = hashlib.sha256(delivery.body).hexdigest()
     expires_at = datetime.fromtimestamp(delivery.timestamp, UTC) + WINDOW
-    new_id = connection.scalar(_insert_once(connection.dialect.name),
-                               {"delivery_key": delivery.key, "body_sha256": digest, "expires_at": expires_at})
+    new_id = _insert_once(connection.dialect.name).scalar(
+        connection, {"delivery_key": delivery.key, "body_sha256": digest, "expires_at": expires_at})
     if new_id is None:
         seen = connection.scalar(select(CallbackNonce.body_sha256).where(CallbackNonce.delivery_key == delivery.key))
         if seen != digest:
@@ -67,8 +68,9 @@ def claim(connection: Connection, delivery: Delivery) -> None:
 
 
 @cache
-def _insert_once(dialect: str) -> Insert:
-    return insert_unless_present(CallbackNonce.__table__, ("delivery_key",), dialect).returning(CallbackNonce.id)
+def _insert_once(dialect: str) -> Prepared:
+    insert = insert_unless_present(CallbackNonce.__table__, ("delivery_key",), dialect).returning(CallbackNonce.id)
+    return Prepared(insert, ("delivery_key", "body_sha256", "expires_at"))
 
 
 _PURGE = delete(CallbackNonce).where(CallbackNonce.expires_at < bindparam("now", type_=CallbackNonce.expires_at.type))

@@ -9,10 +9,12 @@ message here; the notice worker reads and spends it at send time.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import Connection, String, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from bot.prepared import Prepared
 from models.base import Base, insert_or_update, insert_unless_present, intpk
 
 WINDOW = timedelta(hours=48)
@@ -55,11 +57,17 @@ def record_inbound(connection: Connection, openid: str, now: datetime, event: st
     if event and event not in WINDOW_EVENTS:
         return
     opened, spent = ("last_event_at", "sent_since_event") if event else ("last_inbound_at", "sent_since_inbound")
-    record = insert_or_update(ResidentReach.__table__, ("openid",), connection.dialect.name, (opened, spent))
-    connection.execute(record, {**_EMPTY, "openid": openid, opened: now, spent: 0})
+    _record(connection.dialect.name, opened, spent).run(connection, {**_EMPTY, "openid": openid, opened: now, spent: 0})
 
 
 _EMPTY = {"sent_since_inbound": 0, "sent_since_event": 0, "consents": 0}
+
+
+@cache
+def _record(dialect: str, opened: str, spent: str) -> Prepared:
+    """The upsert of one window, on the driver's cursor (bot.prepared): the dispatcher runs it in a webhook."""
+    record = insert_or_update(ResidentReach.__table__, ("openid",), dialect, (opened, spent))
+    return Prepared(record, (*_EMPTY, "openid", opened))
 
 # A message within this long of the recorded one, with nothing sent since, leaves the record as it is: most
 # messages of a conversation then write nothing here, and the window closes at most this much before WeChat's.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
 from bot.service import Service
@@ -82,3 +83,35 @@ def test_a_message_that_changes_nothing_in_the_draft_writes_no_draft(mp_service,
     user.send_text("帮助")
     ran = _sent(mp_service, lambda: user.send_text("帮助"))
     assert not [s for s in ran if s.lstrip().upper().startswith("UPDATE CONVERSATIONS")], ran
+
+
+@contextmanager
+def traced(service: Service) -> Iterator[list[str]]:
+    """What SQLite itself runs on the service's one connection: no SQLAlchemy event listener, so the webhook's
+    fixed statements take the driver's cursor (bot.prepared) as in production."""
+    seen: list[str] = []
+    with service.engine.connect() as connection:  # the pool's one SQLite connection, kept after check-in
+        driver = connection.connection.driver_connection
+    driver.set_trace_callback(lambda sql: seen.append(sql) if not sql.upper().startswith(("BEGIN", "COMMIT")) else None)
+    try:
+        yield seen
+    finally:
+        driver.set_trace_callback(None)
+
+
+def test_on_the_drivers_cursor_each_kind_runs_the_same_statements(mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
+    if mp_service.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's trace callback shows the driver's statements")
+    user = new_user()
+    ran = {}
+    for kind, send in {"first message": lambda: user.send_text("帮助"),
+                       "text": lambda: user.send_text("路口有人占道经营"),
+                       "location": lambda: user.send_location(39.9, 116.3, "某路")}.items():
+        with traced(mp_service) as seen:
+            send()
+        ran[kind] = list(seen)
+    assert not mp_service.engine._has_events
+    too_many = {kind: "\n".join(ran[kind]) for kind in ran if len(ran[kind]) > MOST_STATEMENTS[kind]}
+    assert not too_many and all(ran.values()), ran
+    assert any(s.startswith("INSERT INTO inbox") for s in ran["text"])  # the trace sees the cursor's statements
+    assert count(mp_service, InboxMessage) == 3

@@ -13,7 +13,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 
 from bot.channels.freshness import Signed
-from bot.channels.xml import BadMessage, ensure_safe_xml, to_inbound
+from bot.channels.xml import BadMessage, parsed, to_inbound
 from bot.dispatcher import current_dispatcher
 from bot.service import current_service
 from models.nonces import Delivery, ReplayedDelivery
@@ -44,11 +44,9 @@ def handle_post(channel: str, parse: Callable[[bytes], Any], decrypt: Decrypt | 
 def _handle(channel: str, body: bytes, parse: Callable[[bytes], Any], decrypt: Decrypt | None,
             encrypt: Encrypt | None, delivery: Delivery | None) -> Response:
     try:
-        ensure_safe_xml(body)
         if decrypt is not None:
             body = _decrypted(decrypt, body)
-            ensure_safe_xml(body)
-        message = parse(body)
+        message = parsed(parse, body)
         inbound = to_inbound(channel, message)
     except BadMessage as exc:
         log.info("refused a malformed %s message: %s", channel, exc)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 
-from flask import Flask, Request, jsonify
+from flask import Flask, Request, current_app, jsonify
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -19,6 +20,7 @@ from bot.metrics import WEBHOOK_ENDPOINTS, Metrics
 from bot.notices import consent_route
 from bot.redact import install_log_redaction
 from bot.service import Service, current_service
+from bot.startup import INSTANCE_ENV, INSTANCE_HEADER
 from console import install as install_console
 from handlers import resident, staff
 from models.users import CHANNEL_MP, CHANNEL_WORK
@@ -37,6 +39,7 @@ def create_app(config: Config | None = None, service: Service | None = None) -> 
     app.config["MAX_CONTENT_LENGTH"] = service.config.max_body_bytes
     app.extensions["chengguan"] = service
     app.extensions["chengguan.dispatcher"] = Dispatcher(service, {CHANNEL_MP: resident.route, CHANNEL_WORK: staff.route})
+    app.config["INSTANCE"] = os.environ.get(INSTANCE_ENV, "")  # which start of serve this is (bot.startup)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_blueprint(platform_blueprint())  # /open311/v2/… and signed /media/… links
     app.register_blueprint(mp.bp)
@@ -67,7 +70,7 @@ class CallbacksWithoutSession(SecureCookieSessionInterface):
 
 def healthz():  # type: ignore[no-untyped-def]
     body, status = health(current_service())
-    return jsonify(body), status
+    return jsonify(body), status, {INSTANCE_HEADER: current_app.config["INSTANCE"]}
 
 
 def _plain_http_error(error: HTTPException):  # type: ignore[no-untyped-def]

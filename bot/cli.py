@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -63,7 +64,7 @@ def cli(verbose: bool) -> None:
 @click.option("--web-only", is_flag=True, help="不运行后台任务: 由别处的 chengguan worker 处理 (PostgreSQL, 多台主机)")
 def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     from bot.channels.readiness import channel_lines
-    from bot.startup import port_taken, wait_until_answering
+    from bot.startup import INSTANCE_ENV, port_taken, wait_until_answering
     from bot.supervisor import WORKER_NICENESS, ChildProcess
 
     logging.getLogger("bot").setLevel(logging.INFO)
@@ -85,12 +86,15 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    # The web child reports it on /healthz: a server another process started on this port meanwhile is not ours.
+    instance = os.environ.setdefault(INSTANCE_ENV, secrets.token_hex(8))
     web.start()
     if worker is not None:
         worker.start()
     only = " (仅网页服务; 任务由 chengguan worker 处理)" if web_only else ""
     try:
-        if wait_until_answering(f"{base}/healthz", alive=lambda: not (web_failed.is_set() or stopping.is_set())):
+        if wait_until_answering(f"{base}/healthz", alive=lambda: not (web_failed.is_set() or stopping.is_set()),
+                                instance=instance):
             click.echo(f"chengguan {__version__} 已启动: {base}  数据库: {database}{only}")
             for line in channel_lines(service.config, base):
                 click.echo(f"  {line}")

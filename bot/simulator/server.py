@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -10,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.startup import wait_until_answering
+from bot.startup import INSTANCE_ENV, wait_until_answering
 
 from bot.supervisor import BOT_COMMAND, stop_child
 
@@ -33,7 +34,8 @@ def running_server(env: Mapping[str, str], log_path: Path, timeout: float | None
     """Yields the base URL once /healthz answers; stops the process afterwards. Waits until then or until
     the process dies (ServerDied, with its log's tail); `timeout` None waits for as long as it lives."""
     port = free_port()
-    full_env = {**os.environ, **env}
+    instance = secrets.token_hex(8)  # another process may take the port before ours binds it: know our answer
+    full_env = {**os.environ, **env, INSTANCE_ENV: instance}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [*BOT_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args],
@@ -41,19 +43,20 @@ def running_server(env: Mapping[str, str], log_path: Path, timeout: float | None
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base, process, log_path, timeout)
+            _wait_healthy(base, process, log_path, timeout, instance)
             yield base
         finally:
             stop_child(process, timeout=10)
 
 
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float | None) -> None:
+def _wait_healthy(base: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float | None,
+                  instance: str) -> None:
     deadline = None if timeout is None else time.monotonic() + timeout
 
     def alive() -> bool:
         return process.poll() is None and (deadline is None or time.monotonic() < deadline)
 
-    if wait_until_answering(f"{base}/healthz", alive):
+    if wait_until_answering(f"{base}/healthz", alive, instance=instance):
         return
     if process.poll() is not None:
         raise ServerDied(process.returncode, log_path, _tail(log_path))

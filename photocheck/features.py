@@ -179,10 +179,17 @@ def _in_working_image(kps: list[cv2.KeyPoint], sx: float, sy: float) -> list[cv2
 def match(a: Features, b: Features, ratio: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
     """Lowe-ratio matches; returns matched point arrays (pa, pb). Remembered per pair of
     feature sets, since both checks match the same two photos."""
+    cached = _remembered(a, b, ratio)
+    return cached if cached is not None else _remember(a, b, ratio, _match(a, b, ratio))
+
+
+def _remembered(a: Features, b: Features, ratio: float) -> tuple[np.ndarray, np.ndarray] | None:
     cached = a._matches.get(id(b))
-    if cached is not None and cached[0] is b and cached[1] == ratio:
-        return cached[2]
-    result = _match(a, b, ratio)
+    return cached[2] if cached is not None and cached[0] is b and cached[1] == ratio else None
+
+
+def _remember(a: Features, b: Features, ratio: float,
+              result: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     a._matches[id(b)] = (b, ratio, result)
     return result
 
@@ -214,13 +221,11 @@ def match_with_near(a: Features, b: Features, pb: np.ndarray, radius: float, rat
     d2, sq_a = _partial_distances(a.descriptors, b.descriptors), np.einsum("ij,ij->i", a.descriptors, a.descriptors)
     query, train = _near_ratio_matches(d2, sq_a, a.points, pb, radius, ratio)
     near = a.points[query].reshape(-1, 2), pb[train].reshape(-1, 2)
-    cached = a._matches.get(id(b))
-    if cached is not None and cached[0] is b and cached[1] == ratio:
-        return cached[2], near
+    cached = _remembered(a, b, ratio)
+    if cached is not None:
+        return cached, near
     query, train = _lowe_ratio(d2, sq_a, ratio)
-    result = a.points[query].reshape(-1, 2), b.points[train].reshape(-1, 2)
-    a._matches[id(b)] = (b, ratio, result)
-    return result, near
+    return _remember(a, b, ratio, (a.points[query].reshape(-1, 2), b.points[train].reshape(-1, 2))), near
 
 
 def _near_ratio_matches(d2: np.ndarray, sq_a: np.ndarray, pa: np.ndarray, pb: np.ndarray, radius: float,

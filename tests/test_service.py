@@ -35,7 +35,9 @@ def wait_for_worker_beat(base: str, timeout: float = 30.0) -> dict[str, str]:
     return body
 
 
-def test_serve_on_the_test_database(database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_serve_on_the_test_database(database_url, service, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `service` only for its teardown: serve's worker child beats into the shared test database, and a
+    # heartbeat left there made later tests see a running worker.
     env = {"CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": database_url}
     with running_server(env, tmp_path / "serve.log") as base:
         assert httpx.get(f"{base}/healthz").json()["database"] == "ok"

@@ -11,9 +11,8 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, select
 
-from bot.prepared import Prepared
-
 from bot.notices import consent
+from bot.prepared import Prepared
 from handlers.catalog import categories, find_by_words, source_rules
 from handlers.context import Context
 from handlers.photos import receive_photo

@@ -68,6 +68,7 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     from bot.supervisor import WORKER_NICENESS, ChildProcess
 
     logging.getLogger("bot").setLevel(logging.INFO)
+    _check_web_server()
     if port_taken(host, port):
         raise ConfigError(f"端口 {port} 已被占用: 换一个端口, 如 chengguan serve --port {port + 1}")
     service = _ready_service()  # migrates the embedded database before the children start
@@ -110,6 +111,15 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
             worker.stop()
         web.stop()
     click.echo("已停止")
+
+
+def _check_web_server() -> None:
+    from bot.webserver import UnknownServer, chosen_server
+
+    try:
+        chosen_server()
+    except UnknownServer as exc:
+        raise ConfigError(str(exc)) from None
 
 
 @cli.command(hidden=True, help="只运行网页服务 (serve 以子进程方式运行它)。")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import insert
 
+from bot.prepared import Prepared
 from handlers.context import Context
-from models import Photo, PhotoRole
+from models import Photo, PhotoRole, PhotoStatus, utcnow
 
 
 def receive_photo(
@@ -20,8 +21,9 @@ def receive_photo(
     m = ctx.message
     pic_url, media_id = (held["pic_url"], held["media_id"]) if held else (m.pic_url, m.media_id)
     # Core, for the id without flushing the draft's pending changes (they go in one UPDATE at the end).
-    photo_id: int = ctx.connection.scalar(
-        NEW_PHOTO, {"role": role, "case_id": case_id, "uploaded_by": ctx.user_id})
+    photo_id: int = NEW_PHOTO.scalar(ctx.connection, {
+        "role": role, "case_id": case_id, "uploaded_by": ctx.user_id, "status": PhotoStatus.PENDING,
+        "created_at": utcnow()})
     payload = {"photo_id": photo_id, "channel": m.channel, "sender": m.sender, "pic_url": pic_url, "media_id": media_id}
     ctx.enqueue(job, payload)  # no idempotency key: a photo row this new has no job yet (saves a query)
     return photo_id
@@ -32,4 +34,6 @@ def held_photo(ctx: Context) -> dict[str, str]:
     return {"pic_url": ctx.message.pic_url, "media_id": ctx.message.media_id}
 
 
-NEW_PHOTO = insert(Photo.__table__).returning(Photo.__table__.c.id)
+# On the driver's cursor (bot.prepared): every column given, as a Prepared insert applies no defaults.
+NEW_PHOTO = Prepared(insert(Photo.__table__).returning(Photo.__table__.c.id),
+                     ("role", "case_id", "uploaded_by", "status", "created_at"))

@@ -7,9 +7,12 @@ address when we asked for the location and a description otherwise.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import bindparam, select
 
 from bot.notices import consent
+from bot.prepared import Prepared
 from handlers.catalog import categories, find_by_words, source_rules
 from handlers.context import Context
 from handlers.photos import receive_photo
@@ -169,12 +172,16 @@ def _photos_in(ctx: Context, status: PhotoStatus) -> list[int]:
     if not ids:
         return []
     # Core on the connection: photo rows are written already, so the draft's pending changes need no flush.
-    return list(ctx.connection.scalars(PHOTOS_IN_STATUS, {"ids": ids, "status": status}))
+    params: dict[str, object] = {f"id{n}": photo_id for n, photo_id in enumerate(ids)}
+    return [photo_id for photo_id, in _photos_in_status(len(ids)).rows(ctx.connection, {**params, "status": status})]
 
 
-# Built once (every message of a draft with photos runs it): building the query cost more than running it.
-PHOTOS_IN_STATUS = select(Photo.id).where(Photo.id.in_(bindparam("ids", expanding=True)),
-                                          Photo.status == bindparam("status", type_=Photo.status.type))
+@lru_cache(maxsize=16)
+def _photos_in_status(count: int) -> Prepared:
+    """Built once per number of photos (every message of a draft with photos runs it), on the driver's cursor
+    (bot.prepared): an expanding IN would be compiled again on every call."""
+    ids = [bindparam(f"id{n}", type_=Photo.id.type) for n in range(count)]
+    return Prepared(select(Photo.id).where(Photo.id.in_(ids), Photo.status == bindparam("status", type_=Photo.status.type)))
 
 
 def _submit(ctx: Context, fixed_on_spot: bool = False) -> str:

@@ -88,11 +88,14 @@ class CategoryTable:
                 )
             self._by_key[category.key] = category
             self._by_label[category.label] = category
-        # suggest() runs on every resident text message: fold and dedupe each category's words once.
-        self._words = [
-            (category, tuple(dict.fromkeys(_fold(w) for w in (category.minor, *category.keywords) if w)))
-            for category in self._by_key.values()
-        ]
+        # suggest() runs on every resident text message (twice on a report's first words): fold and dedupe each
+        # category's words once, and file them by their first character, so a text is checked only against the
+        # words that can occur in it, not against all of them.
+        self._in_order = list(self._by_key.values())
+        self._words_by_first: dict[str, list[tuple[str, int]]] = {}
+        for index, category in enumerate(self._in_order):
+            for word in dict.fromkeys(_fold(w) for w in (category.minor, *category.keywords) if w):
+                self._words_by_first.setdefault(word[0], []).append((word, index))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> CategoryTable:
@@ -133,13 +136,13 @@ class CategoryTable:
         generic ones ("占道经营" > "占道"); ties keep table order.
         """
         text = _fold(text or "")
-        scored: list[tuple[int, Category]] = []
-        for category, words in self._words:
-            score = sum(len(word) for word in words if word in text)
-            if score:
-                scored.append((score, category))
-        scored.sort(key=lambda pair: -pair[0])
-        return [category for _, category in scored[:limit]]
+        scores: dict[int, int] = {}  # table position -> score
+        for first in set(text):
+            for word, index in self._words_by_first.get(first, ()):
+                if word in text:
+                    scores[index] = scores.get(index, 0) + len(word)
+        best = sorted(scores, key=lambda index: (-scores[index], index))
+        return [self._in_order[index] for index in best[:limit]]
 
 
 def _fold(text: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Integer, String, Text, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from bot.prepared import Prepared
 from models.base import Base, created_at, intpk, str_enum, utcnow
 
 
@@ -49,7 +50,8 @@ class OutboxJob(Base):
         return f"<OutboxJob {self.id} {self.kind} {self.status} attempts={self.attempts}>"
 
 
-_NEW_JOB = insert(OutboxJob.__table__)
+# On the driver's cursor (bot.prepared), every column given: the webhook queues a photo download this way.
+_NEW_JOB = Prepared(insert(OutboxJob.__table__), ("kind", "payload", "status", "attempts", "next_try_at", "created_at"))
 
 
 def enqueue(
@@ -67,7 +69,9 @@ def enqueue(
 def enqueue_now(connection: Connection, kind: str, payload: dict[str, Any]) -> None:
     """`enqueue` without a key, for the webhook's hot path: one INSERT with the columns' defaults, no unit of
     work and no job object."""
-    connection.execute(_NEW_JOB, {"kind": kind, "payload": payload})
+    now = utcnow()
+    _NEW_JOB.run(connection, {"kind": kind, "payload": payload, "status": JobStatus.PENDING, "attempts": 0,
+                              "next_try_at": now, "created_at": now})
 
 
 def claim_due(session: Session, lease: timedelta, limit: int = 10, *,

@@ -1,3 +1,5 @@
+import random
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,28 @@ def test_category_is_frozen(table):
     category: Category = table.get("E0102")
     with pytest.raises(AttributeError):
         category.minor = "x"  # type: ignore[misc]
+
+
+def _every_word_checked(table, text, limit=5):
+    """suggest() as defined: every category's folded words looked for in the folded text, total length of the
+    words found, best first, ties in table order."""
+    folded = unicodedata.normalize("NFKC", text).upper()
+    scored = []
+    for category in table:
+        words = dict.fromkeys(unicodedata.normalize("NFKC", w).upper() for w in (category.minor, *category.keywords) if w)
+        score = sum(len(word) for word in words if word in folded)
+        if score:
+            scored.append((score, category))
+    scored.sort(key=lambda pair: -pair[0])
+    return [category for _, category in scored[:limit]]
+
+
+def test_suggest_by_first_character_finds_what_checking_every_word_finds(table):
+    # Texts made of the table's own words, so many categories score, overlap and tie.
+    words = [w for category in table for w in (category.minor, *category.keywords) if w]
+    rng = random.Random(19)
+    texts = ["路口有人占道经营", "ＬＥＤ屏广告", "垃圾桶满了，垃圾散落一地", "今天天气不错", "x" * 600]
+    texts += ["，".join(rng.sample(words, rng.randint(1, 6))) for _ in range(300)]
+    for text in texts:
+        for limit in (1, 3, 5, 50):
+            assert table.suggest(text, limit) == _every_word_checked(table, text, limit), text

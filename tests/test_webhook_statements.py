@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bot.service import Service
 from tests.chat import count
-from models import InboxMessage
+from models import InboxMessage, Photo, PhotoRole, PhotoStatus, utcnow
+from models.outbox import JobStatus, OutboxJob
 
 # Plain mode (the fixtures'): each callback also claims its signature (one INSERT into callback_nonces).
 MOST_STATEMENTS = {
@@ -106,7 +107,8 @@ def test_on_the_drivers_cursor_each_kind_runs_the_same_statements(mp_service, ne
     ran = {}
     for kind, send in {"first message": lambda: user.send_text("帮助"),
                        "text": lambda: user.send_text("路口有人占道经营"),
-                       "location": lambda: user.send_location(39.9, 116.3, "某路")}.items():
+                       "location": lambda: user.send_location(39.9, 116.3, "某路"),
+                       "image": lambda: user.send_image("http://127.0.0.1:9/pic", "media")}.items():
         with traced(mp_service) as seen:
             send()
         ran[kind] = list(seen)
@@ -114,4 +116,24 @@ def test_on_the_drivers_cursor_each_kind_runs_the_same_statements(mp_service, ne
     too_many = {kind: "\n".join(ran[kind]) for kind in ran if len(ran[kind]) > MOST_STATEMENTS[kind]}
     assert not too_many and all(ran.values()), ran
     assert any(s.startswith("INSERT INTO inbox") for s in ran["text"])  # the trace sees the cursor's statements
-    assert count(mp_service, InboxMessage) == 3
+    assert any(s.startswith("INSERT INTO photos") for s in ran["image"])
+    assert any(s.startswith("INSERT INTO outbox") for s in ran["image"])
+    assert count(mp_service, InboxMessage) == 4
+
+
+def test_an_image_stored_on_the_drivers_cursor_reads_back_as_the_orm_would_store_it(mp_service, new_user) -> None:  # type: ignore[no-untyped-def]
+    """The photo row and its download job are inserted with every column given (bot.prepared applies no
+    column defaults): what the worker then reads must be what the ORM's defaults would have written."""
+    user = new_user()
+    before = utcnow()
+    user.send_image("http://127.0.0.1:9/pic", "media-1")
+    assert not mp_service.engine._has_events  # the cursor path, as in production
+    with mp_service.sessions() as s:
+        (photo,) = s.scalars(select(Photo)).all()
+        (job,) = s.scalars(select(OutboxJob)).all()
+    assert photo.status == PhotoStatus.PENDING and photo.role == PhotoRole.PROBLEM
+    assert photo.uploaded_by is not None and photo.case_id is None and before <= photo.created_at <= utcnow()
+    assert (job.kind, job.status, job.attempts, job.idempotency_key) == ("photo.fetch", JobStatus.PENDING, 0, None)
+    assert job.payload == {"photo_id": photo.id, "channel": "mp", "sender": user.openid,
+                           "pic_url": "http://127.0.0.1:9/pic", "media_id": "media-1"}
+    assert before <= job.created_at == job.next_try_at <= utcnow() and job.locked_until is None

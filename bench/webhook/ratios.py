@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 
 from bench.results import machine
+from bot.webserver import chosen_server
 from bench.webhook.inprocess import Cost
 from bench.webhook.load import RunResult
 
@@ -15,6 +16,7 @@ SUSTAINED_SHARE = 0.95  # a rate is sustained when this share of it was answered
 SUSTAINED_P99_MS = 100.0  # …and 99 % of the answers came within this
 MIX = {"text": 0.6, "location": 0.2, "image": 0.2}  # the load's mix (bench.webhook.load.mixed_sender)
 TARGET_RATE_RATIO, TARGET_P99_MS, TARGET_COST_RATIO = 0.5, 100.0, 4.0
+SERVER_NAMES = {"granian": "granian, its HTTP in Rust", "gunicorn": "gunicorn's gthread worker", "waitress": "waitress"}
 
 
 def sustains(result: RunResult) -> bool:
@@ -82,7 +84,7 @@ def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dic
         f"highest rate it sustained ({SUSTAINED_SHARE:.0%} answered, p99 < {SUSTAINED_P99_MS:.0f} ms); then "
         f"`chengguan serve` (SQLite, plain mode; its worker child process fetches the image messages' photos) at "
         f"half that rate and on up the same ramp to its own (down the ramp when it does not sustain half). Both "
-        f"served by `bot.webserver` (gunicorn's gthread worker, {threads} threads); open-loop load of 60 % text, "
+        f"served by `bot.webserver` ({SERVER_NAMES[chosen_server()]}, {threads} threads); open-loop load of 60 % text, "
         f"20 % location, 20 % image messages from 300 new residents per rate (each rate starts with their 300 first "
         f"messages), {seconds:g} s per rate, latency from the scheduled send time; the load generator shares the 2 "
         f"cores, so the echo's saturation is partly the generator's.\n\n"

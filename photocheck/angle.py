@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from .features import Features, Prepared, match_with_near
+from .margins import content_box
 from .structure import orientation_agreement
 
 
@@ -58,7 +59,39 @@ class AngleResult:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class _Picture:
+    """A photo's picture inside its uniform frame (margins.content_box), with the features that lie wholly
+    inside it, in its own coordinates: what check_angle compares when a photo is framed."""
+    gray: np.ndarray
+    _features: Features
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.gray.shape[:2]
+
+    def features(self) -> Features:
+        return self._features
+
+
+def picture(p: Prepared) -> Prepared | _Picture:
+    """The photo itself when it has no frame; else its picture. A feature whose support reaches into the
+    margin describes the frame's edge or corner, not the scene, and is left out."""
+    h, w = p.shape
+    x0, y0, x1, y1 = content_box(p.gray)
+    if (x0, y0, x1, y1) == (0, 0, w, h):
+        return p
+    f = p.features()
+    r = f.sizes / 2.0
+    x, y = f.points[:, 0], f.points[:, 1]
+    inside = (x - r >= x0) & (x + r <= x1) & (y - r >= y0) & (y + r <= y1)
+    kept = Features(f.points[inside] - np.float32([x0, y0]), f.sizes[inside],
+                    f.descriptors[inside] if f.descriptors is not None else None)
+    return _Picture(np.ascontiguousarray(p.gray[y0:y1, x0:x1]), kept)
+
+
 def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
+    a, b = picture(a), picture(b)
     ha, wa = a.shape
     hb, wb = b.shape
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A

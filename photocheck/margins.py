@@ -16,6 +16,9 @@ MARGIN_SHARE = 0.98  # share of a line's pixels that must be margin-coloured
 # A frame has margins on two opposite sides, each at least this share of the image: a uniform band on one
 # side only (clear sky along the top, a wall along the left) is scene.
 MIN_MARGIN = 0.02
+# A frame ends in a step: the picture's first lines differ from the margin colour on average by more than the
+# margin's own tolerance. A dark night sky fading into a dark street is uniform too, but has no such step.
+MIN_STEP = MARGIN_TOLERANCE
 
 
 def content_box(gray: np.ndarray) -> tuple[int, int, int, int]:
@@ -35,11 +38,15 @@ def content_box(gray: np.ndarray) -> tuple[int, int, int, int]:
 
 
 def _margin(lines: np.ndarray) -> int:
-    """How many lines from the start are margin: uniform and of the first line's colour."""
+    """How many lines from the start are margin: uniform, of the first line's colour, and ending in a step."""
     first = lines[0].astype(np.int16)
     colour = int(np.median(first))
     if np.mean(np.abs(first - colour) <= MARGIN_TOLERANCE) < MARGIN_SHARE:
         return 0
     near = np.abs(lines.astype(np.int16) - colour) <= MARGIN_TOLERANCE
     uniform = near.mean(axis=1) >= MARGIN_SHARE
-    return int(np.argmin(uniform)) if not uniform.all() else len(lines)
+    if uniform.all():
+        return len(lines)
+    n = int(np.argmin(uniform))
+    step = float(np.abs(lines[n:n + 3].astype(np.int16) - colour).mean())
+    return n if step >= MIN_STEP else 0

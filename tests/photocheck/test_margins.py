@@ -95,3 +95,14 @@ def _bytes(im: Image.Image) -> bytes:
 
 def image_bytes(name: str) -> bytes:
     return _bytes(image(name))
+
+
+def test_a_dark_night_sky_and_street_are_not_a_frame():
+    """At night the sky along the top and the unlit street along the bottom are both nearly uniform and
+    dark: without a step into the picture they are scene."""
+    arr = np.asarray(image("coffee")).astype(float) * 0.15 + 8
+    arr[:70] = 10
+    arr[-70:] = 12
+    arr += np.random.default_rng(2).normal(0, 4, arr.shape)
+    gray = prepare(_bytes(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)))).gray
+    assert content_box(gray) == (0, 0, gray.shape[1], gray.shape[0])

@@ -74,11 +74,22 @@ class _Picture:
         return self._features
 
 
-def picture(p: Prepared) -> Prepared | _Picture:
-    """The photo itself when it has no frame; else its picture. A feature whose support reaches into the
-    margin describes the frame's edge or corner, not the scene, and is left out."""
+def pictures(a: Prepared, b: Prepared) -> tuple[Prepared | _Picture, Prepared | _Picture]:
+    """Both photos' pictures (see picture). Two framed photos of one size come from one export template: the
+    picture is where either found it (the union of the boxes), since a margin can only seem to grow into a
+    picture whose edge is as uniform as the frame (white sky on a white frame), never shrink."""
+    box_a, box_b = content_box(a.gray), content_box(b.gray)
+    full_a, full_b = (0, 0, a.shape[1], a.shape[0]), (0, 0, b.shape[1], b.shape[0])
+    if a.shape == b.shape and box_a != full_a and box_b != full_b:
+        box_a = box_b = (min(box_a[0], box_b[0]), min(box_a[1], box_b[1]), max(box_a[2], box_b[2]), max(box_a[3], box_b[3]))
+    return picture(a, box_a), picture(b, box_b)
+
+
+def picture(p: Prepared, box: tuple[int, int, int, int]) -> Prepared | _Picture:
+    """The photo itself when `box` (its margins.content_box) is all of it; else its picture. A feature whose
+    support reaches into the margin describes the frame's edge or corner, not the scene, and is left out."""
     h, w = p.shape
-    x0, y0, x1, y1 = content_box(p.gray)
+    x0, y0, x1, y1 = box
     if (x0, y0, x1, y1) == (0, 0, w, h):
         return p
     f = p.features()
@@ -91,7 +102,7 @@ def picture(p: Prepared) -> Prepared | _Picture:
 
 
 def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
-    a, b = picture(a), picture(b)
+    a, b = pictures(a, b)
     ha, wa = a.shape
     hb, wb = b.shape
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from .features import Features, Prepared, match_with_near
-from .margins import content_box
+from .margins import picture_box
 from .structure import orientation_agreement
 
 
@@ -61,7 +61,7 @@ class AngleResult:
 
 @dataclass(frozen=True)
 class _Picture:
-    """A photo's picture inside its uniform frame (margins.content_box), with the features that lie wholly
+    """A photo's picture inside its uniform frame (margins.picture_box), with the features that lie wholly
     inside it, in its own coordinates: what check_angle compares when a photo is framed."""
     gray: np.ndarray
     _features: Features
@@ -78,7 +78,7 @@ def pictures(a: Prepared, b: Prepared) -> tuple[Prepared | _Picture, Prepared | 
     """Both photos' pictures (see picture). Two framed photos of one size come from one export template: the
     picture is where either found it (the union of the boxes), since a margin can only seem to grow into a
     picture whose edge is as uniform as the frame (white sky on a white frame), never shrink."""
-    box_a, box_b = content_box(a.gray), content_box(b.gray)
+    box_a, box_b = picture_box(a.gray), picture_box(b.gray)
     full_a, full_b = (0, 0, a.shape[1], a.shape[0]), (0, 0, b.shape[1], b.shape[0])
     if a.shape == b.shape and box_a != full_a and box_b != full_b:
         box_a = box_b = (min(box_a[0], box_b[0]), min(box_a[1], box_b[1]), max(box_a[2], box_b[2]), max(box_a[3], box_b[3]))
@@ -86,7 +86,7 @@ def pictures(a: Prepared, b: Prepared) -> tuple[Prepared | _Picture, Prepared | 
 
 
 def picture(p: Prepared, box: tuple[int, int, int, int]) -> Prepared | _Picture:
-    """The photo itself when `box` (its margins.content_box) is all of it; else its picture. A feature whose
+    """The photo itself when `box` (its margins.picture_box) is all of it; else its picture. A feature whose
     support reaches into the margin describes the frame's edge or corner, not the scene, and is left out."""
     h, w = p.shape
     x0, y0, x1, y1 = box

@@ -3,6 +3,9 @@
 Two different spots exported in the same frame share its straight edges and corners at the same places, which
 edge structure and local features would take for the same background; the same-angle check therefore compares
 the pictures inside their frames.
+
+Stricter than hashing.content_box (which the copy hashes use, and which also cuts a status bar or a caption
+strip on one side): here a uniform band on one side only is scene, e.g. clear sky, and must stay.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ MIN_MARGIN = 0.02
 MIN_STEP = MARGIN_TOLERANCE
 
 
-def content_box(gray: np.ndarray) -> tuple[int, int, int, int]:
+def picture_box(gray: np.ndarray) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1) of the picture inside a uniform frame; the whole image when there is no frame."""
     h, w = gray.shape
     top, bottom = _margin(gray), _margin(gray[::-1])

@@ -9,7 +9,7 @@ from PIL import Image
 
 from photocheck.angle import check_angle, pictures
 from photocheck.features import prepare
-from photocheck.margins import content_box
+from photocheck.margins import picture_box
 from photocheck.thresholds import Thresholds
 
 from tests.photos import image
@@ -40,14 +40,14 @@ def _framed(im: Image.Image, colour: int = 255, noise: float = 0.0) -> bytes:
 
 def test_the_content_box_of_a_framed_photo_is_the_picture():
     gray = prepare(_framed(image("coffee"))).gray
-    found = np.array(content_box(gray)) / np.array(gray.shape[::-1] * 2)
+    found = np.array(picture_box(gray)) / np.array(gray.shape[::-1] * 2)
     placed = np.array(_placed(image("coffee"))) / np.array(CANVAS * 2)
     assert np.abs(found - placed).max() < 0.01
 
 
 def test_a_dark_noisy_frame_is_found_too():
     gray = prepare(_framed(image("coffee"), colour=30, noise=4.0)).gray
-    found = np.array(content_box(gray)) / np.array(gray.shape[::-1] * 2)
+    found = np.array(picture_box(gray)) / np.array(gray.shape[::-1] * 2)
     placed = np.array(_placed(image("coffee"))) / np.array(CANVAS * 2)
     assert np.abs(found - placed).max() < 0.015
 
@@ -55,7 +55,7 @@ def test_a_dark_noisy_frame_is_found_too():
 def test_a_photo_without_a_frame_keeps_all_of_itself():
     for name in ("coffee", "astronaut", "motorcycle_left", "chelsea"):
         gray = prepare(image_bytes(name)).gray
-        assert content_box(gray) == (0, 0, gray.shape[1], gray.shape[0]), name
+        assert picture_box(gray) == (0, 0, gray.shape[1], gray.shape[0]), name
 
 
 def test_a_uniform_band_on_one_side_only_is_scene_not_a_frame():
@@ -65,7 +65,7 @@ def test_a_uniform_band_on_one_side_only_is_scene_not_a_frame():
     arr = np.asarray(im).copy()
     arr[:120] = (200, 215, 235)
     gray = prepare(_bytes(Image.fromarray(arr))).gray
-    assert content_box(gray) == (0, 0, gray.shape[1], gray.shape[0])
+    assert picture_box(gray) == (0, 0, gray.shape[1], gray.shape[0])
 
 
 def test_two_different_spots_in_the_same_frame_are_not_the_same_angle():
@@ -105,7 +105,7 @@ def test_a_dark_night_sky_and_street_are_not_a_frame():
     arr[-70:] = 12
     arr += np.random.default_rng(2).normal(0, 4, arr.shape)
     gray = prepare(_bytes(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)))).gray
-    assert content_box(gray) == (0, 0, gray.shape[1], gray.shape[0])
+    assert picture_box(gray) == (0, 0, gray.shape[1], gray.shape[0])
 
 
 def test_two_photos_in_one_export_template_are_cut_alike():

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from .features import Features, Prepared, match_with_near
+from .margins import picture_box
 from .structure import orientation_agreement
 
 
@@ -58,7 +59,50 @@ class AngleResult:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class _Picture:
+    """A photo's picture inside its uniform frame (margins.picture_box), with the features that lie wholly
+    inside it, in its own coordinates: what check_angle compares when a photo is framed."""
+    gray: np.ndarray
+    _features: Features
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.gray.shape[:2]
+
+    def features(self) -> Features:
+        return self._features
+
+
+def pictures(a: Prepared, b: Prepared) -> tuple[Prepared | _Picture, Prepared | _Picture]:
+    """Both photos' pictures (see picture). Two framed photos of one size come from one export template: the
+    picture is where either found it (the union of the boxes), since a margin can only seem to grow into a
+    picture whose edge is as uniform as the frame (white sky on a white frame), never shrink."""
+    box_a, box_b = picture_box(a.gray), picture_box(b.gray)
+    full_a, full_b = (0, 0, a.shape[1], a.shape[0]), (0, 0, b.shape[1], b.shape[0])
+    if a.shape == b.shape and box_a != full_a and box_b != full_b:
+        box_a = box_b = (min(box_a[0], box_b[0]), min(box_a[1], box_b[1]), max(box_a[2], box_b[2]), max(box_a[3], box_b[3]))
+    return picture(a, box_a), picture(b, box_b)
+
+
+def picture(p: Prepared, box: tuple[int, int, int, int]) -> Prepared | _Picture:
+    """The photo itself when `box` (its margins.picture_box) is all of it; else its picture. A feature whose
+    support reaches into the margin describes the frame's edge or corner, not the scene, and is left out."""
+    h, w = p.shape
+    x0, y0, x1, y1 = box
+    if (x0, y0, x1, y1) == (0, 0, w, h):
+        return p
+    f = p.features()
+    r = f.sizes / 2.0
+    x, y = f.points[:, 0], f.points[:, 1]
+    inside = (x - r >= x0) & (x + r <= x1) & (y - r >= y0) & (y + r <= y1)
+    kept = Features(f.points[inside] - np.float32([x0, y0]), f.sizes[inside],
+                    f.descriptors[inside] if f.descriptors is not None else None)
+    return _Picture(np.ascontiguousarray(p.gray[y0:y1, x0:x1]), kept)
+
+
 def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
+    a, b = pictures(a, b)
     ha, wa = a.shape
     hb, wb = b.shape
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A

@@ -35,7 +35,13 @@ TEST_GROUPS = frozenset({
 EXTRA = "extra:"
 # Third pass: the first re-visit and different-streets pairs on the tuning side (MSLS photos from SelaVPR,
 # Oxford RobotCar frames from GV-Bench), so that the guided chance level is not chosen blind for that kind.
-EXTRA_TUNE_GROUPS = frozenset({"loftr_scannet", "selavpr_msls", "gvbench_robotcar"})
+# Fourth pass: a KITTI drive (frames 0.1-0.5 s apart vs the same road layout 130-150 m away, heading reversed),
+# a church from two positions (pySLAM test data), two frames of a driving video (Manydepth), and car-camera
+# frames of different streets (KITTI, Waymo, nuScenes test data of mmdetection3d): tune only.
+EXTRA_TUNE_GROUPS = frozenset({
+    "loftr_scannet", "selavpr_msls", "gvbench_robotcar", "pyslam_kitti06", "pyslam_church", "manydepth_youtube",
+    "mmdet3d_street",
+})
 EXTRA_TEST_GROUPS = frozenset({"loftr_phototourism", "cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse"})
 
 # What kind of pair a group's same-angle rows are, for the per-kind tables (issue #15 asks per kind).
@@ -48,6 +54,8 @@ SCENE_KINDS = {
     "d2net_qualitative": "day/night real", "cosplace_tokyo": "day/night real",
     "cosplace_sfxl": "re-visit years apart (season, light)",
     "selavpr_msls": "re-visit, street (tune)", "gvbench_robotcar": "re-visit, street (tune)",
+    "pyslam_kitti06": "drive sequence, street (tune)", "manydepth_youtube": "drive sequence, street (tune)",
+    "pyslam_church": "landmark, other position (tune)", "mmdet3d_street": "different streets, car camera (tune)",
     "timeflies_timelapse": "fixed camera, sunset to night (real)",
     "loftr_phototourism": "landmark, other photographers", "loftr_scannet": "indoor, moved camera",
 }

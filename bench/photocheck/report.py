@@ -57,11 +57,14 @@ def render(res: dict, quick: bool) -> str:
         "marked test are on *test*.",
         "",
         "**Extra sources** (`CHENGGUAN_EXTRA_PHOTOS_DIR`, here `" + str(res.get("extra_dir")) + "`; "
-        "bench/photocheck/SOURCES-extra.md): LoFTR's ScanNet frames (*tune*); held back (*test*): LoFTR's "
+        "bench/photocheck/SOURCES-extra.md): *tune*: LoFTR's ScanNet frames, MSLS and RobotCar street photos "
+        "(SelaVPR, GV-Bench), a KITTI drive (pySLAM's test frames), car-camera frames of different streets "
+        "(mmdetection3d's KITTI, Waymo and nuScenes samples), a driving-video pair (Manydepth) and a church from "
+        "two positions (pySLAM); held back (*test*): LoFTR's "
         "PhotoTourism landmark photos (one building photographed by different people, frontal vs oblique), "
         "CosPlace's Street View re-visits of one spot months to years apart (SF-XL) and Tokyo 24/7 night "
-        "photos, and Time-Flies' fixed time-lapse camera from evening sun to night. The real re-visit and "
-        "day/night kinds are only in *test*.",
+        "photos, and Time-Flies' fixed time-lapse camera from evening sun to night. The real re-visits years "
+        "apart and the real day/night kinds are only in *test*.",
         "",
         "**Data.** pairs.csv (same_angle 68, reuse 82) and the extra folder's rows (same angle, and separate shots as reuse negatives); every real same-angle "
         "row again with photo B as a generated night capture (kind `night:…`); for copy: synthetic copies of "

@@ -147,7 +147,7 @@ def _detect_reduced(sift: cv2.SIFT, eq: np.ndarray, scale: float) -> Features | 
 
 
 def _features(kps, desc: np.ndarray | None, scale: tuple[float, float] = (1.0, 1.0)) -> Features:
-    pts = np.float32([k.pt for k in kps]).reshape(-1, 2)
+    pts = cv2.KeyPoint_convert(kps).reshape(-1, 2) if kps else np.empty((0, 2), np.float32)
     sizes = np.float32([k.size for k in kps])
     if scale != (1.0, 1.0):
         sx, sy = scale

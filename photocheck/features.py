@@ -114,12 +114,12 @@ def detect_scale(h: int, w: int) -> float:
     return min(1.0, max(math.sqrt(DETECT_PIXELS / (h * w)), DETECT_MIN_SIDE / min(h, w)))
 
 
-def detect(gray: np.ndarray, *, max_features: int = MAX_FEATURES) -> Features:
+def detect(gray: np.ndarray, *, max_features: int | None = None) -> Features:
     h, w = gray.shape
     scale = detect_scale(h, w)
     # CLAHE evens out exposure so dark brackets and night shots still yield keypoints.
     eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
-    sift = cv2.SIFT_create(nfeatures=max_features, nOctaveLayers=OCTAVE_LAYERS)
+    sift = cv2.SIFT_create(nfeatures=max_features or MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS)
     if scale != 1.0:
         reduced = _detect_reduced(sift, eq, scale)
         if reduced is not None:

@@ -24,15 +24,25 @@ from .fingerprint import Fingerprint, fingerprint_loaded
 # 3: SIFT on a half-size copy, described on the working image (before: SIFT on the working image).
 FEATURES_VERSION = 3
 MAX_BLOB_BYTES = 1024 * 1024  # a stored blob is trusted no further than this
+# zlib level of the blob: 1 compresses the descriptors within 3 % of numpy's default (6) at half its
+# CPU time (3 vs 7 ms a photo on receipt); np.load reads either.
+_DEFLATE_LEVEL = 1
 
 
 def features_to_blob(features: Features, shape: tuple[int, int]) -> bytes:
     desc = features.descriptors if features.descriptors is not None else np.empty((0, 128), np.float32)
+    return _npz(version=np.int32(FEATURES_VERSION), shape=np.int32(shape), settings=np.str_(detector_settings()),
+                points=features.points.astype(np.float32), sizes=features.sizes.astype(np.float32),
+                descriptors=np.clip(np.rint(desc), 0, 255).astype(np.uint8))
+
+
+def _npz(**arrays: np.ndarray) -> bytes:
+    """What np.savez_compressed writes, deflated at _DEFLATE_LEVEL (numpy offers no level)."""
     buf = io.BytesIO()
-    np.savez_compressed(
-        buf, version=np.int32(FEATURES_VERSION), shape=np.int32(shape), settings=np.str_(detector_settings()),
-        points=features.points.astype(np.float32), sizes=features.sizes.astype(np.float32),
-        descriptors=np.clip(np.rint(desc), 0, 255).astype(np.uint8))
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=_DEFLATE_LEVEL) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
     return buf.getvalue()
 
 

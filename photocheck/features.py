@@ -114,12 +114,12 @@ def detect_scale(h: int, w: int) -> float:
     return min(1.0, max(math.sqrt(DETECT_PIXELS / (h * w)), DETECT_MIN_SIDE / min(h, w)))
 
 
-def detect(gray: np.ndarray, *, max_features: int = MAX_FEATURES) -> Features:
+def detect(gray: np.ndarray, *, max_features: int | None = None) -> Features:
     h, w = gray.shape
     scale = detect_scale(h, w)
     # CLAHE evens out exposure so dark brackets and night shots still yield keypoints.
     eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
-    sift = cv2.SIFT_create(nfeatures=max_features, nOctaveLayers=OCTAVE_LAYERS)
+    sift = cv2.SIFT_create(nfeatures=max_features or MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS)
     if scale != 1.0:
         reduced = _detect_reduced(sift, eq, scale)
         if reduced is not None:
@@ -147,7 +147,7 @@ def _detect_reduced(sift: cv2.SIFT, eq: np.ndarray, scale: float) -> Features | 
 
 
 def _features(kps, desc: np.ndarray | None, scale: tuple[float, float] = (1.0, 1.0)) -> Features:
-    pts = np.float32([k.pt for k in kps]).reshape(-1, 2)
+    pts = cv2.KeyPoint_convert(kps).reshape(-1, 2) if kps else np.empty((0, 2), np.float32)
     sizes = np.float32([k.size for k in kps])
     if scale != (1.0, 1.0):
         sx, sy = scale

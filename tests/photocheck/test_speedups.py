@@ -53,6 +53,17 @@ def test_reduced_detection_reports_working_image_pixels(monkeypatch, describe_at
     assert abs(np.sqrt(abs(np.linalg.det(m[:, :2]))) - 1) < 0.01 and np.abs(m[:, 2]).max() < 1.0
 
 
+def test_feature_points_are_the_keypoints_own_coordinates() -> None:
+    """Points come from OpenCV's own conversion: exactly the keypoints' float32 coordinates, as reading
+    each keypoint's pt in Python gave them; none at all for a blank image."""
+    gray = prepare(photo("motorcycle_left")).gray
+    found = cv2.SIFT_create(500).detect(gray, None)
+    points = features_module._features(found, None).points
+    assert len(found) > 100 and points.dtype == np.float32
+    assert np.array_equal(points, np.float32([k.pt for k in found]))
+    assert features_module._features((), None).points.shape == (0, 2)
+
+
 def test_keypoints_moved_to_the_working_image_keep_opencvs_pyramid_level() -> None:
     """Describing reduced-copy keypoints on the working image takes each descriptor from the pyramid level
     its size says; for keypoints SIFT itself found on the working image that is the level SIFT gave them."""

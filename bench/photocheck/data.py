@@ -44,8 +44,9 @@ EXTRA_TUNE_GROUPS = frozenset({
 })
 # Fifth pass (brief A6), held back, at photo sizes (400-1707 px long side, and 12 MP): WxBS v1.1 still photos of
 # one place by day and by night or in autumn and in snow from about the same viewpoint (wxbs_light), the same
-# kind of place from another viewpoint (wxbs_view), and a fixed glacier camera five days apart (ImGRAFT demo).
-ADDED_ROUND5 = frozenset({"wxbs_light", "wxbs_view", "imgraft_engabreen"})
+# kind of place from another viewpoint (wxbs_view), a fixed glacier camera five days apart (ImGRAFT demo), and
+# AMOS webcam frames (1280x720): one view in summer and in snow, months to a year apart, hourly dawn to midday.
+ADDED_ROUND5 = frozenset({"wxbs_light", "wxbs_view", "imgraft_engabreen", "amos_webcams"})
 EXTRA_TEST_GROUPS = ADDED_ROUND5 | {"loftr_phototourism", "cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse"}
 
 # What kind of pair a group's same-angle rows are, for the per-kind tables (issue #15 asks per kind).
@@ -63,7 +64,7 @@ SCENE_KINDS = {
     "timeflies_timelapse": "fixed camera, sunset to night (real)",
     "loftr_phototourism": "landmark, other photographers", "loftr_scannet": "indoor, moved camera",
     "wxbs_light": "day/night or season, same viewpoint (WxBS)", "wxbs_view": "other viewpoint, day/night (WxBS)",
-    "imgraft_engabreen": "fixed camera, days apart, 12 MP",
+    "imgraft_engabreen": "fixed camera, days apart, 12 MP", "amos_webcams": "fixed webcam, seasons and dawn to midday",
 }
 EXTRA_SAME_GROUP = 80  # same-group negative pairs sampled from the extra groups, per split
 

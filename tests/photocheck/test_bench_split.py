@@ -7,7 +7,7 @@ from bench.photocheck.data import EXTRA, EXTRA_TEST_GROUPS, EXTRA_TUNE_GROUPS, s
 
 def test_real_revisit_and_day_night_sources_are_held_back():
     for group in ("cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse", "wxbs_light", "wxbs_view",
-                  "imgraft_engabreen"):
+                  "imgraft_engabreen", "amos_webcams"):
         assert split_of(f"{EXTRA}images/{group}/x.jpg") == "test"
     assert not EXTRA_TEST_GROUPS & EXTRA_TUNE_GROUPS
 

@@ -42,7 +42,12 @@ EXTRA_TUNE_GROUPS = frozenset({
     "loftr_scannet", "selavpr_msls", "gvbench_robotcar", "pyslam_kitti06", "pyslam_church", "manydepth_youtube",
     "mmdet3d_street",
 })
-EXTRA_TEST_GROUPS = frozenset({"loftr_phototourism", "cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse"})
+# Fifth pass (brief A6), held back, at photo sizes (400-1707 px long side, and 12 MP): WxBS v1.1 still photos of
+# one place by day and by night or in autumn and in snow from about the same viewpoint (wxbs_light), the same
+# kind of place from another viewpoint (wxbs_view), a fixed glacier camera five days apart (ImGRAFT demo), and
+# AMOS webcam frames (1280x720): one view in summer and in snow, months to a year apart, hourly dawn to midday.
+ADDED_ROUND5 = frozenset({"wxbs_light", "wxbs_view", "imgraft_engabreen", "amos_webcams"})
+EXTRA_TEST_GROUPS = ADDED_ROUND5 | {"loftr_phototourism", "cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse"}
 
 # What kind of pair a group's same-angle rows are, for the per-kind tables (issue #15 asks per kind).
 SCENE_KINDS = {
@@ -58,6 +63,8 @@ SCENE_KINDS = {
     "pyslam_church": "landmark, other position (tune)", "mmdet3d_street": "different streets, car camera (tune)",
     "timeflies_timelapse": "fixed camera, sunset to night (real)",
     "loftr_phototourism": "landmark, other photographers", "loftr_scannet": "indoor, moved camera",
+    "wxbs_light": "day/night or season, same viewpoint (WxBS)", "wxbs_view": "other viewpoint, day/night (WxBS)",
+    "imgraft_engabreen": "fixed camera, days apart, 12 MP", "amos_webcams": "fixed webcam, seasons and dawn to midday",
 }
 EXTRA_SAME_GROUP = 80  # same-group negative pairs sampled from the extra groups, per split
 
@@ -168,7 +175,8 @@ def synthetic_pairs(root: Path, per_image: int = 7, seed: int = 7) -> list[Pair]
     aspect-changing resize and sharpening."""
     rng = np.random.default_rng(seed)
     out = []
-    for p in distinct_images(root):
+    # Groups added later draw last, so that the earlier photos keep the copies drawn for them before.
+    for p in sorted(distinct_images(root), key=lambda p: group_of(p) in ADDED_ROUND5):
         for t in [*rng.choice(TRANSFORMS, size=per_image, replace=False), *ASPECT_SHARPEN]:
             out.append(Pair(p, f"{p}#{t}", "reuse", 1, f"synthetic:{t}", split_of(p)))
     return out

@@ -63,8 +63,11 @@ def render(res: dict, quick: bool) -> str:
         "two positions (pySLAM); held back (*test*): LoFTR's "
         "PhotoTourism landmark photos (one building photographed by different people, frontal vs oblique), "
         "CosPlace's Street View re-visits of one spot months to years apart (SF-XL) and Tokyo 24/7 night "
-        "photos, and Time-Flies' fixed time-lapse camera from evening sun to night. The real re-visits years "
-        "apart and the real day/night kinds are only in *test*.",
+        "photos, Time-Flies' fixed time-lapse camera from evening sun to night, WxBS v1.1 photos of one place "
+        "by day and by night or in autumn and in snow (same viewpoint, and other viewpoints) and ImGRAFT's "
+        "fixed glacier camera five days apart (12 MP), and AMOS webcam frames (one view in summer and in snow, "
+        "dawn to midday). The real re-visits years apart and the real day/night "
+        "kinds are only in *test*.",
         "",
         "**Data.** pairs.csv (same_angle 68, reuse 82) and the extra folder's rows (same angle, and separate shots as reuse negatives); every real same-angle "
         "row again with photo B as a generated night capture (kind `night:…`); for copy: synthetic copies of "

@@ -1,11 +1,13 @@
 """The bench's split and per-kind grouping: held-back sources stay held back, night copies are told apart."""
 
 from bench.photocheck.analyse import misses, per_scene
+from bench.photocheck import data
 from bench.photocheck.data import EXTRA, EXTRA_TEST_GROUPS, EXTRA_TUNE_GROUPS, scene_kind, split_of
 
 
 def test_real_revisit_and_day_night_sources_are_held_back():
-    for group in ("cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse"):
+    for group in ("cosplace_sfxl", "cosplace_tokyo", "timeflies_timelapse", "wxbs_light", "wxbs_view",
+                  "imgraft_engabreen", "amos_webcams"):
         assert split_of(f"{EXTRA}images/{group}/x.jpg") == "test"
     assert not EXTRA_TEST_GROUPS & EXTRA_TUNE_GROUPS
 
@@ -46,3 +48,15 @@ def test_a_same_angle_miss_says_which_component_decided():
            "inliers": 5, "shift": None, "blocks": 0.9, "light": (203.0, 43.0)}
     [line] = misses([rec], 0.172)
     assert line.startswith("FP 0.700") and "5 inliers, shift none, blocks 0.90, grey 203/43" in line
+
+
+def test_later_groups_do_not_change_the_copies_drawn_for_earlier_photos(monkeypatch, tmp_path):
+    earlier = ["images/a/1.jpg", f"{EXTRA}images/cosplace_sfxl/x.jpg", f"{EXTRA}images/loftr_scannet/z.jpg"]
+    monkeypatch.setattr(data, "distinct_images", lambda root: list(earlier))
+    before = data.synthetic_pairs(tmp_path, per_image=2)
+    # distinct_images lists each dir sorted by path: the new group lands between the two extra groups
+    monkeypatch.setattr(data, "distinct_images",
+                        lambda root: [*earlier[:2], f"{EXTRA}images/imgraft_engabreen/y.jpg", earlier[2]])
+    after = data.synthetic_pairs(tmp_path, per_image=2)
+    assert after[:len(before)] == before
+    assert {p.a for p in after[len(before):]} == {f"{EXTRA}images/imgraft_engabreen/y.jpg"}

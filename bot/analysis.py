@@ -6,6 +6,7 @@ ms (bench.webhook, #19). The decode, fingerprint and features of a photo (40-65 
 lock, so they run here at ANALYSIS_NICENESS: under load the CPU still goes to answering WeChat first.
 
 Off unless started (`chengguan worker` starts it): tests and one-off commands analyse in their own process.
+The functions the child runs live here, so it imports this module and photocheck, not the worker's stack.
 A crash of the child (out of memory, a native library's fault) raises AnalysisCrashed: the job fails this
 attempt and is retried with back-off; the next call gets a new child.
 """
@@ -19,7 +20,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from photocheck import Fingerprint, Thresholds, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +48,8 @@ class _Child:
             if self._pool is None:
                 # spawn, not fork: the worker has threads (heartbeats, scheduler) a fork would copy mid-state
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=os.nice, initargs=(self.niceness,))
+                                                 initializer=_prepare_child, initargs=(self.niceness,))
+                self._pool.submit(os.getpid)  # start it now: the first photo need not wait for its imports
             return self._pool
 
     def discard(self, broken: ProcessPoolExecutor) -> None:
@@ -61,11 +68,17 @@ class _Child:
 _child: _Child | None = None
 
 
+def _prepare_child(niceness: int) -> None:
+    os.nice(niceness)
+    import photocheck.featureblob  # noqa: F401  (OpenCV and NumPy, imported before the first photo)
+
+
 def start(niceness: int = ANALYSIS_NICENESS) -> None:
-    """From now on `run` hands its calls to a child process at `niceness` (started at the first call)."""
+    """From now on `run` hands its calls to a child process at `niceness` (started here, in the background)."""
     global _child
     if _child is None:
         _child = _Child(niceness)
+        _child.pool()
 
 
 def stop() -> None:
@@ -88,3 +101,52 @@ def run(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         log.error("the photo analysis process died; the job is retried, a new process takes the next one")
         child.discard(pool)
         raise AnalysisCrashed("图片分析进程中止") from exc
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """ImageRejected as a value: the exception does not survive pickling back from the child."""
+
+    code: str
+    message_zh: str
+    detail: str
+
+
+def describe_photo(data: bytes, max_bytes: int, max_pixels: int) -> tuple[Fingerprint, bytes] | Refusal:
+    """photocheck's fingerprint and features blob of a new photo, or why it is refused."""
+    from photocheck import ImageRejected
+    from photocheck.featureblob import describe
+
+    try:
+        return describe(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    except ImageRejected as exc:
+        return Refusal(exc.code, exc.message_zh, exc.detail)
+
+
+@dataclass(frozen=True)
+class RectificationInputs:
+    """check_rectification's arguments as plain data."""
+
+    problem: bytes
+    rectified: bytes
+    earlier: list[tuple[int, Fingerprint]]
+    not_before: datetime | None
+    expected_location: tuple[float, float] | None
+    thresholds: Thresholds
+    problem_features: bytes | None
+    rectified_features: bytes
+    earlier_bytes: dict[int, bytes] = field(default_factory=dict)  # the candidate copies, read from the store
+
+
+def check_rectification_photo(inputs: RectificationInputs) -> Verdict | Refusal:
+    from photocheck import ImageRejected, check_rectification
+
+    try:
+        return check_rectification(
+            inputs.problem, inputs.rectified, earlier=inputs.earlier, not_before=inputs.not_before,
+            expected_location=inputs.expected_location, thresholds=inputs.thresholds,
+            problem_features=inputs.problem_features, rectified_features=inputs.rectified_features,
+            fetch_earlier=inputs.earlier_bytes.get,
+        )
+    except ImageRejected as exc:
+        return Refusal(exc.code, exc.message_zh, exc.detail)

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from bot import analysis
-from bot.tasks import photos as photo_tasks
 from models import CaseStatus, JobStatus, OutboxJob, Photo, PhotoFeatures, PhotoStatus, utcnow
 from tests.staff.scenario import PROBLEM, SAME_ANGLE, case, case_in_rectification, send_photo
 
@@ -49,7 +48,7 @@ def test_a_photo_analysed_in_the_child_is_stored_and_a_crash_only_costs_an_attem
         analysis_child, mp_service, wechat_api, new_user, run_worker, monkeypatch) -> None:
     resident = new_user()
     assert "已收到第1张照片" in send_photo(resident, wechat_api, PROBLEM).text
-    monkeypatch.setattr(photo_tasks, "describe_photo", _crash)
+    monkeypatch.setattr(analysis, "describe_photo", _crash)
     run_worker()
     with mp_service.sessions() as s:
         (job,) = s.scalars(select(OutboxJob).where(OutboxJob.kind == "photo.fetch")).all()

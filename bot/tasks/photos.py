@@ -58,35 +58,16 @@ def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
     config = ctx.service.config
     try:
         data = _download(ctx, payload)
-        described = analysis.run(describe_photo, data, config.max_photo_bytes, config.max_photo_pixels)
+        described = analysis.run(analysis.describe_photo, data, config.max_photo_bytes, config.max_photo_pixels)
     except outbound.MediaGone as exc:
         return Received(refusal=("image.expired", EXPIRED, str(exc)))
     except ImageRejected as exc:
         return Received(refusal=(exc.code, exc.message_zh, exc.detail))
-    if isinstance(described, Refusal):
+    if isinstance(described, analysis.Refusal):
         return Received(refusal=(described.code, described.message_zh, described.detail))
     fp, features = described
     path, _ = photostore.save(photostore.store_for(config), data, utcnow(), SUFFIX.get(fp.format, ".img"), digest=fp.sha256)
     return Received(data, fp, storage_path=path, features=features)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """ImageRejected as a value: the exception does not survive pickling back from the analysis child."""
-
-    code: str
-    message_zh: str
-    detail: str
-
-
-def describe_photo(data: bytes, max_bytes: int, max_pixels: int) -> tuple[Fingerprint, bytes] | Refusal:
-    """photocheck's fingerprint and features blob, or why the photo is refused (runs in bot.analysis's child)."""
-    from photocheck.featureblob import describe  # OpenCV and NumPy: only the worker needs them
-
-    try:
-        return describe(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    except ImageRejected as exc:
-        return Refusal(exc.code, exc.message_zh, exc.detail)
 
 
 def pending_photo(ctx: JobContext, payload: dict[str, Any]) -> Photo | None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import select
@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 from bot import analysis, photostore
 from bot.metrics import CHECK_SECONDS
 from bot.photostore import PhotoStore
-from bot.tasks.photos import Received, Refusal, pending_photo, receive, reject, store, waits_for_store
+from bot.tasks.photos import Received, pending_photo, receive, reject, store, waits_for_store
 from bot.reactions import reviewer_chat_ids
 from bot.worker import JobContext, RetryLater
 from handlers.rectify import submit_checked_rectification
 from models import AuditEvent, Case, Conversation, Photo, PhotoFeatures, PhotoRole, PhotoStatus
 from models.photo_index import similar_photos
 from models.users import CHANNEL_WORK
-from photocheck import Fingerprint, ImageRejected, Thresholds, Verdict, check_rectification
+from photocheck import ImageRejected, Thresholds, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -89,51 +89,24 @@ def _gather(ctx: JobContext, case: Case, received: Received) -> PendingCheck:
     location = (case.lat, case.lon) if case.lat is not None and case.lon is not None else None
     problem_bytes = store.get(problem.storage_path)
     problem_features = session.scalar(select(PhotoFeatures.data).where(PhotoFeatures.photo_id == problem.id))
-    return PendingCheck(store, paths, RectificationInputs(
+    return PendingCheck(store, paths, analysis.RectificationInputs(
         problem_bytes, received.data, earlier, dispatched, location, thresholds, problem_features, received.features))
-
-
-@dataclass(frozen=True)
-class RectificationInputs:
-    """check_rectification's arguments, all plain data: the check runs in bot.analysis's child process."""
-
-    problem: bytes
-    rectified: bytes
-    earlier: list[tuple[int, Fingerprint]]
-    not_before: datetime | None
-    expected_location: tuple[float, float] | None
-    thresholds: Thresholds
-    problem_features: bytes | None
-    rectified_features: bytes
-    earlier_bytes: dict[int, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class PendingCheck:
     store: PhotoStore
     paths: dict[int, str | None]
-    inputs: RectificationInputs
+    inputs: analysis.RectificationInputs
 
     def run(self) -> Verdict:
         """Read the candidate copies from the photo store here (after the transaction: no lock held while
         reading), then check in the analysis child. Each candidate is one the check confirms pixel by pixel."""
         earlier_bytes = {photo_id: self.store.get(path) for photo_id, path in self.paths.items() if path}
-        outcome = analysis.run(check_in_child, replace(self.inputs, earlier_bytes=earlier_bytes))
-        if isinstance(outcome, Refusal):
+        outcome = analysis.run(analysis.check_rectification_photo, replace(self.inputs, earlier_bytes=earlier_bytes))
+        if isinstance(outcome, analysis.Refusal):
             raise ImageRejected(outcome.code, outcome.message_zh, outcome.detail)
         return outcome
-
-
-def check_in_child(inputs: RectificationInputs) -> Verdict | Refusal:
-    try:
-        return check_rectification(
-            inputs.problem, inputs.rectified, earlier=inputs.earlier, not_before=inputs.not_before,
-            expected_location=inputs.expected_location, thresholds=inputs.thresholds,
-            problem_features=inputs.problem_features, rectified_features=inputs.rectified_features,
-            fetch_earlier=inputs.earlier_bytes.get,
-        )
-    except ImageRejected as exc:
-        return Refusal(exc.code, exc.message_zh, exc.detail)
 
 
 class ProblemPhotoUnusable(Exception):

@@ -38,8 +38,8 @@ class AnalysisCrashed(Exception):
 
 
 class _Child:
-    def __init__(self, niceness: int) -> None:
-        self.niceness = niceness
+    def __init__(self, niceness: int, processes: int) -> None:
+        self.niceness, self.processes = niceness, processes
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -47,7 +47,7 @@ class _Child:
         with self._lock:
             if self._pool is None:
                 # spawn, not fork: the worker has threads (heartbeats, scheduler) a fork would copy mid-state
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
                                                  initializer=_prepare_child, initargs=(self.niceness,))
                 self._pool.submit(os.getpid)  # start it now: the first photo need not wait for its imports
             return self._pool
@@ -73,11 +73,12 @@ def _prepare_child(niceness: int) -> None:
     import photocheck.featureblob  # noqa: F401  (OpenCV and NumPy, imported before the first photo)
 
 
-def start(niceness: int = ANALYSIS_NICENESS) -> None:
-    """From now on `run` hands its calls to a child process at `niceness` (started here, in the background)."""
+def start(niceness: int = ANALYSIS_NICENESS, processes: int = 1) -> None:
+    """From now on `run` hands its calls to child processes at `niceness` (started here, in the background);
+    one per worker thread, so `chengguan worker --concurrency N` analyses N photos at once as before."""
     global _child
     if _child is None:
-        _child = _Child(niceness)
+        _child = _Child(niceness, processes)
         _child.pool()
 
 

@@ -160,7 +160,7 @@ def worker(concurrency: int) -> None:
     gc.freeze()  # as in bot.webserver: no full collection walks the loaded libraries' objects again
     from bot import analysis
 
-    analysis.start()  # photo analysis in a low-priority child; this process takes the write lock
+    analysis.start(processes=concurrency)  # photo analysis in low-priority children; this process takes the write lock
     try:
         run_workers(service, job_handlers(), concurrency, stop)
     except KeyboardInterrupt:

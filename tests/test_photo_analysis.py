@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +19,19 @@ from tests.staff.scenario import PROBLEM, SAME_ANGLE, case, case_in_rectificatio
 
 def _crash(*_args: object) -> None:
     os._exit(3)  # as the child dies from a native library's fault or the kernel's out-of-memory killer
+
+
+def _pid_once_both_arrived(folder: str, n: int) -> int | None:
+    """Two calls meet here; a single child would take them one after the other and this one gives up."""
+    import time
+
+    Path(folder, str(n)).touch()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if Path(folder, str(1 - n)).exists():
+            return os.getpid()
+        time.sleep(0.01)
+    return None
 
 
 @pytest.fixture
@@ -38,6 +53,16 @@ def test_a_crashed_child_fails_that_call_and_the_next_call_gets_a_new_child(anal
     with pytest.raises(analysis.AnalysisCrashed):
         analysis.run(_crash)
     assert analysis.run(os.getpid) not in (first, os.getpid())
+
+
+def test_with_several_processes_calls_run_side_by_side(tmp_path: Path) -> None:
+    analysis.start(processes=2)
+    try:
+        with ThreadPoolExecutor(2) as threads:  # as two worker threads
+            pids = list(threads.map(lambda n: analysis.run(_pid_once_both_arrived, str(tmp_path), n), range(2)))
+        assert None not in pids and len(set(pids)) == 2
+    finally:
+        analysis.stop()
 
 
 def test_not_started_it_runs_in_the_calling_process() -> None:

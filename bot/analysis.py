@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -48,7 +49,7 @@ class _Child:
             if self._pool is None:
                 # spawn, not fork: the worker has threads (heartbeats, scheduler) a fork would copy mid-state
                 self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_prepare_child, initargs=(self.niceness,))
+                                                 initializer=_prepare_child, initargs=(self.niceness, os.getpid()))
                 self._pool.submit(os.getpid)  # start it now: the first photo need not wait for its imports
             return self._pool
 
@@ -68,9 +69,18 @@ class _Child:
 _child: _Child | None = None
 
 
-def _prepare_child(niceness: int) -> None:
+def _prepare_child(niceness: int, parent: int) -> None:
     os.nice(niceness)
+    # A worker killed outright (SIGKILL, out of memory) closes no pipe the child reads (it holds both ends
+    # of its call queue), so the child would wait for work for ever: it leaves once its parent is gone.
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True).start()
     import photocheck.featureblob  # noqa: F401  (OpenCV and NumPy, imported before the first photo)
+
+
+def _exit_when_orphaned(parent: int, interval: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(0)
 
 
 def start(niceness: int = ANALYSIS_NICENESS, processes: int = 1) -> None:

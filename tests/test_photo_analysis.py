@@ -5,6 +5,10 @@ the child fails the job's attempt (retried later, photo still pending) instead o
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -63,6 +67,41 @@ def test_with_several_processes_calls_run_side_by_side(tmp_path: Path) -> None:
         assert None not in pids and len(set(pids)) == 2
     finally:
         analysis.stop()
+
+
+ORPHAN = """
+import os, sys
+from bot import analysis
+analysis.start()
+print(analysis.run(os.getpid), flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_the_child_of_a_killed_worker_does_not_outlive_it() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        child = int(parent.stdout.readline())  # type: ignore[union-attr]
+    finally:
+        parent.kill()
+        parent.wait()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _alive(child):
+            time.sleep(0.05)
+        assert not _alive(child)
+    finally:
+        if _alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited (its new parent, init, reaps it)
 
 
 def test_not_started_it_runs_in_the_calling_process() -> None:

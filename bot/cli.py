@@ -77,8 +77,8 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     web_failed = threading.Event()
     web = ChildProcess("web server", ["web", "--host", host, "--port", str(port), "--threads", str(threads)],
                        on_early_exit=web_failed)
-    # Lower priority for the worker: under load the CPU goes to answering WeChat first; photo work
-    # may lag a little (media stay downloadable for three days), a webhook reply may not.
+    # Normal priority: the worker takes SQLite's write lock, and at nice 10 it was preempted inside its
+    # transactions while webhooks waited. Its CPU-heavy photo analysis runs lower (bot.analysis).
     worker = None if web_only else ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
     stopping = threading.Event()
     # Ctrl-C and SIGTERM only set a flag, and the children are stopped below. An exception raised in a
@@ -158,12 +158,16 @@ def worker(concurrency: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the job in hand, then exit
     exit_when_orphaned()
     gc.freeze()  # as in bot.webserver: no full collection walks the loaded libraries' objects again
+    from bot import analysis
+
+    analysis.start(processes=concurrency)  # photo analysis in low-priority children; this process takes the write lock
     try:
         run_workers(service, job_handlers(), concurrency, stop)
     except KeyboardInterrupt:
         pass
     finally:
         scheduler.shutdown(wait=False)
+        analysis.stop()
 
 
 @cli.group(help="数据库结构 (Alembic 迁移)。")

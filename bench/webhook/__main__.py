@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -36,6 +38,7 @@ from tests.photos import photo
 
 TOKEN = "bench-token"
 THREADS = 8  # as `chengguan serve` defaults to
+DRAIN_LIMIT_S = 120.0
 ROUNDS = 3  # --readers: quiet and busy periods alternated this many times per rate
 
 
@@ -62,13 +65,17 @@ def ratios_main(ramp: list[float], seconds: float) -> None:
         if not echo_saturation:
             raise SystemExit(f"the echo sustained none of {ramp} msg/s: start the ramp lower (--ramp)")
         half = echo_saturation / 2  # then on up the echo's ramp to the service's own saturation, or down to it
+        drained: dict[float, float | None] = {}
+        photos_done = lambda run: drained.__setitem__(run.rate, _photos_drained(Path(tmp) / "chengguan.db"))  # noqa: E731
         with running_server(_env(api, tmp), Path(tmp) / "serve.log") as base:
-            service_runs = _ramp(base, pic, [half, *(r for r in ramp if r > half)], seconds, "service")
+            service_runs = _ramp(base, pic, [half, *(r for r in ramp if r > half)], seconds, "service",
+                                 after=photos_done)
             if not ratios.sustains(service_runs[0]):
                 service_runs += _ramp(base, pic, sorted((r for r in ramp if r < half), reverse=True), seconds,
-                                      "service", until_sustained=True)
+                                      "service", until_sustained=True, after=photos_done)
     costs = per_message_ms()
-    body = ratios.report(echo_runs, service_runs, costs, seconds, THREADS, (load_at_start, ratios.load_average()))
+    body = ratios.report(echo_runs, service_runs, costs, seconds, THREADS, (load_at_start, ratios.load_average()),
+                         photos_drained=drained)
     print(body)
     write_section("webhook", body)
 
@@ -81,14 +88,29 @@ def _env(api: FakeWeChatAPI, data_dir: str, **extra: str) -> dict[str, str]:
 
 
 def _ramp(base: str, pic: tuple[str, str], rates: list[float], seconds: float, label: str, *,
-          until_sustained: bool = False) -> list[RunResult]:
+          until_sustained: bool = False, after: Callable[[RunResult], None] | None = None) -> list[RunResult]:
     """Each rate in turn, until the first the server does not sustain (or, going down, the first it does)."""
     runs = []
     for rate in rates:
         runs += _sweep(base, pic, [rate], seconds, label)
+        if after is not None:
+            after(runs[-1])
         if ratios.sustains(runs[-1]) == until_sustained:
             break
     return runs
+
+
+def _photos_drained(database: Path, limit_s: float = DRAIN_LIMIT_S) -> float | None:
+    """Seconds from now until the worker has stored or refused every photo (None: not within `limit_s`).
+    Waiting also keeps one rate's photo backlog out of the next rate's run."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+            (pending,) = connection.execute("SELECT count(*) FROM photos WHERE status = 'pending'").fetchone()
+        if not pending:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    return None
 
 
 def readers_main(rates: list[float], seconds: float, readers: int, cases: int, rounds: int = ROUNDS) -> None:

@@ -64,7 +64,7 @@ def verdict(echo: list[RunResult], service: list[RunResult], costs: dict[str, di
 
 
 def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dict[str, Cost]], seconds: float,
-           threads: int, load: tuple[float, float]) -> str:
+           threads: int, load: tuple[float, float], photos_drained: dict[float, float | None] | None = None) -> str:
     rows = ["| run | offered (msg/s) | p50 | p99 | answered | sustained |", "| --- | --- | --- | --- | --- | --- |"]
     for label, r in [*(("echo", r) for r in echo), *(("service", r) for r in service)]:
         rows.append(f"| {label} | {r.rate:.0f} | {r.p50:.1f} ms | {r.percentile(99):.1f} ms | {r.ok}/{r.sent} in "
@@ -91,11 +91,21 @@ def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dic
         + "\n".join(rows)
         + f"\n\nSaturation (the highest rate sustained): echo {saturation(echo):.0f} msg/s, service "
         f"{saturation(service):.0f} msg/s; the service started at half the echo's.\n\n"
-        "Server time per message without the network (the app through WSGI in this process, median over 200 "
+        + _drain_line(photos_drained)
+        + "Server time per message without the network (the app through WSGI in this process, median over 200 "
         "residents; CPU time of the serving thread, steadier than the clock on a shared machine):\n\n"
         + "\n".join(cost_rows) + "\n\nTargets (issue #19), same run:\n\n"
         + "\n".join(verdict(echo, service, costs).lines) + "\n"
     )
+
+
+def _drain_line(drained: dict[float, float | None] | None) -> str:
+    if not drained:
+        return ""
+    times = ", ".join(f"{rate:.0f} msg/s " + ("over 120 s" if s is None else f"{s:.1f} s") for rate, s in drained.items())
+    return ("The worker's photos (20 % of the messages: download, fingerprint and features in its analysis child at "
+            f"nice 10, then stored): every one stored or refused this long after each rate's last answer: {times}; "
+            "the next rate started after that.\n\n")
 
 
 def load_average() -> float:

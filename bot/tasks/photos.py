@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from bot import outbound, photostore
+from bot import analysis, outbound, photostore
 from bot.httpclient import shared_http
 from bot.tasks.photo_hosts import photo_host_allowed
 from bot.photostore import StoreUnavailable
@@ -58,13 +58,14 @@ def receive(ctx: JobContext, payload: dict[str, Any]) -> Received:
     config = ctx.service.config
     try:
         data = _download(ctx, payload)
-        from photocheck.featureblob import describe  # OpenCV and NumPy: only the worker needs them
-
-        fp, features = describe(data, max_bytes=config.max_photo_bytes, max_pixels=config.max_photo_pixels)
-    except ImageRejected as exc:
-        return Received(refusal=(exc.code, exc.message_zh, exc.detail))
+        described = analysis.run(analysis.describe_photo, data, config.max_photo_bytes, config.max_photo_pixels)
     except outbound.MediaGone as exc:
         return Received(refusal=("image.expired", EXPIRED, str(exc)))
+    except ImageRejected as exc:
+        return Received(refusal=(exc.code, exc.message_zh, exc.detail))
+    if isinstance(described, analysis.Refusal):
+        return Received(refusal=(described.code, described.message_zh, described.detail))
+    fp, features = described
     path, _ = photostore.save(photostore.store_for(config), data, utcnow(), SUFFIX.get(fp.format, ".img"), digest=fp.sha256)
     return Received(data, fp, storage_path=path, features=features)
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import photostore
+from bot import analysis, photostore
 from bot.metrics import CHECK_SECONDS
+from bot.photostore import PhotoStore
 from bot.tasks.photos import Received, pending_photo, receive, reject, store, waits_for_store
 from bot.reactions import reviewer_chat_ids
 from bot.worker import JobContext, RetryLater
@@ -22,7 +23,7 @@ from handlers.rectify import submit_checked_rectification
 from models import AuditEvent, Case, Conversation, Photo, PhotoFeatures, PhotoRole, PhotoStatus
 from models.photo_index import similar_photos
 from models.users import CHANNEL_WORK
-from photocheck import Thresholds, Verdict, check_rectification
+from photocheck import ImageRejected, Thresholds, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
         return
     ctx.session.commit()  # nothing written yet: let webhooks write while the (CPU-heavy) check runs
     started = time.perf_counter()
-    verdict = check()
+    verdict = check.run()
     # Kept with the verdict (not in this process's memory): /metrics, served by any web host, reads it
     # from the database as chengguan_photocheck_seconds.
     seconds = round(time.perf_counter() - started, 4)
@@ -64,8 +65,8 @@ def check_rectification_photo(ctx: JobContext, payload: dict[str, Any]) -> None:
     ctx.enqueue_text(payload["channel"], payload["sender"], text, key=f"rectify.verdict:{photo.id}")
 
 
-def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Verdict]:
-    """Read everything the check needs, and return the check itself (which touches no database)."""
+def _gather(ctx: JobContext, case: Case, received: Received) -> PendingCheck:
+    """Read everything the check needs from the database; the check itself touches none."""
     session, store = ctx.session, photostore.store_for(ctx.service.config)
     problem = session.scalars(
         select(Photo).where(Photo.case_id == case.id, Photo.role == PhotoRole.PROBLEM, Photo.status == PhotoStatus.STORED)
@@ -88,15 +89,24 @@ def _gather(ctx: JobContext, case: Case, received: Received) -> Callable[[], Ver
     location = (case.lat, case.lon) if case.lat is not None and case.lon is not None else None
     problem_bytes = store.get(problem.storage_path)
     problem_features = session.scalar(select(PhotoFeatures.data).where(PhotoFeatures.photo_id == problem.id))
+    return PendingCheck(store, paths, analysis.RectificationInputs(
+        problem_bytes, received.data, earlier, dispatched, location, thresholds, problem_features, received.features))
 
-    def check() -> Verdict:
-        return check_rectification(
-            problem_bytes, received.data, earlier=earlier, not_before=dispatched, expected_location=location,
-            thresholds=thresholds, problem_features=problem_features, rectified_features=received.features,
-            fetch_earlier=lambda photo_id: store.get(paths[photo_id]) if paths.get(photo_id) else None,
-        )
 
-    return check
+@dataclass(frozen=True)
+class PendingCheck:
+    store: PhotoStore
+    paths: dict[int, str | None]
+    inputs: analysis.RectificationInputs
+
+    def run(self) -> Verdict:
+        """Read the candidate copies from the photo store here (after the transaction: no lock held while
+        reading), then check in the analysis child. Each candidate is one the check confirms pixel by pixel."""
+        earlier_bytes = {photo_id: self.store.get(path) for photo_id, path in self.paths.items() if path}
+        outcome = analysis.run(analysis.check_rectification_photo, replace(self.inputs, earlier_bytes=earlier_bytes))
+        if isinstance(outcome, analysis.Refusal):
+            raise ImageRejected(outcome.code, outcome.message_zh, outcome.detail)
+        return outcome
 
 
 class ProblemPhotoUnusable(Exception):

@@ -42,7 +42,7 @@ def write(outcomes: list[Outcome], echo: list[RunResult], args: argparse.Namespa
         f"`python -m bench.scale --rates {args.rates} --seconds {args.seconds:g}`: PostgreSQL 15 (a throwaway "
         f"cluster, fsync off, as .ci/start-postgres) and photos in an S3 bucket (moto's server, its own process). "
         f"**2 web + 2 workers**: two `chengguan serve --web-only` on two ports and two `chengguan worker` at the "
-        f"embedded worker's lower priority, four data dirs (as on four hosts), one database and bucket; separate "
+        f"embedded worker's priority (photo analysis in a nice-10 child), four data dirs (as on four hosts), one database and bucket; separate "
         f"processes rather than one gunicorn with two workers, as two app hosts behind nginx run it "
         f"(docs/deploy.md). Message i goes to port i mod 2, so each resident writes to both. **1 serve**: one "
         f"`chengguan serve` (web plus embedded worker) on a fresh database of the same server and a fresh bucket. "

@@ -52,7 +52,8 @@ def single_serve(common: dict[str, str], root: Path) -> Iterator[list[str]]:
 
 @contextmanager
 def worker_process(env: dict[str, str], log_path: Path, timeout: float = 120) -> Iterator[None]:
-    """`chengguan worker`, at the lower priority `chengguan serve` gives its own worker; ready once it says so."""
+    """`chengguan worker`, at the priority `chengguan serve` gives its own worker (photo analysis in a lower-priority
+    child: bot.analysis); ready once it says so."""
     with open(log_path, "wb") as log:
         process = subprocess.Popen([*BOT_COMMAND, "worker"], env={**os.environ, **env}, stdout=log,
                                    stderr=subprocess.STDOUT, preexec_fn=lambda: os.nice(WORKER_NICENESS))

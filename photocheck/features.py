@@ -114,18 +114,34 @@ def detect_scale(h: int, w: int) -> float:
     return min(1.0, max(math.sqrt(DETECT_PIXELS / (h * w)), DETECT_MIN_SIDE / min(h, w)))
 
 
-def detect(gray: np.ndarray, *, max_features: int | None = None) -> Features:
+SIFT_CONTRAST = 0.04  # OpenCV SIFT's default contrastThreshold
+
+
+def detect(gray: np.ndarray, *, max_features: int | None = None, contrast: float = SIFT_CONTRAST) -> Features:
     h, w = gray.shape
     scale = detect_scale(h, w)
     # CLAHE evens out exposure so dark brackets and night shots still yield keypoints.
     eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
-    sift = cv2.SIFT_create(nfeatures=max_features or MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS)
+    sift = cv2.SIFT_create(nfeatures=max_features or MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS,
+                           contrastThreshold=contrast)
     if scale != 1.0:
         reduced = _detect_reduced(sift, eq, scale)
         if reduced is not None:
             return reduced
     kps, desc = sift.detectAndCompute(eq, None)
     return _features(kps, desc)
+
+
+# Grey-level spread (std, after CLAHE) of a photo with ordinary contrast: a fainter one (a night shot, haze)
+# gets a SIFT contrast threshold lowered in proportion, down to FAINT_FLOOR of the default.
+FAINT_REFERENCE_STD, FAINT_FLOOR = 60.0, 0.2
+
+
+def faint_contrast(gray: np.ndarray) -> float:
+    """SIFT's contrast threshold scaled to the photo's own contrast: SIFT_CONTRAST for an ordinary photo, less
+    for a faint one, so that a night shot keeps keypoints on its dim facades, not only on the lamps."""
+    spread = float(cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray).std())  # as detect sees it
+    return SIFT_CONTRAST * min(1.0, max(FAINT_FLOOR, spread / FAINT_REFERENCE_STD))
 
 
 def _detect_reduced(sift: cv2.SIFT, eq: np.ndarray, scale: float) -> Features | None:

@@ -65,10 +65,11 @@ def verdict(echo: list[RunResult], service: list[RunResult], costs: dict[str, di
 
 def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dict[str, Cost]], seconds: float,
            threads: int, load: tuple[float, float], photos_drained: dict[float, float | None] | None = None) -> str:
-    rows = ["| run | offered (msg/s) | p50 | p99 | answered | sustained |", "| --- | --- | --- | --- | --- | --- |"]
+    rows = ["| run | offered (msg/s) | p50 | p99 | client lag p50 / p99 | answered | sustained |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
     for label, r in [*(("echo", r) for r in echo), *(("service", r) for r in service)]:
-        rows.append(f"| {label} | {r.rate:.0f} | {r.p50:.1f} ms | {r.percentile(99):.1f} ms | {r.ok}/{r.sent} in "
-                    f"{r.seconds:.1f} s | {'yes' if sustains(r) else 'no'} |")
+        rows.append(f"| {label} | {r.rate:.0f} | {r.p50:.1f} ms | {r.percentile(99):.1f} ms | {r.lag(50):.1f} / "
+                    f"{r.lag(99):.1f} ms | {r.ok}/{r.sent} in {r.seconds:.1f} s | {'yes' if sustains(r) else 'no'} |")
     cost_rows = ["| message | service (CPU / clock) | echo (CPU / clock) | ratio (CPU) |", "| --- | --- | --- | --- |"]
     for kind, s in costs["service"].items():
         b = costs["baseline"][kind]
@@ -87,7 +88,8 @@ def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dic
         f"served by `bot.webserver` ({SERVER_NAMES[chosen_server()]}, {threads} threads); open-loop load of 60 % text, "
         f"20 % location, 20 % image messages from 300 new residents per rate (each rate starts with their 300 first "
         f"messages), {seconds:g} s per rate, latency from the scheduled send time; the load generator shares the 2 "
-        f"cores, so the echo's saturation is partly the generator's.\n\n"
+        f"cores, so the echo's saturation is partly the generator's. Client lag: how late the generator started each "
+        f"send against its due time (its threads busy or descheduled); it is inside the p50/p99.\n\n"
         + "\n".join(rows)
         + f"\n\nSaturation (the highest rate sustained): echo {saturation(echo):.0f} msg/s, service "
         f"{saturation(service):.0f} msg/s; the service started at half the echo's.\n\n"

@@ -145,7 +145,8 @@ def readers_main(rates: list[float], seconds: float, readers: int, cases: int, r
 
 def _pooled(runs: list[RunResult]) -> RunResult:
     return RunResult(runs[0].rate, sum(r.sent for r in runs), sum(r.ok for r in runs), sum(r.seconds for r in runs),
-                     [ms for r in runs for ms in r.latencies_ms], [ms for r in runs for ms in r.lags_ms])
+                     [ms for r in runs for ms in r.latencies_ms], [ms for r in runs for ms in r.lags_ms],
+                     [ms for r in runs for ms in r.loop_lags_ms])
 
 
 def _report_readers(rows, seconds: float, readers: int, cases: int, rounds: int) -> None:  # type: ignore[no-untyped-def]
@@ -194,7 +195,8 @@ def _sweep(base: str, pic: tuple[str, str], rates: list[float], seconds: float, 
         result = run(mixed_sender(users, pic), rate, seconds)
         print(f"{label:8} {rate:5.0f}/s  p50 {result.p50:7.1f} ms  p99 {result.percentile(99):7.1f} ms  "
               f"ok {result.ok}/{result.sent}  sustained {result.achieved:6.1f}/s  "
-              f"client lag p50 {result.lag(50):5.1f} p99 {result.lag(99):6.1f} ms", flush=True)
+              f"client lag p50 {result.lag(50):5.1f} p99 {result.lag(99):6.1f} ms (schedule {result.loop_lag(99):5.1f})",
+              flush=True)
         results.append(result)
     return results
 

@@ -59,13 +59,13 @@ def main() -> None:
 
 
 def _report(args: argparse.Namespace, periods: dict[str, list[RunResult]], load: tuple[float, float]) -> str:
-    rows = ["| condition | periods' p99 | pooled p50 / p99 | client lag p50 / p99 | answered |",
+    rows = ["| condition | periods' p99 | pooled p50 / p99 | client lag p50 / p99 (schedule p99) | answered |",
             "| --- | --- | --- | --- | --- |"]
     for label, runs in periods.items():
         pooled = _pooled(runs)
         rows.append(f"| {label} | {', '.join(f'{r.percentile(99):.0f}' for r in runs)} ms | {pooled.p50:.1f} / "
-                    f"{pooled.percentile(99):.1f} ms | {pooled.lag(50):.1f} / {pooled.lag(99):.1f} ms | "
-                    f"{pooled.ok}/{pooled.sent} |")
+                    f"{pooled.percentile(99):.1f} ms | {pooled.lag(50):.1f} / {pooled.lag(99):.1f} ms "
+                    f"({pooled.loop_lag(99):.1f}) | {pooled.ok}/{pooled.sent} |")
     return (f"Machine: {machine()}; load average {load[0]:.1f} at the start, {load[1]:.1f} at the end.\n\n"
             f"`python -m bench.webhook.ab {args.experiment} --rate {args.rate:g} --seconds {args.seconds:g} "
             f"--rounds {args.rounds}`: the service's mixed load (as in \"webhook\") at {args.rate:g} msg/s, "

@@ -45,6 +45,7 @@ class RunResult:
     seconds: float
     latencies_ms: list[float]
     lags_ms: list[float] = field(default_factory=list)  # how late each send started against its due time
+    loop_lags_ms: list[float] = field(default_factory=list)  # how late the schedule handed it to a thread
 
     @property
     def achieved(self) -> float:
@@ -57,6 +58,11 @@ class RunResult:
         """The generator's own lateness: its p-th percentile. Latency counts from the due time, so a late
         send (threads busy, the GIL held elsewhere in the generator's process) shows up as the server's."""
         return _percentile(self.lags_ms, p)
+
+    def loop_lag(self, p: float) -> float:
+        """The schedule's own lateness (its loop descheduled or waiting for the interpreter lock), without
+        the wait for a free sending thread that a slow server causes."""
+        return _percentile(self.loop_lags_ms, p)
 
     @property
     def p50(self) -> float:
@@ -75,6 +81,7 @@ def run(send_one: Callable[[int], int], rate: float, seconds: float, workers: in
     total = int(rate * seconds)
     latencies: list[float] = []
     lags: list[float] = []
+    loop_lags: list[float] = []
     ok = 0
     lock = threading.Lock()
 
@@ -95,8 +102,9 @@ def run(send_one: Callable[[int], int], rate: float, seconds: float, workers: in
             delay = due - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
+            loop_lags.append((time.perf_counter() - due) * 1000)
             pool.submit(task, i, due)
-    return RunResult(rate, total, ok, time.perf_counter() - start, latencies, lags)
+    return RunResult(rate, total, ok, time.perf_counter() - start, latencies, lags, loop_lags)
 
 
 def mixed_sender(users: list[WeChatUser], pic: tuple[str, str]) -> Callable[[int], int]:

@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--rates", default="100,200", help="rates with --readers")
     parser.add_argument("--readers", type=int, default=0, help="Open311 clients polling the listing")
     parser.add_argument("--cases", type=int, default=1000, help="cases in the listing (with --readers)")
-    parser.add_argument("--standin", choices=["process", "thread"], default="process",
+    parser.add_argument("--standin", choices=["process", "thread"], default="thread",
                         help="the stand-in WeChat API / photo host in its own process or in the generator's")
     args = parser.parse_args()
     if args.readers:
@@ -62,7 +62,7 @@ STANDINS = {"process": standin_process, "thread": standin_in_thread}
 
 
 def ratios_main(ramp: list[float], seconds: float,
-                standin: Callable[[str], AbstractContextManager[StandIn]] = standin_process) -> None:
+                standin: Callable[[str], AbstractContextManager[StandIn]] = standin_in_thread) -> None:
     load_at_start = ratios.load_average()
     with standin("coffee") as api, tempfile.TemporaryDirectory() as tmp:
         pic = api.pic

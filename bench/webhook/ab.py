@@ -5,7 +5,7 @@ Each condition gets its own stand-in WeChat API / photo host and its own `chengg
 `python -m bench.webhook`); the rate runs on them in turn, A then B, `rounds` times (A B, B A, …), each period after the
 photos of the last one are stored, so load from elsewhere on the shared machine falls on both alike.
 - standin: the stand-in in the generator's process (A, as before) against in a process of its own (B).
-- priority: the analysis child at nice 10 (A) against SCHED_IDLE (B); both stand-ins in their own process.
+- priority: the analysis child at nice 10 (A) against SCHED_IDLE (B); both stand-ins in the generator's process (the bench's default).
 Prints, and writes the section "webhook A/B: <experiment>" of bench/RESULTS.md.
 """
 
@@ -27,8 +27,8 @@ from bot.simulator.server import running_server
 EXPERIMENTS = {  # name -> ((label, stand-in, extra server environment) for A and for B)
     "standin": (("stand-in in the generator's process", standin_in_thread, {}),
                 ("stand-in in its own process", standin_process, {})),
-    "priority": (("analysis child at nice 10", standin_process, {PRIORITY_ENV: "nice"}),
-                 ("analysis child under SCHED_IDLE", standin_process, {PRIORITY_ENV: "idle"})),
+    "priority": (("analysis child at nice 10", standin_in_thread, {PRIORITY_ENV: "nice"}),
+                 ("analysis child under SCHED_IDLE", standin_in_thread, {PRIORITY_ENV: "idle"})),
 }
 
 

@@ -16,7 +16,7 @@ SUSTAINED_SHARE = 0.95  # a rate is sustained when this share of it was answered
 SUSTAINED_P99_MS = 100.0  # …and 99 % of the answers came within this
 MIX = {"text": 0.6, "location": 0.2, "image": 0.2}  # the load's mix (bench.webhook.load.mixed_sender)
 TARGET_RATE_RATIO, TARGET_P99_MS, TARGET_COST_RATIO = 0.5, 100.0, 4.0
-STANDIN_PLACES = {"process": "a process of their own", "thread": "the generator's process (`--standin thread`)"}
+STANDIN_PLACES = {"process": "a process of their own", "thread": "the generator's process (`--standin process`: in their own; measured worse, bench.webhook.ab)"}
 SERVER_NAMES = {"granian": "granian, its HTTP in Rust", "gunicorn": "gunicorn's gthread worker", "waitress": "waitress"}
 
 

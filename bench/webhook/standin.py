@@ -1,9 +1,10 @@
 """The stand-in WeChat API and photo host in a process of its own, for the benchmark.
 
-It stands for WeChat's servers, which run on other machines: in the load generator's process its threads
-(100 photo downloads a second during a service rate) would take the interpreter lock from the generator's,
-and the generator's lateness would count as the service's. Real HTTP on loopback as in-process; tests keep
-`bot.simulator.api.running_api`. The child leaves when its standard input closes (the bench ended or died).
+It stands for WeChat's servers, which run on other machines. In the load generator's process (the default,
+`standin_in_thread`) its threads serving 100 photo downloads a second share the interpreter lock with the
+generator's; in a process of its own it takes CPU from the server instead. Three same-run A/Bs on a busy
+machine showed no consistent difference (bench/RESULTS.md, "webhook A/B: standin"). Real HTTP on loopback
+either way; tests keep `bot.simulator.api.running_api`. The child leaves when its standard input closes.
 
 `python -m bench.webhook.standin PHOTO`: serves, hosts tests.photos' PHOTO, prints one JSON line.
 """

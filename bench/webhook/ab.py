@@ -1,4 +1,4 @@
-"""A/B of one change to the webhook's setting, in the same run: `python -m bench.webhook.ab standin|priority
+"""A/B of one change to the webhook's setting, in the same run: `python -m bench.webhook.ab standin|priority|threads
 [--rate 500] [--seconds 5] [--rounds 3]`.
 
 Each condition gets its own stand-in WeChat API / photo host and its own `chengguan serve` (SQLite, as in
@@ -6,6 +6,7 @@ Each condition gets its own stand-in WeChat API / photo host and its own `chengg
 photos of the last one are stored, so load from elsewhere on the shared machine falls on both alike.
 - standin: the stand-in in the generator's process (A, as before) against in a process of its own (B).
 - priority: the analysis child at nice 10 (A) against SCHED_IDLE (B); both stand-ins in the generator's process (the bench's default).
+- threads: `chengguan serve --threads 8` (A, the default) against 2 (B): on SQLite one webhook runs at a time.
 Prints, and writes the section "webhook A/B: <experiment>" of bench/RESULTS.md.
 """
 
@@ -24,11 +25,13 @@ from bench.webhook.standin import standin_in_thread, standin_process
 from bot.analysis import PRIORITY_ENV
 from bot.simulator.server import running_server
 
-EXPERIMENTS = {  # name -> ((label, stand-in, extra server environment) for A and for B)
-    "standin": (("stand-in in the generator's process", standin_in_thread, {}),
-                ("stand-in in its own process", standin_process, {})),
-    "priority": (("analysis child at nice 10", standin_in_thread, {PRIORITY_ENV: "nice"}),
-                 ("analysis child under SCHED_IDLE", standin_in_thread, {PRIORITY_ENV: "idle"})),
+EXPERIMENTS = {  # name -> ((label, stand-in, extra server environment, extra `serve` arguments) for A and for B)
+    "standin": (("stand-in in the generator's process", standin_in_thread, {}, ()),
+                ("stand-in in its own process", standin_process, {}, ())),
+    "priority": (("analysis child at nice 10", standin_in_thread, {PRIORITY_ENV: "nice"}, ()),
+                 ("analysis child under SCHED_IDLE", standin_in_thread, {PRIORITY_ENV: "idle"}, ())),
+    "threads": (("8 request threads", standin_in_thread, {}, ("--threads", "8")),
+                ("2 request threads", standin_in_thread, {}, ("--threads", "2"))),
 }
 
 
@@ -41,13 +44,14 @@ def main() -> None:
     args = parser.parse_args()
     load_at_start = os.getloadavg()[0]
     conditions = EXPERIMENTS[args.experiment]
-    periods: dict[str, list[RunResult]] = {label: [] for label, _, _ in conditions}
+    periods: dict[str, list[RunResult]] = {label: [] for label, *_ in conditions}
     with ExitStack() as stack:
         servers = []
-        for label, standin, extra in conditions:
+        for label, standin, extra, arguments in conditions:
             api = stack.enter_context(standin("coffee"))
             tmp = stack.enter_context(tempfile.TemporaryDirectory())
-            base = stack.enter_context(running_server(_env(api, tmp, **extra), Path(tmp) / "serve.log"))
+            base = stack.enter_context(running_server(_env(api, tmp, **extra), Path(tmp) / "serve.log",
+                                                      extra_args=arguments))
             servers.append((label, api, base, Path(tmp) / "chengguan.db"))
         for n in range(args.rounds):
             for label, api, base, database in servers if n % 2 == 0 else reversed(servers):  # A B, B A, …

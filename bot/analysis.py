@@ -1,9 +1,12 @@
-"""The worker's CPU-heavy photo analysis, in a child process at low priority.
+"""The worker's CPU-heavy photo analysis, in a child process at the lowest priority.
 
 The worker itself runs at normal priority because it takes SQLite's write lock (bot.writelock): at nice
 10 a worker preempted inside its short store transaction held every webhook behind the lock for tens of
 ms (bench.webhook, #19). The decode, fingerprint and features of a photo (40-65 ms of CPU each) hold no
-lock, so they run here at ANALYSIS_NICENESS: under load the CPU still goes to answering WeChat first.
+lock, so they run here under SCHED_IDLE: the child gets a core only when no normal task wants it, so under
+load the CPU goes to answering WeChat first. Nice 10 was weaker than that: Linux's scheduler still gives
+a nice-10 task about a tenth of a busy core and lets it finish its slice. Where SCHED_IDLE is not to be
+had (not Linux) the child runs at nice ANALYSIS_NICENESS; `CHENGGUAN_ANALYSIS_PRIORITY=nice` chooses nice.
 
 Off unless started (`chengguan worker` starts it): tests and one-off commands analyse in their own process.
 The functions the child runs live here, so it imports this module and photocheck, not the worker's stack.
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANALYSIS_NICENESS = 10
+PRIORITY_ENV = "CHENGGUAN_ANALYSIS_PRIORITY"  # idle (SCHED_IDLE, the default) | nice (ANALYSIS_NICENESS)
 T = TypeVar("T")
 
 
@@ -39,8 +43,8 @@ class AnalysisCrashed(Exception):
 
 
 class _Child:
-    def __init__(self, niceness: int, processes: int) -> None:
-        self.niceness, self.processes = niceness, processes
+    def __init__(self, niceness: int, processes: int, idle: bool) -> None:
+        self.niceness, self.processes, self.idle = niceness, processes, idle
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -49,7 +53,7 @@ class _Child:
             if self._pool is None:
                 # spawn, not fork: the worker has threads (heartbeats, scheduler) a fork would copy mid-state
                 self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_prepare_child, initargs=(self.niceness, os.getpid()))
+                                                 initializer=_prepare_child, initargs=(self.niceness, os.getpid(), self.idle))
                 self._pool.submit(os.getpid)  # start it now: the first photo need not wait for its imports
             return self._pool
 
@@ -69,12 +73,22 @@ class _Child:
 _child: _Child | None = None
 
 
-def _prepare_child(niceness: int, parent: int) -> None:
-    os.nice(niceness)
+def _prepare_child(niceness: int, parent: int, idle: bool) -> None:
+    if not (idle and _schedule_idle()):
+        os.nice(niceness)
     # A worker killed outright (SIGKILL, out of memory) closes no pipe the child reads (it holds both ends
     # of its call queue), so the child would wait for work for ever: it leaves once its parent is gone.
     threading.Thread(target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True).start()
     import photocheck.featureblob  # noqa: F401  (OpenCV and NumPy, imported before the first photo)
+
+
+def _schedule_idle() -> bool:
+    """This process under SCHED_IDLE; False where the platform has no such policy."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        return False
+    return True
 
 
 def _exit_when_orphaned(parent: int, interval: float = 0.5) -> None:
@@ -83,12 +97,15 @@ def _exit_when_orphaned(parent: int, interval: float = 0.5) -> None:
     os._exit(0)
 
 
-def start(niceness: int = ANALYSIS_NICENESS, processes: int = 1) -> None:
-    """From now on `run` hands its calls to child processes at `niceness` (started here, in the background);
-    one per worker thread, so `chengguan worker --concurrency N` analyses N photos at once as before."""
+def start(niceness: int = ANALYSIS_NICENESS, processes: int = 1, idle: bool | None = None) -> None:
+    """From now on `run` hands its calls to child processes under SCHED_IDLE, or at `niceness` when `idle` is
+    False or the platform has no SCHED_IDLE (`idle` None: as CHENGGUAN_ANALYSIS_PRIORITY says); started here,
+    in the background; one per worker thread, so `chengguan worker --concurrency N` analyses N photos at once."""
     global _child
+    if idle is None:
+        idle = os.environ.get(PRIORITY_ENV, "idle").strip().lower() != "nice"
     if _child is None:
-        _child = _Child(niceness, processes)
+        _child = _Child(niceness, processes, idle)
         _child.pool()
 
 

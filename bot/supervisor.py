@@ -19,7 +19,7 @@ import time
 log = logging.getLogger(__name__)
 
 PARENT_ENV = "CHENGGUAN_SUPERVISOR"
-WORKER_NICENESS = 0  # the worker takes the write lock; its photo analysis runs at bot.analysis.ANALYSIS_NICENESS
+WORKER_NICENESS = 0  # the worker takes the write lock; its photo analysis runs under SCHED_IDLE (bot.analysis)
 STARTUP_GRACE_S = 10.0  # a web server that dies this soon after starting will not come up by retrying
 
 

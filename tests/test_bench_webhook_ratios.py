@@ -36,3 +36,19 @@ def test_the_three_targets() -> None:
     assert all("**met**" in line for line in good.lines)
     bad = verdict(echo, [run(200, 250)], costs(2.0, 0.25))
     assert bad.rate_ratio == 0 and all("**missed**" in line for line in bad.lines)
+
+
+def test_the_generator_records_how_late_each_send_started() -> None:
+    from bench.webhook.load import run as generate
+
+    result = generate(lambda i: 200, rate=1000, seconds=0.02, workers=2)
+    assert len(result.lags_ms) == len(result.loop_lags_ms) == len(result.latencies_ms) == result.sent == 20
+    assert all(lag <= latency for lag, latency in zip(sorted(result.lags_ms), sorted(result.latencies_ms)))
+
+
+def test_the_report_shows_the_client_lag_of_each_run() -> None:
+    from bench.webhook.ratios import report
+
+    echo = [RunResult(100, 10, 10, 1.0, [5.0] * 10, [0.5] * 9 + [7.0], [0.1] * 9 + [3.0])]
+    body = report(echo, [run(50, 20)], costs(1.0, 1.0), 1, 8, (0.0, 0.0))
+    assert "| echo | 100 | 5.0 ms | 5.0 ms | 0.5 / 7.0 ms (3.0) |" in body

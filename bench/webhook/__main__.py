@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -31,10 +32,9 @@ from bench.webhook import ratios
 from bench.webhook.load import LightHTTP, RunResult, mixed_sender, run
 from bench.webhook.pollers import WARM_UP_S, Readers
 from bench.webhook.readers import seed_cases
-from bot.simulator.api import FakeWeChatAPI, running_api
+from bench.webhook.standin import StandIn, standin_in_thread, standin_process
 from bot.simulator.server import free_port, running_server
 from bot.simulator.user import WeChatUser
-from tests.photos import photo
 
 TOKEN = "bench-token"
 THREADS = 8  # as `chengguan serve` defaults to
@@ -49,17 +49,23 @@ def main() -> None:
     parser.add_argument("--rates", default="100,200", help="rates with --readers")
     parser.add_argument("--readers", type=int, default=0, help="Open311 clients polling the listing")
     parser.add_argument("--cases", type=int, default=1000, help="cases in the listing (with --readers)")
+    parser.add_argument("--standin", choices=["process", "thread"], default="thread",
+                        help="the stand-in WeChat API / photo host in its own process or in the generator's")
     args = parser.parse_args()
     if args.readers:
         readers_main([float(r) for r in args.rates.split(",")], args.seconds, args.readers, args.cases)
         return
-    ratios_main([float(r) for r in args.ramp.split(",")], args.seconds)
+    ratios_main([float(r) for r in args.ramp.split(",")], args.seconds, STANDINS[args.standin])
 
 
-def ratios_main(ramp: list[float], seconds: float) -> None:
+STANDINS = {"process": standin_process, "thread": standin_in_thread}
+
+
+def ratios_main(ramp: list[float], seconds: float,
+                standin: Callable[[str], AbstractContextManager[StandIn]] = standin_in_thread) -> None:
     load_at_start = ratios.load_average()
-    with running_api() as api, tempfile.TemporaryDirectory() as tmp:
-        pic = api.add_media(photo("coffee"))
+    with standin("coffee") as api, tempfile.TemporaryDirectory() as tmp:
+        pic = api.pic
         echo_runs = _with_baseline(lambda base: _ramp(base, pic, ramp, seconds, "echo"))
         echo_saturation = ratios.saturation(echo_runs)
         if not echo_saturation:
@@ -75,12 +81,12 @@ def ratios_main(ramp: list[float], seconds: float) -> None:
                                       "service", until_sustained=True, after=photos_done)
     costs = per_message_ms()
     body = ratios.report(echo_runs, service_runs, costs, seconds, THREADS, (load_at_start, ratios.load_average()),
-                         photos_drained=drained)
+                         photos_drained=drained, standin="thread" if standin is standin_in_thread else "process")
     print(body)
     write_section("webhook", body)
 
 
-def _env(api: FakeWeChatAPI, data_dir: str, **extra: str) -> dict[str, str]:
+def _env(api: StandIn, data_dir: str, **extra: str) -> dict[str, str]:
     """`chengguan serve` on the embedded default, plain mode, with the stand-in WeChat API and photo host."""
     return {"CHENGGUAN_DATA_DIR": data_dir, "DATABASE_URL": "", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": api.app_id,
             "WECHAT_APP_SECRET": api.app_secret, "WECHAT_API_BASE": api.base_url, "WECHAT_ENCODING_AES_KEY": "",
@@ -119,8 +125,8 @@ def readers_main(rates: list[float], seconds: float, readers: int, cases: int, r
     under the default per-address read limit, once with it lifted (a fresh server for each)."""
     rows = []
     for label, limit in (("default read limit", ""), ("read limit lifted", "1000000/second")):
-        with running_api() as api, tempfile.TemporaryDirectory() as tmp:
-            pic = api.add_media(photo("coffee"))
+        with standin_process("coffee") as api, tempfile.TemporaryDirectory() as tmp:
+            pic = api.pic
             seed_cases(tmp, cases)
             env = _env(api, tmp, CHENGGUAN_OPEN311_READ_LIMIT=limit)
             with running_server(env, Path(tmp) / "serve.log") as base, Readers(base, readers) as polling:
@@ -139,7 +145,8 @@ def readers_main(rates: list[float], seconds: float, readers: int, cases: int, r
 
 def _pooled(runs: list[RunResult]) -> RunResult:
     return RunResult(runs[0].rate, sum(r.sent for r in runs), sum(r.ok for r in runs), sum(r.seconds for r in runs),
-                     [ms for r in runs for ms in r.latencies_ms])
+                     [ms for r in runs for ms in r.latencies_ms], [ms for r in runs for ms in r.lags_ms],
+                     [ms for r in runs for ms in r.loop_lags_ms])
 
 
 def _report_readers(rows, seconds: float, readers: int, cases: int, rounds: int) -> None:  # type: ignore[no-untyped-def]
@@ -187,7 +194,9 @@ def _sweep(base: str, pic: tuple[str, str], rates: list[float], seconds: float, 
         users = [WeChatUser(base, TOKEN, f"o_bench_{label}_{int(rate)}_{n}", http=http) for n in range(300)]
         result = run(mixed_sender(users, pic), rate, seconds)
         print(f"{label:8} {rate:5.0f}/s  p50 {result.p50:7.1f} ms  p99 {result.percentile(99):7.1f} ms  "
-              f"ok {result.ok}/{result.sent}  sustained {result.achieved:6.1f}/s", flush=True)
+              f"ok {result.ok}/{result.sent}  sustained {result.achieved:6.1f}/s  "
+              f"client lag p50 {result.lag(50):5.1f} p99 {result.lag(99):6.1f} ms (schedule {result.loop_lag(99):5.1f})",
+              flush=True)
         results.append(result)
     return results
 

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import urllib3
@@ -44,35 +44,55 @@ class RunResult:
     ok: int
     seconds: float
     latencies_ms: list[float]
+    lags_ms: list[float] = field(default_factory=list)  # how late each send started against its due time
+    loop_lags_ms: list[float] = field(default_factory=list)  # how late the schedule handed it to a thread
 
     @property
     def achieved(self) -> float:
         return self.ok / self.seconds
 
     def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+        return _percentile(self.latencies_ms, p)
+
+    def lag(self, p: float) -> float:
+        """The generator's own lateness: its p-th percentile. Latency counts from the due time, so a late
+        send (threads busy, the GIL held elsewhere in the generator's process) shows up as the server's."""
+        return _percentile(self.lags_ms, p)
+
+    def loop_lag(self, p: float) -> float:
+        """The schedule's own lateness (its loop descheduled or waiting for the interpreter lock), without
+        the wait for a free sending thread that a slow server causes."""
+        return _percentile(self.loop_lags_ms, p)
 
     @property
     def p50(self) -> float:
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
 
+def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
 def run(send_one: Callable[[int], int], rate: float, seconds: float, workers: int = 64) -> RunResult:
     """Call send_one(i) at `rate` per second for `seconds`; it returns the HTTP status."""
     total = int(rate * seconds)
     latencies: list[float] = []
+    lags: list[float] = []
+    loop_lags: list[float] = []
     ok = 0
     lock = threading.Lock()
 
     def task(i: int, due: float) -> None:
         nonlocal ok
+        lag = (time.perf_counter() - due) * 1000
         status = send_one(i)
         elapsed = (time.perf_counter() - due) * 1000  # from the scheduled send time: queueing counts
         with lock:
             latencies.append(elapsed)
+            lags.append(lag)
             ok += status == 200
 
     start = time.perf_counter()
@@ -82,8 +102,9 @@ def run(send_one: Callable[[int], int], rate: float, seconds: float, workers: in
             delay = due - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
+            loop_lags.append((time.perf_counter() - due) * 1000)
             pool.submit(task, i, due)
-    return RunResult(rate, total, ok, time.perf_counter() - start, latencies)
+    return RunResult(rate, total, ok, time.perf_counter() - start, latencies, lags, loop_lags)
 
 
 def mixed_sender(users: list[WeChatUser], pic: tuple[str, str]) -> Callable[[int], int]:

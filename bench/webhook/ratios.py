@@ -16,6 +16,7 @@ SUSTAINED_SHARE = 0.95  # a rate is sustained when this share of it was answered
 SUSTAINED_P99_MS = 100.0  # …and 99 % of the answers came within this
 MIX = {"text": 0.6, "location": 0.2, "image": 0.2}  # the load's mix (bench.webhook.load.mixed_sender)
 TARGET_RATE_RATIO, TARGET_P99_MS, TARGET_COST_RATIO = 0.5, 100.0, 4.0
+STANDIN_PLACES = {"process": "a process of their own", "thread": "the generator's process (`--standin process`: in their own; measured worse, bench.webhook.ab)"}
 SERVER_NAMES = {"granian": "granian, its HTTP in Rust", "gunicorn": "gunicorn's gthread worker", "waitress": "waitress"}
 
 
@@ -64,11 +65,13 @@ def verdict(echo: list[RunResult], service: list[RunResult], costs: dict[str, di
 
 
 def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dict[str, Cost]], seconds: float,
-           threads: int, load: tuple[float, float], photos_drained: dict[float, float | None] | None = None) -> str:
-    rows = ["| run | offered (msg/s) | p50 | p99 | answered | sustained |", "| --- | --- | --- | --- | --- | --- |"]
+           threads: int, load: tuple[float, float], photos_drained: dict[float, float | None] | None = None,
+           standin: str = "process") -> str:
+    rows = ["| run | offered (msg/s) | p50 | p99 | client lag p50 / p99 (schedule p99) | answered | sustained |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
     for label, r in [*(("echo", r) for r in echo), *(("service", r) for r in service)]:
-        rows.append(f"| {label} | {r.rate:.0f} | {r.p50:.1f} ms | {r.percentile(99):.1f} ms | {r.ok}/{r.sent} in "
-                    f"{r.seconds:.1f} s | {'yes' if sustains(r) else 'no'} |")
+        rows.append(f"| {label} | {r.rate:.0f} | {r.p50:.1f} ms | {r.percentile(99):.1f} ms | {r.lag(50):.1f} / "
+                    f"{r.lag(99):.1f} ms ({r.loop_lag(99):.1f}) | {r.ok}/{r.sent} in {r.seconds:.1f} s | {'yes' if sustains(r) else 'no'} |")
     cost_rows = ["| message | service (CPU / clock) | echo (CPU / clock) | ratio (CPU) |", "| --- | --- | --- | --- |"]
     for kind, s in costs["service"].items():
         b = costs["baseline"][kind]
@@ -86,8 +89,11 @@ def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dic
         f"half that rate and on up the same ramp to its own (down the ramp when it does not sustain half). Both "
         f"served by `bot.webserver` ({SERVER_NAMES[chosen_server()]}, {threads} threads); open-loop load of 60 % text, "
         f"20 % location, 20 % image messages from 300 new residents per rate (each rate starts with their 300 first "
-        f"messages), {seconds:g} s per rate, latency from the scheduled send time; the load generator shares the 2 "
-        f"cores, so the echo's saturation is partly the generator's.\n\n"
+        f"messages), {seconds:g} s per rate, latency from the scheduled send time; the stand-in WeChat API and photo "
+        f"host run in {STANDIN_PLACES[standin]}; the load generator shares the 2 cores, so the echo's saturation is partly the generator's. Client lag: how late the generator started each "
+        f"send against its due time, inside the p50/p99: its schedule's own lateness (in brackets: the loop "
+        f"descheduled or waiting for the interpreter lock) plus the wait for a free one of its 64 sending threads "
+        f"(all busy when the server is slow).\n\n"
         + "\n".join(rows)
         + f"\n\nSaturation (the highest rate sustained): echo {saturation(echo):.0f} msg/s, service "
         f"{saturation(service):.0f} msg/s; the service started at half the echo's.\n\n"
@@ -103,8 +109,8 @@ def _drain_line(drained: dict[float, float | None] | None) -> str:
     if not drained:
         return ""
     times = ", ".join(f"{rate:.0f} msg/s " + ("over 120 s" if s is None else f"{s:.1f} s") for rate, s in drained.items())
-    return ("The worker's photos (20 % of the messages: download, fingerprint and features in its analysis child at "
-            f"nice 10, then stored): every one stored or refused this long after each rate's last answer: {times}; "
+    return ("The worker's photos (20 % of the messages: download, fingerprint and features in its analysis child under "
+            f"SCHED_IDLE, then stored): every one stored or refused this long after each rate's last answer: {times}; "
             "the next rate started after that.\n\n")
 
 

@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -34,8 +34,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANALYSIS_NICENESS = 10
-PRIORITY_ENV = "CHENGGUAN_ANALYSIS_PRIORITY"  # idle (SCHED_IDLE, the default) | nice (ANALYSIS_NICENESS)
+PRIORITY_ENV = "CHENGGUAN_ANALYSIS_PRIORITY"
+PRIORITIES = ("idle", "nice")  # SCHED_IDLE (the default) | nice ANALYSIS_NICENESS
 T = TypeVar("T")
+
+
+class UnknownPriority(ValueError):
+    pass
+
+
+def idle_chosen(env: Mapping[str, str] | None = None) -> bool:
+    """True unless CHENGGUAN_ANALYSIS_PRIORITY says nice; any other value is an error, not a quiet default."""
+    name = (env if env is not None else os.environ).get(PRIORITY_ENV, "").strip().lower() or PRIORITIES[0]
+    if name not in PRIORITIES:
+        raise UnknownPriority(f"{PRIORITY_ENV}={name}: 可选 {' 或 '.join(PRIORITIES)}")
+    return name == "idle"
 
 
 class AnalysisCrashed(Exception):
@@ -103,7 +116,7 @@ def start(niceness: int = ANALYSIS_NICENESS, processes: int = 1, idle: bool | No
     in the background; one per worker thread, so `chengguan worker --concurrency N` analyses N photos at once."""
     global _child
     if idle is None:
-        idle = os.environ.get(PRIORITY_ENV, "idle").strip().lower() != "nice"
+        idle = idle_chosen()
     if _child is None:
         _child = _Child(niceness, processes, idle)
         _child.pool()

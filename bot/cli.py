@@ -69,6 +69,7 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
 
     logging.getLogger("bot").setLevel(logging.INFO)
     _check_web_server()
+    _check_analysis_priority()  # the worker child's setting: refused here, not by a child restarted in a loop
     if port_taken(host, port):
         raise ConfigError(f"端口 {port} 已被占用: 换一个端口, 如 chengguan serve --port {port + 1}")
     service = _ready_service()  # migrates the embedded database before the children start
@@ -122,6 +123,15 @@ def _check_web_server() -> None:
         raise ConfigError(str(exc)) from None
 
 
+def _check_analysis_priority() -> None:
+    from bot.analysis import UnknownPriority, idle_chosen
+
+    try:
+        idle_chosen()
+    except UnknownPriority as exc:
+        raise ConfigError(str(exc)) from None
+
+
 @cli.command(hidden=True, help="只运行网页服务 (serve 以子进程方式运行它)。")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -148,6 +158,7 @@ def worker(concurrency: int) -> None:
 
     logging.getLogger("bot").setLevel(logging.INFO)
     check_concurrency(Config.from_env(), concurrency)  # before anything is migrated or started
+    _check_analysis_priority()
     service = _ready_service()
     scheduler = build_scheduler(service)
     scheduler.start()

@@ -168,3 +168,20 @@ def test_a_rectification_checked_in_the_child_passes_and_submits_the_case(  # ty
     run_worker()
     assert "核验通过" in wechat_api.wait_for_message(officer.openid)[-1]
     assert case(mp_service, number).status == CaseStatus.SUBMITTED
+
+
+def test_the_priority_setting_takes_idle_or_nice_and_refuses_anything_else() -> None:
+    assert analysis.idle_chosen({}) is True
+    assert analysis.idle_chosen({analysis.PRIORITY_ENV: " Nice "}) is False
+    with pytest.raises(analysis.UnknownPriority, match="idle 或 nice"):
+        analysis.idle_chosen({analysis.PRIORITY_ENV: "realtime"})
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["worker"]])
+def test_serve_and_worker_refuse_an_unknown_priority_in_one_line(command, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "CHENGGUAN_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": "",
+           analysis.PRIORITY_ENV: "realtime"}
+    done = subprocess.run([sys.executable, "-m", "bot", *command], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [f"配置错误: {analysis.PRIORITY_ENV}=realtime: 可选 idle 或 nice"]
+    assert not (tmp_path / "var").exists()  # refused before anything was made

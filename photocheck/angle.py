@@ -28,6 +28,7 @@ import numpy as np
 
 from .features import SIFT_CONTRAST, Features, Prepared, detect, faint_contrast, match_with_near
 from .margins import picture_box
+from .smallpass import SMALL_PASS_BELOW, enlarged_features, small_pictures
 from .structure import orientation_agreement
 
 
@@ -103,15 +104,30 @@ def picture(p: Prepared, box: tuple[int, int, int, int]) -> Prepared | _Picture:
 
 def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     """The angle check; when the light is poor and the result weak, once more on features found with SIFT's
-    contrast threshold scaled to each photo's contrast (faint_pass), and the better of the two counts."""
+    contrast threshold scaled to each photo's contrast (faint_pass); when both pictures are small and the
+    result still weak, once more on features of the pictures enlarged (smallpass). The best result counts."""
     first = _check_angle(a, b, threshold)
-    if not faint_pass_due(first):
+    if faint_pass_due(first):
+        first = _better(first, _faint_pass(a, b, threshold))
+    if first.same_angle_score >= SMALL_PASS_BELOW:
         return first
+    pa, pb = pictures(a, b)
+    if not small_pictures(pa.shape, pb.shape):
+        return first
+    enlarged_a = _Picture(pa.gray, enlarged_features(pa.gray))
+    enlarged_b = _Picture(pb.gray, enlarged_features(pb.gray))
+    return _better(first, _check_angle(enlarged_a, enlarged_b, threshold))
+
+
+def _better(first: AngleResult, second: AngleResult | None) -> AngleResult:
+    return second if second is not None and second.same_angle_score > first.same_angle_score else first
+
+
+def _faint_pass(a: Prepared, b: Prepared, threshold: float) -> AngleResult | None:
     faint_a, faint_b = _with_faint_features(a), _with_faint_features(b)
     if faint_a is a and faint_b is b:
-        return first  # both photos have ordinary contrast: the same features again
-    second = _check_angle(faint_a, faint_b, threshold)
-    return second if second.same_angle_score > first.same_angle_score else first
+        return None  # both photos have ordinary contrast: the same features again
+    return _check_angle(faint_a, faint_b, threshold)
 
 
 # The second pass runs only below this score with poor light (angle_score's dark case): a night photo keeps few

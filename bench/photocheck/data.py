@@ -38,9 +38,11 @@ EXTRA = "extra:"
 # Fourth pass: a KITTI drive (frames 0.1-0.5 s apart vs the same road layout 130-150 m away, heading reversed),
 # a church from two positions (pySLAM test data), two frames of a driving video (Manydepth), and car-camera
 # frames of different streets (KITTI, Waymo, nuScenes test data of mmdetection3d): tune only.
+# Sixth pass (brief A8), tune only: small pictures (146x82 px) of one railway line from the train's front camera,
+# winter vs summer months apart (Nordland, panels of a result figure), and other places of the line.
 EXTRA_TUNE_GROUPS = frozenset({
     "loftr_scannet", "selavpr_msls", "gvbench_robotcar", "pyslam_kitti06", "pyslam_church", "manydepth_youtube",
-    "mmdet3d_street",
+    "mmdet3d_street", "sbvpr_nordland",
 })
 # Fifth pass (brief A6), held back, at photo sizes (400-1707 px long side, and 12 MP): WxBS v1.1 still photos of
 # one place by day and by night or in autumn and in snow from about the same viewpoint (wxbs_light), the same
@@ -65,6 +67,7 @@ SCENE_KINDS = {
     "loftr_phototourism": "landmark, other photographers", "loftr_scannet": "indoor, moved camera",
     "wxbs_light": "day/night or season, same viewpoint (WxBS)", "wxbs_view": "other viewpoint, day/night (WxBS)",
     "imgraft_engabreen": "fixed camera, days apart, 12 MP", "amos_webcams": "fixed webcam, seasons and dawn to midday",
+    "sbvpr_nordland": "re-visit months apart, small pictures (tune)",
 }
 EXTRA_SAME_GROUP = 80  # same-group negative pairs sampled from the extra groups, per split
 

@@ -48,3 +48,11 @@ def test_a_worker_and_its_child_are_counted_apart(tmp_path: Path) -> None:
         worker.wait()
     assert used["worker"] >= 0.15 and used["analysis"] >= 0.15
     assert "web" not in used
+
+
+def test_the_budget_is_per_second_per_message_and_per_accepted_photo() -> None:
+    during = {"web": 3.0, "worker": 0.2, "analysis": 1.0, "supervisor": 0.0, "generator": 1.5}
+    table = cpu.budget_table([("service", 400, 2000, 5.0, during, ({"worker": 1.0, "analysis": 8.0}, 180))])
+    row = table.splitlines()[-1]
+    assert row.startswith("| service | 400 | 0.60 / 1.50 | 0.04 / 0.10 | 0.20 / 0.50 | – | 0.30 / 0.75 |")
+    assert "56.7 ms (6.7 in the worker; 180 photos)" in row  # (0.2 + 1.0 + 1.0 + 8.0) s over 180 photos

@@ -73,12 +73,15 @@ def ratios_main(ramp: list[float], seconds: float,
             raise SystemExit(f"the echo sustained none of {ramp} msg/s: start the ramp lower (--ramp)")
         half = echo_saturation / 2  # then on up the echo's ramp to the service's own saturation, or down to it
         drained: dict[float, float | None] = {}
-        drain_cpu: dict[float, dict[str, float]] = {}
+        drain_cpu: dict[float, tuple[dict[str, float], int]] = {}  # the CPU of the drain, the rate's photos
+        photos_before = [0]
 
         def photos_done(run: RunResult) -> None:
             before = cpu.snapshot()
             drained[run.rate] = _photos_drained(Path(tmp) / "chengguan.db")
-            drain_cpu[run.rate] = cpu.used(before, cpu.snapshot())
+            photos = _photo_count(Path(tmp) / "chengguan.db")
+            drain_cpu[run.rate] = cpu.used(before, cpu.snapshot()), photos - photos_before[0]
+            photos_before[0] = photos
 
         with running_server(_env(api, tmp), Path(tmp) / "serve.log") as base:
             service_runs = _ramp(base, pic, [half, *(r for r in ramp if r > half)], seconds, "service",
@@ -125,6 +128,13 @@ def _photos_drained(database: Path, limit_s: float = DRAIN_LIMIT_S) -> float | N
             return time.monotonic() - started
         time.sleep(0.1)
     return None
+
+
+def _photo_count(database: Path) -> int:
+    """Photos the webhooks accepted so far (a report keeps at most 3: the load's other image messages are declined)."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM photos").fetchone()
+    return int(count)
 
 
 def readers_main(rates: list[float], seconds: float, readers: int, cases: int, rounds: int = ROUNDS) -> None:

@@ -106,21 +106,25 @@ ROLE_NAMES = {"web": "web", "worker": "worker", "analysis": "analysis child", "s
               "echo": "echo", "generator": "generator + stand-in"}
 
 
-def budget_table(runs: list[tuple[str, float, int, float, dict[str, float], dict[str, float] | None]]) -> str:
-    """Rows of (label, rate, messages, seconds, CPU during the rate, CPU during the photos' drain after it or None):
-    per role, CPU seconds per second of the rate and ms per message; the drain's worker + analysis CPU per photo."""
-    lines = ["| run | offered (msg/s) | " + " | ".join(ROLE_NAMES[r] for r in ROLES if r != "supervisor")
+def budget_table(runs: list[tuple[str, float, int, float, dict[str, float],
+                                  tuple[dict[str, float], int] | None]]) -> str:
+    """Rows of (label, rate, messages, seconds, CPU during the rate, (CPU during the photos' drain after it, photos)
+    or None): per role, CPU seconds per second of the rate and ms per message; worker + analysis CPU per photo."""
+    shown = [r for r in ROLES if r != "supervisor"]
+    lines = ["| run | offered (msg/s) | " + " | ".join(ROLE_NAMES[r] for r in shown)
              + " | worker + analysis per photo, to the last stored |",
-             "| --- | --- | " + " | ".join("---" for r in ROLES if r != "supervisor") + " | --- |"]
+             "| --- | --- | " + " | ".join("---" for _ in shown) + " | --- |"]
     for label, rate, messages, seconds, during, drain in runs:
         cells = [f"{during[r] / seconds:.2f} / {during[r] * 1000 / messages:.2f}" if r in during else "–"
-                 for r in ROLES if r != "supervisor"]
-        photos = messages * PHOTO_SHARE
-        per_photo = ("–" if drain is None else
-                     f"{sum(during.get(r, 0) + drain.get(r, 0) for r in ('worker', 'analysis')) * 1000 / photos:.1f} ms "
-                     f"({(during.get('worker', 0) + drain.get('worker', 0)) * 1000 / photos:.1f} in the worker)")
-        lines.append(f"| {label} | {rate:.0f} | " + " | ".join(cells) + f" | {per_photo} |")
+                 for r in shown]
+        lines.append(f"| {label} | {rate:.0f} | " + " | ".join(cells) + f" | {_per_photo(during, drain)} |")
     return "\n".join(lines)
 
 
-PHOTO_SHARE = 0.2  # image messages in the load's mix (bench.webhook.load.mixed_sender)
+def _per_photo(during: dict[str, float], drain: tuple[dict[str, float], int] | None) -> str:
+    if drain is None or not drain[1]:
+        return "–"
+    after, photos = drain
+    worker = (during.get("worker", 0) + after.get("worker", 0)) * 1000 / photos
+    both = worker + (during.get("analysis", 0) + after.get("analysis", 0)) * 1000 / photos
+    return f"{both:.1f} ms ({worker:.1f} in the worker; {photos} photos)"

@@ -67,7 +67,7 @@ def verdict(echo: list[RunResult], service: list[RunResult], costs: dict[str, di
 
 def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dict[str, Cost]], seconds: float,
            threads: int, load: tuple[float, float], photos_drained: dict[float, float | None] | None = None,
-           standin: str = "process", drain_cpu: dict[float, dict[str, float]] | None = None) -> str:
+           standin: str = "process", drain_cpu: dict[float, tuple[dict[str, float], int]] | None = None) -> str:
     rows = ["| run | offered (msg/s) | p50 | p99 | client lag p50 / p99 (schedule p99) | answered | sustained |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
     for label, r in [*(("echo", r) for r in echo), *(("service", r) for r in service)]:
@@ -116,14 +116,16 @@ def _drain_line(drained: dict[float, float | None] | None) -> str:
             "the next rate started after that.\n\n")
 
 
-def _cpu_budget(echo: list[RunResult], service: list[RunResult], drain_cpu: dict[float, dict[str, float]]) -> str:
+def _cpu_budget(echo: list[RunResult], service: list[RunResult],
+                drain_cpu: dict[float, tuple[dict[str, float], int]]) -> str:
     runs = [*(("echo", r, None) for r in echo), *(("service", r, drain_cpu.get(r.rate)) for r in service)]
     if not any(r.cpu_s for _, r, _ in runs):
         return ""
     return ("Where the CPU went (`bench.webhook.cpu`: utime+stime of each process from /proc before and after each "
             "rate; CPU seconds per second / ms per message sent; the generator's process holds the load's sending "
             "threads and the stand-in; the last column adds the worker's and its analysis child's CPU until the "
-            "rate's last photo was stored, per photo):\n\n"
+            "rate's last photo was stored, per photo the webhooks accepted (a report keeps at most 3, so fewer than "
+            "the image messages):\n\n"
             + budget_table([(label, r.rate, r.sent, r.seconds, r.cpu_s, drain) for label, r, drain in runs]) + "\n\n")
 
 

@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--echo-rate", type=float, help="the echo conditions' rate (default --rate): near its saturation")
     args = parser.parse_args()
     load_at_start = os.getloadavg()[0]
     conditions = EXPERIMENTS[args.experiment]
@@ -61,14 +62,14 @@ def main() -> None:
             tmp = stack.enter_context(tempfile.TemporaryDirectory())
             if extra == ECHO:
                 base = stack.enter_context(echo_server(int(arguments[0])))
-                servers.append((label, api, base, None))
+                servers.append((label, api, base, None, args.echo_rate or args.rate))
                 continue
             base = stack.enter_context(running_server(_env(api, tmp, **extra), Path(tmp) / "serve.log",
                                                       extra_args=arguments))
-            servers.append((label, api, base, Path(tmp) / "chengguan.db"))
+            servers.append((label, api, base, Path(tmp) / "chengguan.db", args.rate))
         for n in range(args.rounds):
-            for label, api, base, database in servers if n % 2 == 0 else reversed(servers):  # A B, B A, …
-                periods[label] += _sweep(base, api.pic, [args.rate], args.seconds, f"{args.experiment[:3]}{n}")
+            for label, api, base, database, rate in servers if n % 2 == 0 else reversed(servers):  # A B, B A, …
+                periods[label] += _sweep(base, api.pic, [rate], args.seconds, f"{args.experiment[:3]}{n}")
                 if database is not None:
                     _photos_drained(database)
     body = _report(args, periods, (load_at_start, os.getloadavg()[0]))
@@ -87,7 +88,8 @@ def _report(args: argparse.Namespace, periods: dict[str, list[RunResult]], load:
                     f"{cpu.per_message_line(pooled.cpu_s, pooled.sent)} |")
     return (f"Machine: {machine()}; load average {load[0]:.1f} at the start, {load[1]:.1f} at the end.\n\n"
             f"`python -m bench.webhook.ab {args.experiment} --rate {args.rate:g} --seconds {args.seconds:g} "
-            f"--rounds {args.rounds}`: the service's mixed load (as in \"webhook\") at {args.rate:g} msg/s, "
+            f"--rounds {args.rounds}{f' --echo-rate {args.echo_rate:g}' if args.echo_rate else ''}`: the service's "
+            f"mixed load (as in \"webhook\") at {args.rate:g} msg/s{f' (the echo at {args.echo_rate:g})' if args.echo_rate else ''}, "
             f"{args.seconds:g} s per period, the conditions' periods alternated {args.rounds} times (A B, B A, …), each on its own "
             f"server and stand-in; each period after the last one's photos were stored. CPU ms per message: utime+stime of "
             f"each process role from /proc over the periods (bench.webhook.cpu; not the photos' drain after them), per "

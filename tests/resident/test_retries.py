@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -74,8 +76,22 @@ def test_concurrent_copies_on_one_serve_with_two_web_processes_act_once(database
                                                                          wechat_api) -> None:  # type: ignore[no-untyped-def]
     env = mp_env(wechat_api, database_url, tmp_path / "data")
     with running_server(env, tmp_path / "serve.log", extra_args=("--processes", "2")) as base:
+        if Path("/proc").is_dir():  # the `bot web` child and its two server processes, all named by the port
+            assert len(_web_processes(urlsplit(base).port)) == 3
         replies = _concurrent_confirmations([base] * 8, wechat_api)
     _assert_acted_once(service, replies)
+
+
+def _web_processes(port: int | None) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"web" in arguments and str(port).encode() in arguments:
+            found.append(entry.name)
+    return found
 
 
 def _concurrent_confirmations(bases: list[str], wechat_api) -> list[tuple[int, str | None]]:  # type: ignore[no-untyped-def]

@@ -61,8 +61,9 @@ def cli(verbose: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=8000, show_default=True, type=int, help="监听端口")
 @click.option("--threads", default=8, show_default=True, type=int, help="网页请求线程数")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64), help="网页服务进程数")
 @click.option("--web-only", is_flag=True, help="不运行后台任务: 由别处的 chengguan worker 处理 (PostgreSQL, 多台主机)")
-def serve(host: str, port: int, threads: int, web_only: bool) -> None:
+def serve(host: str, port: int, threads: int, processes: int, web_only: bool) -> None:
     from bot.channels.readiness import channel_lines
     from bot.startup import INSTANCE_ENV, port_taken, wait_until_answering
     from bot.supervisor import WORKER_NICENESS, ChildProcess
@@ -76,8 +77,8 @@ def serve(host: str, port: int, threads: int, web_only: bool) -> None:
     database = _safe_url(service)
     service.dispose()  # each child builds its own
     web_failed = threading.Event()
-    web = ChildProcess("web server", ["web", "--host", host, "--port", str(port), "--threads", str(threads)],
-                       on_early_exit=web_failed)
+    web = ChildProcess("web server", ["web", "--host", host, "--port", str(port), "--threads", str(threads),
+                                      "--processes", str(processes)], on_early_exit=web_failed)
     # Normal priority: the worker takes SQLite's write lock, and at nice 10 it was preempted inside its
     # transactions while webhooks waited. Its CPU-heavy photo analysis runs lower (bot.analysis).
     worker = None if web_only else ChildProcess("worker", ["worker"], niceness=WORKER_NICENESS)
@@ -136,13 +137,14 @@ def _check_analysis_priority() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def web(host: str, port: int, threads: int) -> None:
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64))
+def web(host: str, port: int, threads: int, processes: int) -> None:
     from bot import webserver
     from bot.supervisor import exit_when_orphaned
 
     logging.getLogger("bot").setLevel(logging.INFO)
     exit_when_orphaned()
-    webserver.run(host, port, threads)
+    webserver.run(host, port, threads, processes=processes)
 
 
 @cli.command(help="只运行后台任务 (生产环境与 gunicorn 并行, 见 Procfile)。")

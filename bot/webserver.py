@@ -58,8 +58,9 @@ def built_for_serving(factory: Callable[[], Flask]) -> Flask:
     return app
 
 
-def run(host: str, port: int, threads: int, factory: Callable[[], Flask] = create_app) -> None:
-    """Serve until stopped; the server loads the app in its worker process, after the fork.
+def run(host: str, port: int, threads: int, factory: Callable[[], Flask] = create_app, processes: int = 1) -> None:
+    """Serve until stopped with `processes` server processes (waitress: always one); the server loads the app in
+    each of them, after the fork.
     `factory` is for the webhook benchmark's baseline, served the same way (a module-level function or a
     partial of one: granian hands it to its worker process)."""
     server = chosen_server()
@@ -68,17 +69,17 @@ def run(host: str, port: int, threads: int, factory: Callable[[], Flask] = creat
 
         waitress.serve(built_for_serving(factory), host=host, port=port, threads=threads, ident="chengguan")
     elif server == "granian":
-        _granian(host, port, threads, factory)
+        _granian(host, port, threads, factory, processes)
     else:
-        _gunicorn(host, port, threads, factory)
+        _gunicorn(host, port, threads, factory, processes)
 
 
-def _granian(host: str, port: int, threads: int, factory: Callable[[], Flask]) -> None:
+def _granian(host: str, port: int, threads: int, factory: Callable[[], Flask], processes: int) -> None:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
 
     Granian(
-        "chengguan", address=host, port=port, interface=Interfaces.WSGI, workers=1, blocking_threads=threads,
+        "chengguan", address=host, port=port, interface=Interfaces.WSGI, workers=processes, blocking_threads=threads,
         http=HTTPModes.http1, log_access=bool(ACCESS_LOG), workers_kill_timeout=GRACEFUL_TIMEOUT_S,
         # Its warning that more threads than 2 x cores + 1 is "quite high" fits an app whose threads compute;
         # ours mostly wait (one webhook at a time on SQLite, the others queue), so only errors are logged.
@@ -86,13 +87,13 @@ def _granian(host: str, port: int, threads: int, factory: Callable[[], Flask]) -
     ).serve(target_loader=partial(built_for_serving, factory), wrap_loader=False)
 
 
-def _gunicorn(host: str, port: int, threads: int, factory: Callable[[], Flask]) -> None:
+def _gunicorn(host: str, port: int, threads: int, factory: Callable[[], Flask], processes: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             settings: dict[str, Any] = {
-                "bind": f"{host}:{port}", "workers": 1, "threads": threads, "worker_class": "gthread",
+                "bind": f"{host}:{port}", "workers": processes, "threads": threads, "worker_class": "gthread",
                 "accesslog": ACCESS_LOG, "errorlog": "-", "loglevel": "warning", "graceful_timeout": GRACEFUL_TIMEOUT_S,
                 "proc_name": "chengguan-web",
                 "control_socket_disable": True,  # gunicorn's runtime control socket; we do not use it

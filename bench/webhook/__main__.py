@@ -20,15 +20,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 from bench.results import machine, write_section
 from bench.webhook.inprocess import per_message_ms
-from bench.webhook import ratios
+from bench.webhook import cpu, ratios
 from bench.webhook.load import LightHTTP, RunResult, mixed_sender, run
 from bench.webhook.pollers import WARM_UP_S, Readers
 from bench.webhook.readers import seed_cases
@@ -72,7 +73,16 @@ def ratios_main(ramp: list[float], seconds: float,
             raise SystemExit(f"the echo sustained none of {ramp} msg/s: start the ramp lower (--ramp)")
         half = echo_saturation / 2  # then on up the echo's ramp to the service's own saturation, or down to it
         drained: dict[float, float | None] = {}
-        photos_done = lambda run: drained.__setitem__(run.rate, _photos_drained(Path(tmp) / "chengguan.db"))  # noqa: E731
+        drain_cpu: dict[float, tuple[dict[str, float], int]] = {}  # the CPU of the drain, the rate's photos
+        photos_before = [0]
+
+        def photos_done(run: RunResult) -> None:
+            before = cpu.snapshot()
+            drained[run.rate] = _photos_drained(Path(tmp) / "chengguan.db")
+            photos = _photo_count(Path(tmp) / "chengguan.db")
+            drain_cpu[run.rate] = cpu.used(before, cpu.snapshot()), photos - photos_before[0]
+            photos_before[0] = photos
+
         with running_server(_env(api, tmp), Path(tmp) / "serve.log") as base:
             service_runs = _ramp(base, pic, [half, *(r for r in ramp if r > half)], seconds, "service",
                                  after=photos_done)
@@ -81,7 +91,8 @@ def ratios_main(ramp: list[float], seconds: float,
                                       "service", until_sustained=True, after=photos_done)
     costs = per_message_ms()
     body = ratios.report(echo_runs, service_runs, costs, seconds, THREADS, (load_at_start, ratios.load_average()),
-                         photos_drained=drained, standin="thread" if standin is standin_in_thread else "process")
+                         photos_drained=drained, standin="thread" if standin is standin_in_thread else "process",
+                         drain_cpu=drain_cpu)
     print(body)
     write_section("webhook", body)
 
@@ -119,6 +130,13 @@ def _photos_drained(database: Path, limit_s: float = DRAIN_LIMIT_S) -> float | N
     return None
 
 
+def _photo_count(database: Path) -> int:
+    """Photos the webhooks accepted so far (a report keeps at most 3: the load's other image messages are declined)."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM photos").fetchone()
+    return int(count)
+
+
 def readers_main(rates: list[float], seconds: float, readers: int, cases: int, rounds: int = ROUNDS) -> None:
     """Per rate, `rounds` times: `seconds` without readers, then `seconds` with them; each condition's
     latencies pooled over its rounds, so load from elsewhere on the machine falls on both alike. Once
@@ -146,7 +164,7 @@ def readers_main(rates: list[float], seconds: float, readers: int, cases: int, r
 def _pooled(runs: list[RunResult]) -> RunResult:
     return RunResult(runs[0].rate, sum(r.sent for r in runs), sum(r.ok for r in runs), sum(r.seconds for r in runs),
                      [ms for r in runs for ms in r.latencies_ms], [ms for r in runs for ms in r.lags_ms],
-                     [ms for r in runs for ms in r.loop_lags_ms])
+                     [ms for r in runs for ms in r.loop_lags_ms], cpu.summed(r.cpu_s for r in runs))
 
 
 def _report_readers(rows, seconds: float, readers: int, cases: int, rounds: int) -> None:  # type: ignore[no-untyped-def]
@@ -192,18 +210,29 @@ def _sweep(base: str, pic: tuple[str, str], rates: list[float], seconds: float, 
     results = []
     for rate in rates:
         users = [WeChatUser(base, TOKEN, f"o_bench_{label}_{int(rate)}_{n}", http=http) for n in range(300)]
+        before = cpu.snapshot(urlsplit(base).port)
         result = run(mixed_sender(users, pic), rate, seconds)
+        result.cpu_s = cpu.used(before, cpu.snapshot(urlsplit(base).port))
         print(f"{label:8} {rate:5.0f}/s  p50 {result.p50:7.1f} ms  p99 {result.percentile(99):7.1f} ms  "
               f"ok {result.ok}/{result.sent}  sustained {result.achieved:6.1f}/s  "
               f"client lag p50 {result.lag(50):5.1f} p99 {result.lag(99):6.1f} ms (schedule {result.loop_lag(99):5.1f})",
               flush=True)
+        print(f"{'':8} CPU ms per message: {cpu.per_message_line(result.cpu_s, result.sent)}", flush=True)
         results.append(result)
     return results
 
 
 def _with_baseline(body):  # type: ignore[no-untyped-def]
+    with echo_server() as base:
+        return body(base)
+
+
+@contextmanager
+def echo_server(processes: int = 1) -> Iterator[str]:
+    """The echo baseline on a free port, served as `chengguan serve` serves (bot.webserver); yields its base URL."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "bench.webhook.baseline", TOKEN, str(port), str(THREADS)])
+    process = subprocess.Popen([sys.executable, "-m", "bench.webhook.baseline", TOKEN, str(port), str(THREADS),
+                                str(processes)])
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -212,7 +241,7 @@ def _with_baseline(body):  # type: ignore[no-untyped-def]
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        return body(base)
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=10)

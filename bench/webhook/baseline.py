@@ -37,4 +37,5 @@ def make_app(token: str) -> Flask:
 
 if __name__ == "__main__":
     token, port, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    webserver.run("127.0.0.1", port, threads, factory=partial(make_app, token))
+    processes = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    webserver.run("127.0.0.1", port, threads, factory=partial(make_app, token), processes=processes)

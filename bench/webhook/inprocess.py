@@ -66,13 +66,20 @@ class TimedApp:
 def service_app() -> Iterator[Flask]:
     """The service's app on a fresh SQLite database, as `chengguan serve` builds it (its objects frozen out of
     the garbage collector: without that, full collections over them land in the medians and the profiles)."""
+    with service_and_app() as (app, _):
+        yield app
+
+
+@contextmanager
+def service_and_app(env: dict[str, str] | None = None) -> Iterator[tuple[Flask, Service]]:
+    """service_app's app and the Service behind it (for a worker in this process); `env` adds settings."""
     with tempfile.TemporaryDirectory() as tmp:
         config = Config.from_env({"CHENGGUAN_DATA_DIR": tmp, "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": "wxbench",
-                                  "WECHAT_APP_SECRET": "s"})
+                                  "WECHAT_APP_SECRET": "s", **(env or {})})
         upgrade(config.database_url)
         service = Service.build(config)
         try:
-            yield built_for_serving(lambda: create_app(service=service))
+            yield built_for_serving(lambda: create_app(service=service)), service
         finally:
             service.dispose()
             gc.unfreeze()

@@ -46,6 +46,7 @@ class RunResult:
     latencies_ms: list[float]
     lags_ms: list[float] = field(default_factory=list)  # how late each send started against its due time
     loop_lags_ms: list[float] = field(default_factory=list)  # how late the schedule handed it to a thread
+    cpu_s: dict[str, float] = field(default_factory=dict)  # CPU seconds per process role (bench.webhook.cpu)
 
     @property
     def achieved(self) -> float:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bench.results import machine
 from bot.webserver import chosen_server
+from bench.webhook.cpu import budget_table
 from bench.webhook.inprocess import Cost
 from bench.webhook.load import RunResult
 
@@ -66,7 +67,7 @@ def verdict(echo: list[RunResult], service: list[RunResult], costs: dict[str, di
 
 def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dict[str, Cost]], seconds: float,
            threads: int, load: tuple[float, float], photos_drained: dict[float, float | None] | None = None,
-           standin: str = "process") -> str:
+           standin: str = "process", drain_cpu: dict[float, tuple[dict[str, float], int]] | None = None) -> str:
     rows = ["| run | offered (msg/s) | p50 | p99 | client lag p50 / p99 (schedule p99) | answered | sustained |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
     for label, r in [*(("echo", r) for r in echo), *(("service", r) for r in service)]:
@@ -98,6 +99,7 @@ def report(echo: list[RunResult], service: list[RunResult], costs: dict[str, dic
         + f"\n\nSaturation (the highest rate sustained): echo {saturation(echo):.0f} msg/s, service "
         f"{saturation(service):.0f} msg/s; the service started at half the echo's.\n\n"
         + _drain_line(photos_drained)
+        + _cpu_budget(echo, service, drain_cpu or {})
         + "Server time per message without the network (the app through WSGI in this process, median over 200 "
         "residents; CPU time of the serving thread, steadier than the clock on a shared machine):\n\n"
         + "\n".join(cost_rows) + "\n\nTargets (issue #19), same run:\n\n"
@@ -112,6 +114,19 @@ def _drain_line(drained: dict[float, float | None] | None) -> str:
     return ("The worker's photos (20 % of the messages: download, fingerprint and features in its analysis child under "
             f"SCHED_IDLE, then stored): every one stored or refused this long after each rate's last answer: {times}; "
             "the next rate started after that.\n\n")
+
+
+def _cpu_budget(echo: list[RunResult], service: list[RunResult],
+                drain_cpu: dict[float, tuple[dict[str, float], int]]) -> str:
+    runs = [*(("echo", r, None) for r in echo), *(("service", r, drain_cpu.get(r.rate)) for r in service)]
+    if not any(r.cpu_s for _, r, _ in runs):
+        return ""
+    return ("Where the CPU went (`bench.webhook.cpu`: utime+stime of each process from /proc before and after each "
+            "rate; CPU seconds per second / ms per message sent; the generator's process holds the load's sending "
+            "threads and the stand-in; the last column adds the worker's and its analysis child's CPU until the "
+            "rate's last photo was stored, per photo the webhooks accepted (a report keeps at most 3, so fewer than "
+            "the image messages):\n\n"
+            + budget_table([(label, r.rate, r.sent, r.seconds, r.cpu_s, drain) for label, r, drain in runs]) + "\n\n")
 
 
 def load_average() -> float:

@@ -92,7 +92,7 @@ def store(ctx: JobContext, photo: Photo, received: Received) -> None:
     if received.features:
         from photocheck.featureblob import FEATURES_VERSION
 
-        ctx.session.merge(PhotoFeatures(photo_id=photo.id, version=FEATURES_VERSION, data=received.features))
+        ctx.session.add(PhotoFeatures(photo_id=photo.id, version=FEATURES_VERSION, data=received.features))
 
 
 @waits_for_store

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -66,21 +68,52 @@ def test_concurrent_copies_in_one_process_act_once(new_user, mp_service, wechat_
 def test_concurrent_copies_on_two_server_processes_act_once(database_url, tmp_path, service, wechat_api) -> None:  # type: ignore[no-untyped-def]
     env = mp_env(wechat_api, database_url, tmp_path / "data")
     with running_server(env, tmp_path / "a.log") as first, running_server(env, tmp_path / "b.log") as second:
-        users = [WeChatUser(base, TOKEN, "o_twice", http=httpx.Client(timeout=10)) for base in (first, second)]
-        drive_to_confirmation(users[0], wechat_api)
-        confirm = users[0].message_xml("text", "<Content>确认</Content>")
-        barrier = threading.Barrier(4)
+        replies = _concurrent_confirmations([first, second], wechat_api)
+    _assert_acted_once(service, replies)
 
-        def deliver(i: int) -> tuple[int, str | None]:
-            barrier.wait()
-            reply = users[i % 2].post(confirm)
-            return reply.status, reply.text
 
-        with ThreadPoolExecutor(4) as pool:
-            replies = list(pool.map(deliver, range(4)))
+def test_concurrent_copies_on_one_serve_with_two_web_processes_act_once(database_url, tmp_path, service,
+                                                                         wechat_api) -> None:  # type: ignore[no-untyped-def]
+    env = mp_env(wechat_api, database_url, tmp_path / "data")
+    with running_server(env, tmp_path / "serve.log", extra_args=("--processes", "2")) as base:
+        if Path("/proc").is_dir():  # the `bot web` child and its two server processes, all named by the port
+            assert len(_web_processes(urlsplit(base).port)) == 3
+        replies = _concurrent_confirmations([base] * 8, wechat_api)
+    _assert_acted_once(service, replies)
 
+
+def _web_processes(port: int | None) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"web" in arguments and str(port).encode() in arguments:
+            found.append(entry.name)
+    return found
+
+
+def _concurrent_confirmations(bases: list[str], wechat_api) -> list[tuple[int, str | None]]:  # type: ignore[no-untyped-def]
+    """The confirmation posted at once, one copy to each base on a connection of its own."""
+    users = [WeChatUser(base, TOKEN, "o_twice", http=httpx.Client(timeout=10)) for base in bases]
+    drive_to_confirmation(users[0], wechat_api)
+    confirm = users[0].message_xml("text", "<Content>确认</Content>")
+    copies = max(4, len(bases))
+    barrier = threading.Barrier(copies)
+
+    def deliver(i: int) -> tuple[int, str | None]:
+        barrier.wait()
+        reply = users[i % len(users)].post(confirm)
+        return reply.status, reply.text
+
+    with ThreadPoolExecutor(copies) as pool:
+        return list(pool.map(deliver, range(copies)))
+
+
+def _assert_acted_once(service, replies: list[tuple[int, str | None]]) -> None:  # type: ignore[no-untyped-def]
     status, text = replies[0]
-    assert status == 200 and text and "案件编号" in text and replies == [(200, text)] * 4
+    assert status == 200 and text and "案件编号" in text and replies == [(200, text)] * len(replies)
     with service.sessions() as s:
         assert len(s.scalars(select(Case)).all()) == 1
         assert s.scalars(select(Conversation)).one().flow is None

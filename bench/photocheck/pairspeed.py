@@ -100,6 +100,27 @@ def before_this_pass(fn: Callable[[], object]) -> object:
     return with_settings(fn, {(featureblob_module, "_DEFLATE_LEVEL"): 6})
 
 
+# Measured once on branch pairspeed6 (2026-11-30 13:10-14:10 UTC, load 7-16 on 2 CPUs), not merged: each setting scored
+# with `python -m bench.photocheck --per-image 2 --cross 200` (3443 pairs) against main's run of the same pairs.
+S6_NOTE = (
+    "Tried and not merged (issue #15, brief S6, branch `pairspeed6` kept for reference): why a keypoint cap loses "
+    "tuning copies, and a cure for it. A sharpened low-texture video frame (intel_sample_videos onebyone, cardet) keeps "
+    "its original's 550-600 keypoints under any cap, but the unsharp mask gives the copy 1,200-1,350, so a cap of 800 "
+    "keeps the copy's halo points: inliers 174 -> 156, the fit off by about half a pixel (scale 1.0013 instead of "
+    "1.0003), and the fine-detail evidence falls with it (high-pass correlation 0.90 -> 0.70); their inlier share is "
+    "only 0.2-0.3 even uncapped, so the score rests on those components. A squeezed 512x512 frame loses under the "
+    "3/4-size fallback because that copy shows too few keypoints for the affine fit (19 -> 6 inliers). Cures: "
+    "cv2.findTransformECC from the feature fit drifted on sharpened copies (and cost about 200 ms); a dense refinement "
+    "by phase correlation on 12 tiles kept the sharpened frames' high-pass correlation at 0.92 under the cap, but also "
+    "aligned a fixed camera's separate shots better: copy tune TPR at 1 % FPR 93.2 -> 92.7 % and held-back TPR at "
+    "0.1 % FPR 95.8 -> 77.7 %. The best scored setting (800 keypoints, the 3/4-size fallback only where it shows >= 300 "
+    "keypoints, refinement on): same angle tune 0.986 / 95.6 % -> 0.977 / 92.6 % (AUC / TPR at 5 % FPR), held back "
+    "0.915 / 84.7 % -> 0.918 / 87.1 %, copy tune 93.2 -> 92.3 % (a ScanNet sharpened copy 0.626 -> 0.527, a Manydepth "
+    "frame squeezed to 512x512 0.994 -> 0.0), for 0.905x the CPU per <= 2 MP pair: tune worse and still about 150 ms, "
+    "so nothing shipped. The same shipped code measured 167, 157 and 149 ms CPU per <= 2 MP pair from bytes in three "
+    "runs that day: the target sits inside the run-to-run spread.")
+
+
 # Measured once (2026-11-30 10:05-10:45 UTC, load average 5-13 on 2 CPUs): cProfile with a CPU-time clock of 40 pair
 # checks from bytes and of 40 receipts on one core, on main 6ec0358; each keypoint setting scored with
 # `python -m bench.photocheck --per-image 2 --cross 200` (3112 pairs) against the same run on main.
@@ -321,7 +342,7 @@ def report(res: dict, args: argparse.Namespace) -> str:
               f"12 MP median {res['large']['blob KiB']['median']:.0f} KiB."]
     lines += ["", f"CLI start (median of {args.cli_repeats}): `chengguan --help` {cli['help_wall']:.0f} ms wall, {cli['help_cpu']:.0f} ms "
               f"CPU; `chengguan photocheck pair A B --json` outside its own `ms` {cli['pair_start_wall']:.0f} ms wall."]
-    lines += ["", S5_NOTE, "", GUIDED_NOTE, "", REDUCED_NOTE, "", SPEEDUP_NOTE]
+    lines += ["", S6_NOTE, "", S5_NOTE, "", GUIDED_NOTE, "", REDUCED_NOTE, "", SPEEDUP_NOTE]
     lines += ["", "Targets (issue #15), by CPU time on the one core and by wall time:"] + [
         f"- {label}: {name} {s['cpu_median']:.0f} ms CPU, {s['wall_median']:.0f} ms wall: "
         f"**{_verdict(s['cpu_median'], s['wall_median'], limit)}**"

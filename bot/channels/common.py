@@ -10,9 +10,9 @@ from typing import Any
 from flask import Response, abort, request
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
-from wechatpy.replies import TextReply
 
 from bot.channels.freshness import Signed
+from bot.channels.reply_xml import text_reply
 from bot.channels.xml import BadMessage, parsed, to_inbound
 from bot.dispatcher import current_dispatcher
 from bot.service import current_service
@@ -58,7 +58,7 @@ def _handle(channel: str, body: bytes, parse: Callable[[bytes], Any], decrypt: D
     text = current_dispatcher().handle(inbound, delivery)
     if not text:
         return Response("success", content_type="text/plain")  # WeChat's "received, no reply"
-    xml = TextReply(content=text, message=message).render()
+    xml = text_reply(text, sender=str(message.target), recipient=str(message.source))
     if encrypt is not None:
         xml = encrypt(xml)
     return Response(xml, content_type="application/xml; charset=utf-8")

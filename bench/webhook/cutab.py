@@ -4,7 +4,7 @@
 The app runs through WSGI as bench.webhook.inprocess measures it; each round sends every message kind once per
 resident with the old code (A: the cut undone by a patch) and then with the new (B), alternating which goes
 first, so whatever else the shared machine does falls on both alike. Prints the median CPU time per message of
-each kind (the median over rounds of each round's median) and B/A.
+each kind (the median over rounds of each round's median) and B/A; `--write` puts them in bench/RESULTS.md.
 - reply: wechatpy's TextReply (A) against the fixed template of bot.channels.reply_xml (B).
 - parse: the callback read as before, by wechatpy's parse_message (xmltodict and its message classes) and the
   channels' previous to_inbound (bot/channels/xml.py as `git show BASE:...` has it, run in this process), its reply
@@ -14,6 +14,7 @@ each kind (the median over rounds of each round's median) and B/A.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import types
@@ -22,33 +23,31 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from unittest import mock
 
+from bench.results import machine, write_section
 from bench.webhook.inprocess import KINDS, TimedApp, service_app
+
+
+def _wechatpy_render(content: str, *, sender: str, recipient: str, now: float | None = None) -> str:
+    from wechatpy.replies import TextReply
+
+    return str(TextReply(content=content, source=sender, target=recipient).render())
 
 
 @contextmanager
 def _wechatpy_reply() -> Iterator[None]:
-    from wechatpy.replies import TextReply
-
-    def render(content: str, *, sender: str, recipient: str, now: float | None = None) -> str:
-        return str(TextReply(content=content, source=sender, target=recipient).render())
-
-    with mock.patch("bot.channels.common.text_reply", render):
+    with mock.patch("bot.channels.common.text_reply", _wechatpy_render):
         yield
 
 
 @contextmanager
 def _wechatpy_parse(base: str = "19eb9a3") -> Iterator[None]:
     from wechatpy import parse_message
-    from wechatpy.replies import TextReply
 
     old = _module_at(base, "bot/channels/xml.py")
 
-    def render(content: str, *, sender: str, recipient: str, now: float | None = None) -> str:
-        return str(TextReply(content=content, source=sender, target=recipient).render())
-
     with mock.patch.multiple("bot.channels.common", parsed=lambda body: old.parsed(parse_message, body),
                              to_inbound=old.to_inbound, text_field=lambda message, _name: str(message.target),
-                             text_reply=render):
+                             text_reply=_wechatpy_render):
         yield
 
 
@@ -68,7 +67,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("cut", choices=sorted(CUTS))
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--write", action="store_true", help="write the section to bench/RESULTS.md")
     args = parser.parse_args()
     old = CUTS[args.cut]
     cpu: dict[tuple[str, str], list[float]] = {}
@@ -88,12 +88,19 @@ def main() -> None:
                         for person in people:
                             send(person)
                     cpu.setdefault((name, side), []).append(statistics.median(app.cpu_ms))
-    print(f"{args.cut}: median CPU ms per message, {args.users} residents x {args.rounds} rounds (A old, B new)")
+    rows = []
     for name in KINDS:
         if name == "first message":
             continue
         a, b = statistics.median(cpu[(name, "A")]), statistics.median(cpu[(name, "B")])
-        print(f"  {name:10s} A {a:.3f}  B {b:.3f}  B/A {b / a:.3f}")
+        rows.append(f"| {name} | {a:.3f} | {b:.3f} | {b / a:.3f} |")
+    table = "\n".join(["| kind | A: before | B: after | B/A |", "| --- | --- | --- | --- |", *rows])
+    body = (f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the end.\n\n"
+            f"`python -m bench.webhook.cutab {args.cut}`: median CPU ms per message in one process, {args.users} "
+            f"residents x {args.rounds} rounds, A and B alternating.\n\n{table}\n")
+    print(body)
+    if args.write:
+        write_section(f"webhook code cut: {args.cut}", body)
 
 
 @contextmanager

@@ -3,8 +3,6 @@ in the body already; this covers what reaches the dispatcher from any parser).""
 
 from __future__ import annotations
 
-from wechatpy.messages import LocationMessage, TextMessage
-
 from bot.channels.xml import to_inbound
 from bot.xmltext import xml_safe
 
@@ -15,8 +13,8 @@ def test_xml_safe_keeps_tab_newline_and_chinese_and_drops_the_rest() -> None:
 
 def test_chat_text_and_location_label_arrive_without_control_characters() -> None:
     base = {"FromUserName": "o_user", "ToUserName": "gh_1", "CreateTime": "1764400000", "MsgId": "1"}
-    text = to_inbound("mp", TextMessage({**base, "MsgType": "text", "Content": "路口\x00垃圾\x0b\x1b多"}))
+    text = to_inbound("mp", {**base, "MsgType": "text", "Content": "路口\x00垃圾\x0b\x1b多"})
     assert text.text == "路口垃圾多"
-    place = to_inbound("mp", LocationMessage({**base, "MsgType": "location", "Location_X": "39.9",
-                                              "Location_Y": "116.4", "Scale": "15", "Label": "长安街\x00\x0c1号"}))
+    place = to_inbound("mp", {**base, "MsgType": "location", "Location_X": "39.9", "Location_Y": "116.4",
+                              "Scale": "15", "Label": "长安街\x00\x0c1号"})
     assert place.label == "长安街1号"

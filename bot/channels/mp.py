@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
-from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
@@ -40,10 +39,10 @@ def callback() -> Response | str:
         return echo
     if not cfg.safe_mode:
         # Plain mode is for development: the signature does not cover the body, so it may be used once.
-        return handle_post(CHANNEL_MP, parse_message, None, None, unsigned_body=signed)
+        return handle_post(CHANNEL_MP, None, None, unsigned_body=signed)
     crypto = WeChatCrypto(cfg.token, cfg.encoding_aes_key, cfg.app_id)
     return handle_post(
-        CHANNEL_MP, parse_message,
+        CHANNEL_MP,
         decrypt=lambda body: crypto.decrypt_message(body, args.get("msg_signature", ""), timestamp, nonce).encode(),
         encrypt=lambda xml: crypto.encrypt_message(xml, nonce, timestamp),
     )

@@ -8,7 +8,6 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from bot.channels.common import AUTHENTICATION_ERRORS, handle_post
 from bot.channels.freshness import require_fresh
 from bot.channels.readiness import WECOM_MISSING, not_configured
-from bot.channels.wecom_cards import parse_work_message
 from bot.service import current_service
 from models.users import CHANNEL_WORK
 
@@ -32,7 +31,7 @@ def callback() -> Response | str:
         except Exception:
             abort(400)
     return handle_post(
-        CHANNEL_WORK, parse_work_message,
+        CHANNEL_WORK,
         decrypt=lambda body: crypto.decrypt_message(body, signature, timestamp, nonce).encode(),
         encrypt=lambda xml: crypto.encrypt_message(xml, nonce, timestamp),
     )

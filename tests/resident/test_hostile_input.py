@@ -60,8 +60,15 @@ def test_forged_or_missing_signature_is_refused(new_user, mp_service, signature)
         EXTERNAL_ENTITY.encode(),
         b"<xml><ToUserName>a</ToUserName></xml>",      # no sender, no type
         b"",
+        b'<!DOCTYPE xml SYSTEM "http://127.0.0.1:9/x.dtd"><xml><ToUserName>a</ToUserName><FromUserName>u'
+        b"</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>hi</Content></xml>",
+        b"<xml><ToUserName>a</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime>"
+        b"<MsgType>text</MsgType><Content><b>hi</b></Content><MsgId>3</MsgId></xml>",
+        b"<xml><ToUserName>a</ToUserName><FromUserName>u</FromUserName><CreateTime>x</CreateTime>"
+        b"<MsgType>text</MsgType><Content>hi</Content><MsgId>4</MsgId></xml>",
     ],
-    ids=["truncated", "not-xml", "wrong-root", "billion-laughs", "external-entity", "missing-fields", "empty"],
+    ids=["truncated", "not-xml", "wrong-root", "billion-laughs", "external-entity", "missing-fields", "empty",
+         "doctype", "nested-content", "bad-time"],
 )
 def test_malformed_or_hostile_xml_is_refused(http, mp_service, body) -> None:  # type: ignore[no-untyped-def]
     response = http.post("/wechat/mp", params=signed_params(), content=body)

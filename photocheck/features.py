@@ -117,11 +117,15 @@ def detect_scale(h: int, w: int) -> float:
 SIFT_CONTRAST = 0.04  # OpenCV SIFT's default contrastThreshold
 
 
+def equalized(gray: np.ndarray) -> np.ndarray:
+    """What SIFT is run on: CLAHE evens out exposure so dark brackets and night shots still yield keypoints."""
+    return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
+
+
 def detect(gray: np.ndarray, *, max_features: int | None = None, contrast: float = SIFT_CONTRAST) -> Features:
     h, w = gray.shape
     scale = detect_scale(h, w)
-    # CLAHE evens out exposure so dark brackets and night shots still yield keypoints.
-    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
+    eq = equalized(gray)
     sift = cv2.SIFT_create(nfeatures=max_features or MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS,
                            contrastThreshold=contrast)
     if scale != 1.0:
@@ -140,7 +144,7 @@ FAINT_REFERENCE_STD, FAINT_FLOOR = 60.0, 0.2
 def faint_contrast(gray: np.ndarray) -> float:
     """SIFT's contrast threshold scaled to the photo's own contrast: SIFT_CONTRAST for an ordinary photo, less
     for a faint one, so that a night shot keeps keypoints on its dim facades, not only on the lamps."""
-    spread = float(cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray).std())  # as detect sees it
+    spread = float(equalized(gray).std())  # as detect sees it
     return SIFT_CONTRAST * min(1.0, max(FAINT_FLOOR, spread / FAINT_REFERENCE_STD))
 
 

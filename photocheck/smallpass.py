@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .features import MAX_FEATURES, Features, _features
+from .features import MAX_FEATURES, Features, _features, equalized
 
 SMALL_SIDE = 320  # a picture whose long side is at most this is small (both photos' pictures must be)
 SMALL_PASS_BELOW = 0.35  # the second look runs only below this first score (as the faint pass)
@@ -28,10 +28,10 @@ def small_pictures(shape_a: tuple[int, int], shape_b: tuple[int, int]) -> bool:
 
 
 def enlarged_features(gray: np.ndarray) -> Features:
-    """SIFT on `gray` enlarged ENLARGE times (after CLAHE, as features.detect), points and sizes in `gray`'s pixels."""
+    """SIFT on `gray` enlarged ENLARGE times (equalized, as features.detect), points and sizes in `gray`'s pixels."""
     h, w = gray.shape
     big = cv2.resize(gray, (round(w * ENLARGE), round(h * ENLARGE)), interpolation=cv2.INTER_CUBIC)
-    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(big)
+    eq = equalized(big)
     sift = cv2.SIFT_create(nfeatures=MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS, contrastThreshold=CONTRAST,
                            edgeThreshold=EDGE)
     kps, desc = sift.detectAndCompute(eq, None)

@@ -143,7 +143,7 @@ def readers_main(rates: list[float], seconds: float, readers: int, cases: int, r
     under the default per-address read limit, once with it lifted (a fresh server for each)."""
     rows = []
     for label, limit in (("default read limit", ""), ("read limit lifted", "1000000/second")):
-        with standin_process("coffee") as api, tempfile.TemporaryDirectory() as tmp:
+        with standin_in_thread("coffee") as api, tempfile.TemporaryDirectory() as tmp:
             pic = api.pic
             seed_cases(tmp, cases)
             env = _env(api, tmp, CHENGGUAN_OPEN311_READ_LIMIT=limit)

@@ -35,7 +35,7 @@ from photocheck.features import prepare
 from photocheck.pair import compare_pair
 
 from .data import photos_dir
-from .timing import one_cpu, photo_12mp
+from .timing import one_cpu, photo_12mp, sift_stage_costs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -98,6 +98,37 @@ def full_size_sift(fn: Callable[[], object]) -> object:
 def before_this_pass(fn: Callable[[], object]) -> object:
     """As main had it before brief S5: blobs deflated at numpy's level 6."""
     return with_settings(fn, {(featureblob_module, "_DEFLATE_LEVEL"): 6})
+
+
+# Measured once (2026-11-30 16:36-17:05 UTC, load average 1.7 for the stage costs, 5-15 for the rest, on 2 CPUs), on
+# main 4ca6f8c; the cascade is on branch pairspeed7-cascade (commits 2993066, f8aefe8), not merged.
+S7_NOTE = (
+    "Tried and not merged (issue #15, brief S7, branch `pairspeed7-cascade` kept for reference). Where SIFT's time "
+    "goes, per photo (40 pairs.csv photos, one core, CPU ms, medians; `python -m bench.photocheck.pairspeed "
+    "--sift-stages`): detect on the half-size copy 18.5, describe on the working image 28.5 (3.7 fixed for the "
+    "pyramid compute() builds, then 18 us per keypoint; 1,171 keypoints), detectAndCompute on the copy in one call "
+    "45.8: one pyramid per photo saves 1 ms of 47, so it was not scored. SIFT on the working image (the fallback "
+    "below 300 keypoints on the copy) 65-72 on the two low-texture photos that need it, against 20-28 for the copy "
+    "at contrast threshold 0.02 (402-428 keypoints instead of 211-221); in the 40 timing pairs the full-size SIFT "
+    "runs 21 times (8 fallbacks, each after a wasted 18 ms detect on the copy, and 13 photos whose short side is "
+    "at most 300 px, never reduced), 27 ms a pair. Measured as a share of the shipped check per pair, in one "
+    "process (40 pairs, interleaved): the fallback at contrast 0.02 on the copy 0.993 (mean 188 -> 180 ms), not "
+    "scored for so little; USAC for the angle check's homography (cv2.USAC_FAST 0.946, USAC_DEFAULT 0.979, "
+    "USAC_MAGSAC 0.954) scored on the 530 same-angle rows (pairs.csv, extra, generated night; tune 222, held back "
+    "308): tune AUC / TPR at 5 % FPR 0.868 / 74.5 % shipped, 0.856 / 72.4 % FAST and DEFAULT, 0.845 / 71.4 % MAGSAC, "
+    "7-11 verdicts flipped at the shipped threshold (CosPlace re-visits, MSLS): tune worse, rejected. The cascade "
+    "the brief asked for (describe and match each photo's 500 strongest keypoints first, the full check only when "
+    "a verdict is not clear; the full features described once, identical to describing all at once): a low score on "
+    "the strongest keypoints proves nothing (Lund handheld walk pairs 0.004-0.02 on them and 0.39-0.70 on all, an "
+    "MSLS re-visit 0.001 vs 0.21; a forest thumbnail copy scores 0.0 as a copy on them and 0.78 on all), so only a "
+    "clear pass (angle score >= threshold + 0.15, copy score 0.1 over or, from a fit at about the same scale, 0.2 "
+    "under its threshold) can be decided early. That decided 13 of the 40 timing pairs, at 0.67-1.12x their CPU, "
+    "while the 27 others cost 1.01-1.31x (the first look, and a second compute() pass per photo that rebuilds its "
+    "pyramid), even behind a quick gate (200 RANSAC iterations, >= 20 inliers): median 180 -> 200 ms CPU. It could "
+    "pay only where most pairs are clear same-spot re-takes, and even there no more than about 0.85x (detection, "
+    "decode and the copy check's pixel comparison stay); on the bench's mix it costs more, so nothing is shipped: "
+    "SIFT's settings, RANSAC and the thresholds are unchanged. The shipped code measured 163 and 162 ms CPU per "
+    "<= 2 MP pair from bytes in this pass's two runs (load average 6.1 and 5.8).")
 
 
 # Measured once on branch pairspeed6 (2026-11-30 13:10-14:10 UTC, load 7-16 on 2 CPUs), not merged: each setting scored
@@ -301,8 +332,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--large", type=int, default=8, help="12 MP pairs")
     ap.add_argument("--cli-repeats", type=int, default=5)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--sift-stages", action="store_true",
+                    help="only print what each SIFT stage costs per photo (timing.sift_stage_costs), on one core")
     args = ap.parse_args(argv)
     root = photos_dir()
+    if args.sift_stages:
+        cv2.setNumThreads(1)
+        with one_cpu():
+            stages = sift_stage_costs([p for pair in csv_pair_bytes(root, args.pairs // 2) for p in pair])
+        print("\n".join(f"{name}: {value:.1f}" for name, value in stages.items()))
+        return 0
     t_start = time.time()
     small, large = csv_pair_bytes(root, args.pairs), large_pair_bytes(root, args.large)
     load = os.getloadavg()
@@ -342,7 +381,7 @@ def report(res: dict, args: argparse.Namespace) -> str:
               f"12 MP median {res['large']['blob KiB']['median']:.0f} KiB."]
     lines += ["", f"CLI start (median of {args.cli_repeats}): `chengguan --help` {cli['help_wall']:.0f} ms wall, {cli['help_cpu']:.0f} ms "
               f"CPU; `chengguan photocheck pair A B --json` outside its own `ms` {cli['pair_start_wall']:.0f} ms wall."]
-    lines += ["", S6_NOTE, "", S5_NOTE, "", GUIDED_NOTE, "", REDUCED_NOTE, "", SPEEDUP_NOTE]
+    lines += ["", S7_NOTE, "", S6_NOTE, "", S5_NOTE, "", GUIDED_NOTE, "", REDUCED_NOTE, "", SPEEDUP_NOTE]
     lines += ["", "Targets (issue #15), by CPU time on the one core and by wall time:"] + [
         f"- {label}: {name} {s['cpu_median']:.0f} ms CPU, {s['wall_median']:.0f} ms wall: "
         f"**{_verdict(s['cpu_median'], s['wall_median'], limit)}**"

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Callable
 
+import cv2
 import imagehash
 import numpy as np
 from PIL import Image
 
 from photocheck.decode import load_image
+from photocheck.features import MAX_FEATURES, OCTAVE_LAYERS, _in_working_image, detect_scale, equalized, prepare
 from photocheck.fingerprint import HASH_DRAFT, fingerprint
 from photocheck.index import HashIndex, linear_scan
 
@@ -100,3 +102,45 @@ def index_timing(n: int = 1_000_000, radius: int = 10, queries: int = 200, seed:
     idx_ms, scan_ms = statistics.median(idx_t) * 1000, statistics.median(scan_t) * 1000
     return {"n": n, "radius": radius, "queries": queries, "build_s": build_s, "index_ms": idx_ms,
             "scan_ms": scan_ms, "ratio": scan_ms / idx_ms, "mismatches": mismatches}
+
+
+def sift_stage_costs(photos: list[bytes], repeats: int = 3) -> dict[str, float]:
+    """Per photo, CPU ms (best of `repeats`, this thread, medians over the photos) of each SIFT stage of
+    features.detect and of the alternatives to it (brief S7): detect on the half-size copy, describe on the
+    working image, both on the copy in one call (one pyramid), SIFT on the working image (the full-size
+    fallback), the copy at half the contrast threshold, and describing the 500 strongest or a single keypoint
+    (the fixed cost of the pyramid compute() builds)."""
+    def cpu_ms(fn: Callable[[], object]) -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.thread_time()
+            fn()
+            best = min(best, time.thread_time() - t0)
+        return best * 1000
+
+    rows: dict[str, list[float]] = {}
+    for data in photos:
+        gray = prepare(data).gray
+        h, w = gray.shape
+        scale = detect_scale(h, w)
+        eq = equalized(gray)
+        small = cv2.resize(eq, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        sift = cv2.SIFT_create(nfeatures=MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS)
+        faint = cv2.SIFT_create(nfeatures=MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS, contrastThreshold=0.02)
+        found = _in_working_image(sift.detect(small, None), small.shape[1] / w, small.shape[0] / h)
+        strongest = sorted(found, key=lambda k: -k.response)[:500]
+        costs = {
+            "decode and resize": cpu_ms(lambda: prepare(data)),
+            "CLAHE": cpu_ms(lambda: equalized(gray)),
+            "detect on the half-size copy": cpu_ms(lambda: sift.detect(small, None)),
+            "describe on the working image": cpu_ms(lambda: sift.compute(eq, found)),
+            "detectAndCompute on the copy (one pyramid)": cpu_ms(lambda: sift.detectAndCompute(small, None)),
+            "detectAndCompute on the working image (fallback)": cpu_ms(lambda: sift.detectAndCompute(eq, None)),
+            "detect on the copy at contrast 0.02": cpu_ms(lambda: faint.detect(small, None)),
+            "describe the 500 strongest": cpu_ms(lambda: sift.compute(eq, strongest)),
+            "describe one keypoint": cpu_ms(lambda: sift.compute(eq, found[:1])),
+            "keypoints on the copy": float(len(found)),
+        }
+        for name, value in costs.items():
+            rows.setdefault(name, []).append(value)
+    return {name: statistics.median(values) for name, values in rows.items()}

@@ -21,7 +21,9 @@ that chance matches inside the windows would not reach (an a-contrario count tha
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Protocol, TypeVar
 
 import cv2
 import numpy as np
@@ -158,18 +160,30 @@ def _with_faint_features(p: Prepared) -> Prepared:
     return faint
 
 
+class _Pictured(Protocol):
+    gray: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+
+
+_P = TypeVar("_P", bound=_Pictured)
+MatchedPoints = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
 def _check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     return _compare(*pictures(a, b), threshold, _feature_matches)
 
 
 def _feature_matches(a: Prepared | _Picture, b: Prepared | _Picture, stretch: np.ndarray, radius: float
-                     ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+                     ) -> MatchedPoints:
     return matches(a.features(), b.features(), stretch, radius)
 
 
-def _compare(a, b, threshold: float, pair_matches) -> AngleResult:  # type: ignore[no-untyped-def]
-    """The angle check on two pictures (anything with .gray and .shape) whose plain and guided matches
-    `pair_matches(a, b, stretch, radius)` gives (see matches)."""
+def _compare(a: _P, b: _P, threshold: float, pair_matches: Callable[[_P, _P, np.ndarray, float], MatchedPoints]
+             ) -> AngleResult:
+    """The angle check on two pictures whose plain and guided matches `pair_matches(a, b, stretch, radius)`
+    gives (as matches: pb in B's frame, guided pb in A's)."""
     ha, wa = a.shape
     hb, wb = b.shape
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A

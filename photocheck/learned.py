@@ -4,9 +4,9 @@ descriptor), which ships compiled into opencv-contrib's cv2.xfeatures2d with its
 At 150-220 px a re-visit years apart keeps a handful of right SIFT matches among many wrong ones (repeated
 windows, tree crowns). TEBLID, described on the very keypoints SIFT found, matches some places SIFT's ratio test
 drops; both descriptors' matches are pooled (one match per pair of keypoints) into one fit. Chosen on the tuning
-split (bench/RESULTS.md, round 8) against VGG and BoostDesc (2 s and 0.2 s a photo, TEBLID 4 ms for 1500
-keypoints), against a second look on every weak pair (more false passes on handheld walks held back), and against
-keeping only the matches both descriptors agree on.
+split (bench/RESULTS.md, round 8); over VGG by cost (VGG a little higher on tune, AUC 0.880 against 0.875, the same
+held-back passes, at 2 s a photo against TEBLID's 4 ms for 1500 keypoints); against a learned look on every weak
+pair (more false passes on handheld walks held back), and against keeping only the matches both descriptors make.
 """
 
 from __future__ import annotations

@@ -21,15 +21,12 @@ that chance matches inside the windows would not reach (an a-contrario count tha
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Protocol, TypeVar
 
 import cv2
 import numpy as np
 
 from .features import SIFT_CONTRAST, Features, Prepared, detect, faint_contrast, match_with_near
-from .learned import pooled_matches, twin_picture
 from .margins import picture_box
 from .smallpass import SMALL_PASS_BELOW, enlarged_features, small_pictures
 from .structure import orientation_agreement
@@ -108,8 +105,7 @@ def picture(p: Prepared, box: tuple[int, int, int, int]) -> Prepared | _Picture:
 def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     """The angle check; when the light is poor and the result weak, once more on features found with SIFT's
     contrast threshold scaled to each photo's contrast (faint_pass); when both pictures are small and the
-    result still weak, once more on features of the pictures enlarged (smallpass), and if still weak once more on
-    those keypoints with SIFT's and a learned descriptor's matches pooled (learned). The best result counts."""
+    result still weak, once more on features of the pictures enlarged (smallpass). The best result counts."""
     first = _check_angle(a, b, threshold)
     if faint_pass_due(first):
         first = _better(first, _faint_pass(a, b, threshold))
@@ -120,10 +116,7 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
         return first
     enlarged_a = _Picture(pa.gray, enlarged_features(pa.gray))
     enlarged_b = _Picture(pb.gray, enlarged_features(pb.gray))
-    first = _better(first, _check_angle(enlarged_a, enlarged_b, threshold))
-    if first.same_angle_score >= SMALL_PASS_BELOW:
-        return first
-    return _better(first, _compare(twin_picture(pa.gray), twin_picture(pb.gray), threshold, pooled_matches))
+    return _better(first, _check_angle(enlarged_a, enlarged_b, threshold))
 
 
 def _better(first: AngleResult, second: AngleResult | None) -> AngleResult:
@@ -160,35 +153,13 @@ def _with_faint_features(p: Prepared) -> Prepared:
     return faint
 
 
-class _Pictured(Protocol):
-    gray: np.ndarray
-
-    @property
-    def shape(self) -> tuple[int, int]: ...
-
-
-_P = TypeVar("_P", bound=_Pictured)
-MatchedPoints = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-
 def _check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
-    return _compare(*pictures(a, b), threshold, _feature_matches)
-
-
-def _feature_matches(a: Prepared | _Picture, b: Prepared | _Picture, stretch: np.ndarray, radius: float
-                     ) -> MatchedPoints:
-    return matches(a.features(), b.features(), stretch, radius)
-
-
-def _compare(a: _P, b: _P, threshold: float, pair_matches: Callable[[_P, _P, np.ndarray, float], MatchedPoints]
-             ) -> AngleResult:
-    """The angle check on two pictures whose plain and guided matches `pair_matches(a, b, stretch, radius)`
-    gives (as matches: pb in B's frame, guided pb in A's)."""
+    a, b = pictures(a, b)
     ha, wa = a.shape
     hb, wb = b.shape
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A
     radius = NEAR_RADIUS * math.hypot(wa, ha)
-    (pa, pb), (near_a, near_b) = pair_matches(a, b, stretch, radius)
+    (pa, pb), (near_a, near_b) = matches(a.features(), b.features(), stretch, radius)
     hmat, inliers = _homography(pa, pb * stretch)
     near_hmat, near_inliers = None, 0
     if guided_fit_can_win(len(near_a), inliers):

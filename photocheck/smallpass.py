@@ -27,18 +27,12 @@ def small_pictures(shape_a: tuple[int, int], shape_b: tuple[int, int]) -> bool:
     return max(*shape_a, *shape_b) <= SMALL_SIDE
 
 
-def enlarged(gray: np.ndarray) -> np.ndarray:
-    """`gray` enlarged ENLARGE times and equalized (as features.detect): what the small pass's SIFT sees."""
-    h, w = gray.shape
-    return equalized(cv2.resize(gray, (round(w * ENLARGE), round(h * ENLARGE)), interpolation=cv2.INTER_CUBIC))
-
-
-def enlarged_sift() -> cv2.SIFT:
-    return cv2.SIFT_create(nfeatures=MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS, contrastThreshold=CONTRAST,
-                           edgeThreshold=EDGE)
-
-
 def enlarged_features(gray: np.ndarray) -> Features:
     """SIFT on `gray` enlarged ENLARGE times (equalized, as features.detect), points and sizes in `gray`'s pixels."""
-    kps, desc = enlarged_sift().detectAndCompute(enlarged(gray), None)
+    h, w = gray.shape
+    big = cv2.resize(gray, (round(w * ENLARGE), round(h * ENLARGE)), interpolation=cv2.INTER_CUBIC)
+    eq = equalized(big)
+    sift = cv2.SIFT_create(nfeatures=MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS, contrastThreshold=CONTRAST,
+                           edgeThreshold=EDGE)
+    kps, desc = sift.detectAndCompute(eq, None)
     return _features(kps, desc, (ENLARGE, ENLARGE))

@@ -174,6 +174,12 @@ def report(recorder: Recorder, periods: list[tuple[float, float, dict[str, float
           f"slot->exit wall p50 {_pct([(r['exit'] - r.get('slot', r['enter'])) * 1000 for _, r in joined], 50):.2f} "
           f"p99 {_pct([(r['exit'] - r.get('slot', r['enter'])) * 1000 for _, r in joined], 99):.2f} ms")
 
+    held = [((r["exit"] - r["slot"]) * 1000, (r["exit_cpu"] - r["slot_cpu"]) * 1000) for _, r in joined if "slot" in r]
+    before_slot = [((r["slot"] - r["enter"]) * 1000, (r["slot_cpu"] - r["enter_cpu"]) * 1000) for _, r in joined
+                   if "slot" in r]
+    print(f"  webhook slot held (to WSGI exit): mean wall {statistics.fmean(w for w, _ in held):.2f} ms, mean thread CPU "
+          f"{statistics.fmean(c for _, c in held):.2f} ms (one slot: at most {1000 / statistics.fmean(w for w, _ in held):.0f} "
+          f"msg/s); before the slot mean thread CPU {statistics.fmean(c for _, c in before_slot):.2f} ms")
     worker_holds = [(h["t0"], h["t1"]) for h in by_role.get("worker", []) if h["kind"] == "hold"]
     web_holds = [(h["t1"] - h["t0"]) * 1000 for h in web if h["kind"] == "hold"]
     hold_ms = [(b - a) * 1000 for a, b in worker_holds]

@@ -3,11 +3,14 @@ and set CHENGGUAN_BENCH_PROBE to a folder; every process of it (supervisor, web,
 what it saw to `<folder>/<pid>.jsonl`, with time.monotonic() stamps (one clock for all processes on Linux):
 
 - gc: each collection's start, end and generation (gc.callbacks);
-- req: per callback in the web process, WSGI entry, webhook slot taken, write lock taken, BEGIN done, COMMIT done,
+- req: per callback in the web process, WSGI entry (and its thread's CPU clock), webhook slot taken (and the CPU clock), write lock taken, BEGIN done, COMMIT done,
   WSGI exit, the thread's CPU time in the request, the nonce (the generator records it too);
 - hold: every hold of the write lock file (any process): from taken to given back, and how long it was waited for.
 
 Nothing of this is loaded by the service itself; the records are flushed by a thread every 0.2 s.
+
+CHENGGUAN_BENCH_UNDO names a cut to undo in these processes, for a same-run A/B (bench.webhook.ab):
+- webhook-queue: the slot taken in the view again, not before Flask (bot.webqueue passes every request on).
 """
 
 from __future__ import annotations
@@ -19,6 +22,16 @@ import threading
 import time
 
 FOLDER = os.environ.get("CHENGGUAN_BENCH_PROBE")
+UNDO = os.environ.get("CHENGGUAN_BENCH_UNDO", "")
+
+
+def _undo(cut: str) -> None:
+    if cut == "webhook-queue":
+        from bot.webqueue import WebhookQueue
+
+        WebhookQueue.__call__ = lambda self, environ, start_response: self.app(environ, start_response)  # type: ignore[method-assign]
+    elif cut:
+        raise SystemExit(f"CHENGGUAN_BENCH_UNDO={cut}: no such cut")
 
 
 def _install(folder: str) -> None:
@@ -72,11 +85,12 @@ def _install(folder: str) -> None:
         query = environ.get("QUERY_STRING", "")
         nonce = next((p[6:] for p in query.split("&") if p.startswith("nonce=")), "")
         rec = local.rec = {"kind": "req", "nonce": nonce, "enter": now()}
-        c0 = cpu()
+        c0 = rec["enter_cpu"] = cpu()
         try:
             return flask_call(self, environ, start_response)
         finally:
-            rec["exit"], rec["cpu"] = now(), cpu() - c0
+            rec["exit"], rec["exit_cpu"] = now(), cpu()
+            rec["cpu"] = rec["exit_cpu"] - c0
             records.append(rec)
             local.rec = None
 
@@ -90,7 +104,7 @@ def _install(folder: str) -> None:
             self.inner.acquire()
             rec = getattr(local, "rec", None)
             if rec is not None:
-                rec["slot"] = now()
+                rec["slot"], rec["slot_cpu"] = now(), cpu()
 
         def __exit__(self, *exc: object) -> None:
             self.inner.release()
@@ -150,3 +164,4 @@ def _install(folder: str) -> None:
 
 if FOLDER:
     _install(FOLDER)
+_undo(UNDO)

@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--slow-ms", type=float, default=50, help="a message this late or later counts as slow")
+    parser.add_argument("--undo", default="", help="a cut to undo in the server (the probe's CHENGGUAN_BENCH_UNDO)")
     parser.add_argument("--keep", help="write the raw records to this JSON file")
     args = parser.parse_args()
     recorder = Recorder()
@@ -79,7 +80,7 @@ def main() -> None:
         probe = Path(tmp) / "probe"
         probe.mkdir()
         env = _env(api, tmp, PYTHONPATH=os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])),
-                   CHENGGUAN_BENCH_PROBE=str(probe))
+                   CHENGGUAN_BENCH_PROBE=str(probe), CHENGGUAN_BENCH_UNDO=args.undo)
         periods = []
         with running_server(env, Path(tmp) / "serve.log") as base:
             for n in range(args.rounds):

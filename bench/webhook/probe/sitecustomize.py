@@ -15,6 +15,7 @@ CHENGGUAN_BENCH_UNDO names a cut to undo in these processes, for a same-run A/B 
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
 import os
@@ -58,6 +59,7 @@ def _install(folder: str) -> None:
         threading.Thread(target=flusher, name="bench-probe", daemon=True).start()
 
     start_flusher()
+    atexit.register(flush)
     os.register_at_fork(after_in_child=start_flusher)  # granian forks its worker: threads do not survive a fork
 
     started: dict[int, float] = {}

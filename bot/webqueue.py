@@ -5,8 +5,8 @@ after Flask had built the request, run its hooks and checked the signature. Whil
 SQLite (its statements and COMMIT let go of the interpreter lock), the other request threads ran that part
 (about 0.24 ms of CPU a message under load) and the holder waited for the lock back: at 750 msg/s the slot was
 held 1.46 ms a message for 0.87 ms of its thread's CPU (bench.webhook.timeline). Queued here, the threads
-waiting for the slot run no Python; in a same-run A/B at 750 msg/s the p99 was lower in 3 of 4 paired periods
-and the web process took 5 % less CPU a message (bench/RESULTS.md, "webhook A/B: queue").
+waiting for the slot run no Python; in same-run A/Bs at 750 msg/s the p99 was lower in 8 of 12 paired periods
+and the web process took 5-10 % less CPU a message (bench/RESULTS.md, "webhook A/B: queue").
 
 The body is read before queueing, so a slow sender never holds the slot; a body without a length or over the
 limit goes on to Flask unqueued, which answers it (413) or reads it, and the view takes the slot itself. A

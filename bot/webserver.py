@@ -22,7 +22,8 @@ from typing import Any
 
 from flask import Flask
 
-from bot.app import create_app
+from bot.app import CALLBACK_PATHS, create_app
+from bot.webqueue import WebhookQueue
 
 ACCESS_LOG = None  # WeChat posts every message: an access-log line each would drown the useful ones
 SERVER_ENV = "CHENGGUAN_WEB_SERVER"
@@ -51,6 +52,10 @@ def can_fork() -> bool:
 def built_for_serving(factory: Callable[[], Flask]) -> Flask:
     """The app as a server process runs it (also the in-process benchmark's)."""
     app = factory()
+    service = app.extensions.get("chengguan")
+    if service is not None:  # the service, not the webhook benchmark's echo baseline
+        app.wsgi_app = WebhookQueue(app.wsgi_app, service.webhook_slots, CALLBACK_PATHS,  # type: ignore[method-assign]
+                                    app.config["MAX_CONTENT_LENGTH"])
     # The ~120,000 objects of the loaded libraries never become garbage; left in the collector's
     # oldest generation, each full collection walked them all (~30 ms idle, ~100 ms under load,
     # seen as periodic latency spikes in the webhook benchmark).

@@ -1,4 +1,4 @@
-"""A/B of one change to the webhook's setting, in the same run: `python -m bench.webhook.ab standin|priority|threads
+"""A/B of one change to the webhook's setting, in the same run: `python -m bench.webhook.ab standin|priority|queue|threads
 [--rate 500] [--seconds 5] [--rounds 3]`.
 
 Each condition gets its own stand-in WeChat API / photo host and its own `chengguan serve` (SQLite, as in
@@ -6,6 +6,7 @@ Each condition gets its own stand-in WeChat API / photo host and its own `chengg
 photos of the last one are stored, so load from elsewhere on the shared machine falls on both alike.
 - standin: the stand-in in the generator's process (A, as before) against in a process of its own (B).
 - priority: the analysis child at nice 10 (A) against SCHED_IDLE (B); both stand-ins in the generator's process (the bench's default).
+- queue: the webhook slot taken in the view, as before (A), against at the WSGI app's door (bot.webqueue, B).
 - threads: `chengguan serve --threads 8` (A, the default) against 2 (B): on SQLite one webhook runs at a time.
 - processes: the web in 1 server process (A, the default) against 2 (`serve --processes 2`, B), and the echo
   baseline served both ways too (the same server settings), so the echo's figures show what a second process
@@ -29,12 +30,15 @@ from bench.webhook.standin import standin_in_thread, standin_process
 from bot.analysis import PRIORITY_ENV
 from bot.simulator.server import running_server
 
+UNDO = {"PYTHONPATH": str(Path(__file__).parent / "probe")}  # its sitecustomize undoes a cut (CHENGGUAN_BENCH_UNDO)
 ECHO = "echo"  # as the server's environment: the echo baseline instead of `chengguan serve`, its processes as argument
 EXPERIMENTS = {  # name -> ((label, stand-in, extra server environment, extra `serve` arguments) for A and for B)
     "standin": (("stand-in in the generator's process", standin_in_thread, {}, ()),
                 ("stand-in in its own process", standin_process, {}, ())),
     "priority": (("analysis child at nice 10", standin_in_thread, {PRIORITY_ENV: "nice"}, ()),
                  ("analysis child under SCHED_IDLE", standin_in_thread, {PRIORITY_ENV: "idle"}, ())),
+    "queue": (("slot taken in the view", standin_in_thread, {**UNDO, "CHENGGUAN_BENCH_UNDO": "webhook-queue"}, ()),
+              ("slot taken before Flask (bot.webqueue)", standin_in_thread, {}, ())),
     "threads": (("8 request threads", standin_in_thread, {}, ("--threads", "8")),
                 ("2 request threads", standin_in_thread, {}, ("--threads", "2"))),
     "processes": (("echo, 1 web process", standin_in_thread, ECHO, ("1",)),

@@ -39,6 +39,8 @@ EXPERIMENTS = {  # name -> ((label, stand-in, extra server environment, extra `s
                  ("analysis child under SCHED_IDLE", standin_in_thread, {PRIORITY_ENV: "idle"}, ())),
     "queue": (("slot taken in the view", standin_in_thread, {**UNDO, "CHENGGUAN_BENCH_UNDO": "webhook-queue"}, ()),
               ("slot taken before Flask (bot.webqueue)", standin_in_thread, {}, ())),
+    "switch": (("switch interval 5 ms (the interpreter's default)", standin_in_thread, {}, ()),
+               ("switch interval 0.5 ms", standin_in_thread, {**UNDO, "CHENGGUAN_BENCH_SWITCH_MS": "0.5"}, ())),
     "threads": (("8 request threads", standin_in_thread, {}, ("--threads", "8")),
                 ("2 request threads", standin_in_thread, {}, ("--threads", "2"))),
     "processes": (("echo, 1 web process", standin_in_thread, ECHO, ("1",)),

@@ -11,6 +11,8 @@ Nothing of this is loaded by the service itself; the records are flushed by a th
 
 CHENGGUAN_BENCH_UNDO names a cut to undo in these processes, for a same-run A/B (bench.webhook.ab):
 - webhook-queue: the slot taken in the view again, not before Flask (bot.webqueue passes every request on).
+
+CHENGGUAN_BENCH_SWITCH_MS sets the interpreter's switch interval (sys.setswitchinterval) in these processes.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 
 FOLDER = os.environ.get("CHENGGUAN_BENCH_PROBE")
 UNDO = os.environ.get("CHENGGUAN_BENCH_UNDO", "")
+SWITCH_MS = os.environ.get("CHENGGUAN_BENCH_SWITCH_MS")
 
 
 def _undo(cut: str) -> None:
@@ -167,3 +170,7 @@ def _install(folder: str) -> None:
 if FOLDER:
     _install(FOLDER)
 _undo(UNDO)
+if SWITCH_MS:
+    import sys
+
+    sys.setswitchinterval(float(SWITCH_MS) / 1000)

@@ -7,6 +7,7 @@ photos of the last one are stored, so load from elsewhere on the shared machine 
 - standin: the stand-in in the generator's process (A, as before) against in a process of its own (B).
 - priority: the analysis child at nice 10 (A) against SCHED_IDLE (B); both stand-ins in the generator's process (the bench's default).
 - queue: the webhook slot taken in the view, as before (A), against at the WSGI app's door (bot.webqueue, B).
+- switch: the server processes' interpreter switch interval at its default 5 ms (A) against 0.5 ms (B).
 - threads: `chengguan serve --threads 8` (A, the default) against 2 (B): on SQLite one webhook runs at a time.
 - processes: the web in 1 server process (A, the default) against 2 (`serve --processes 2`, B), and the echo
   baseline served both ways too (the same server settings), so the echo's figures show what a second process

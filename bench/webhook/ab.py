@@ -1,4 +1,4 @@
-"""A/B of one change to the webhook's setting, in the same run: `python -m bench.webhook.ab standin|priority|queue|threads
+"""A/B of one change to the webhook's setting, in the same run: `python -m bench.webhook.ab standin|priority|queue|switch|threads|processes
 [--rate 500] [--seconds 5] [--rounds 3]`.
 
 Each condition gets its own stand-in WeChat API / photo host and its own `chengguan serve` (SQLite, as in

@@ -148,11 +148,17 @@ def faint_contrast(gray: np.ndarray) -> float:
     return SIFT_CONTRAST * min(1.0, max(FAINT_FLOOR, spread / FAINT_REFERENCE_STD))
 
 
+def reduced(eq: np.ndarray, scale: float) -> np.ndarray:
+    """The copy SIFT detects on: `eq` reduced by `scale` (detect_scale)."""
+    h, w = eq.shape
+    return cv2.resize(eq, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+
+
 def _detect_reduced(sift: cv2.SIFT, eq: np.ndarray, scale: float) -> Features | None:
     """SIFT on a copy reduced by `scale`; None when the copy shows too few keypoints (DETECT_MIN_FEATURES):
     plain or blurry content then keeps the working image's finer ones."""
     h, w = eq.shape
-    small = cv2.resize(eq, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    small = reduced(eq, scale)
     sx, sy = small.shape[1] / w, small.shape[0] / h
     if DESCRIBE_AT_WORK_SIZE:
         kps = sift.detect(small, None)

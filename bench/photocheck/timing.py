@@ -17,7 +17,8 @@ import numpy as np
 from PIL import Image
 
 from photocheck.decode import load_image
-from photocheck.features import MAX_FEATURES, OCTAVE_LAYERS, _in_working_image, detect_scale, equalized, prepare
+from photocheck.features import (MAX_FEATURES, OCTAVE_LAYERS, _in_working_image, detect_scale, equalized, prepare,
+                                 reduced)
 from photocheck.fingerprint import HASH_DRAFT, fingerprint
 from photocheck.index import HashIndex, linear_scan
 
@@ -124,7 +125,7 @@ def sift_stage_costs(photos: list[bytes], repeats: int = 3) -> dict[str, float]:
         h, w = gray.shape
         scale = detect_scale(h, w)
         eq = equalized(gray)
-        small = cv2.resize(eq, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        small = reduced(eq, scale)
         sift = cv2.SIFT_create(nfeatures=MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS)
         faint = cv2.SIFT_create(nfeatures=MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS, contrastThreshold=0.02)
         found = _in_working_image(sift.detect(small, None), small.shape[1] / w, small.shape[0] / h)

@@ -28,20 +28,21 @@ from bench.webhook.__main__ import _env, _photos_drained, _pooled, _sweep, echo_
 from bench.webhook import cpu
 from bench.webhook.load import RunResult
 from bench.webhook.standin import standin_in_thread, standin_process
+from bench.webhook.timeline import probe_on_path
 from bot.analysis import PRIORITY_ENV
 from bot.simulator.server import running_server
 
-UNDO = {"PYTHONPATH": str(Path(__file__).parent / "probe")}  # its sitecustomize undoes a cut (CHENGGUAN_BENCH_UNDO)
+PROBE = probe_on_path()  # its sitecustomize undoes a cut (CHENGGUAN_BENCH_UNDO) or sets the switch interval
 ECHO = "echo"  # as the server's environment: the echo baseline instead of `chengguan serve`, its processes as argument
 EXPERIMENTS = {  # name -> ((label, stand-in, extra server environment, extra `serve` arguments) for A and for B)
     "standin": (("stand-in in the generator's process", standin_in_thread, {}, ()),
                 ("stand-in in its own process", standin_process, {}, ())),
     "priority": (("analysis child at nice 10", standin_in_thread, {PRIORITY_ENV: "nice"}, ()),
                  ("analysis child under SCHED_IDLE", standin_in_thread, {PRIORITY_ENV: "idle"}, ())),
-    "queue": (("slot taken in the view", standin_in_thread, {**UNDO, "CHENGGUAN_BENCH_UNDO": "webhook-queue"}, ()),
+    "queue": (("slot taken in the view", standin_in_thread, {**PROBE, "CHENGGUAN_BENCH_UNDO": "webhook-queue"}, ()),
               ("slot taken before Flask (bot.webqueue)", standin_in_thread, {}, ())),
     "switch": (("switch interval 5 ms (the interpreter's default)", standin_in_thread, {}, ()),
-               ("switch interval 0.5 ms", standin_in_thread, {**UNDO, "CHENGGUAN_BENCH_SWITCH_MS": "0.5"}, ())),
+               ("switch interval 0.5 ms", standin_in_thread, {**PROBE, "CHENGGUAN_BENCH_SWITCH_MS": "0.5"}, ())),
     "threads": (("8 request threads", standin_in_thread, {}, ("--threads", "8")),
                 ("2 request threads", standin_in_thread, {}, ("--threads", "2"))),
     "processes": (("echo, 1 web process", standin_in_thread, ECHO, ("1",)),

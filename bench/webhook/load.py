@@ -54,24 +54,25 @@ class RunResult:
         return self.ok / self.seconds
 
     def percentile(self, p: float) -> float:
-        return _percentile(self.latencies_ms, p)
+        return percentile(self.latencies_ms, p)
 
     def lag(self, p: float) -> float:
         """The generator's own lateness: its p-th percentile. Latency counts from the due time, so a late
         send (threads busy, the GIL held elsewhere in the generator's process) shows up as the server's."""
-        return _percentile(self.lags_ms, p)
+        return percentile(self.lags_ms, p)
 
     def loop_lag(self, p: float) -> float:
         """The schedule's own lateness (its loop descheduled or waiting for the interpreter lock), without
         the wait for a free sending thread that a slow server causes."""
-        return _percentile(self.loop_lags_ms, p)
+        return percentile(self.loop_lags_ms, p)
 
     @property
     def p50(self) -> float:
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
 
-def _percentile(values: list[float], p: float) -> float:
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile by nearest rank (NaN without values)."""
     if not values:
         return float("nan")
     ordered = sorted(values)

@@ -26,12 +26,18 @@ from urllib.parse import urlsplit
 
 from bench.webhook import cpu
 from bench.webhook.__main__ import TOKEN, _env, _photos_drained
-from bench.webhook.load import LightHTTP, LightResponse, mixed_sender, run
+from bench.webhook.load import LightHTTP, LightResponse, mixed_sender, percentile, run
 from bench.webhook.standin import standin_in_thread
 from bot.simulator.server import running_server
 from bot.simulator.user import WeChatUser
 
 PROBE = Path(__file__).parent / "probe"
+
+
+def probe_on_path() -> dict[str, str]:
+    """A server environment's PYTHONPATH with the probe's folder first, so its sitecustomize loads."""
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")]))}
+
 SEGMENTS = ("client lag", "before the app", "webhook slot", "to the write lock", "write lock to COMMIT",
             "after COMMIT in the app", "after the app")
 
@@ -79,8 +85,7 @@ def main() -> None:
     with standin_in_thread("coffee") as api, tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / "probe"
         probe.mkdir()
-        env = _env(api, tmp, PYTHONPATH=os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])),
-                   CHENGGUAN_BENCH_PROBE=str(probe), CHENGGUAN_BENCH_UNDO=args.undo)
+        env = _env(api, tmp, **probe_on_path(), CHENGGUAN_BENCH_PROBE=str(probe), CHENGGUAN_BENCH_UNDO=args.undo)
         periods = []
         with running_server(env, Path(tmp) / "serve.log") as base:
             for n in range(args.rounds):
@@ -133,11 +138,6 @@ def _role(records: list[dict]) -> str:
     return f"other ({cmd[:60]})"
 
 
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
-
-
 def _segments(send: dict[str, float], req: dict[str, float]) -> dict[str, float]:
     marks = [send["due"], send["task"], send["post0"], req["enter"], req.get("slot", req["enter"]),
              req.get("lock", req.get("slot", req["enter"])), req.get("commit", req["exit"]), req["exit"], send["post1"]]
@@ -162,18 +162,19 @@ def report(recorder: Recorder, periods: list[tuple[float, float, dict[str, float
     joined = [(s, reqs[n]) for n, s in recorder.sends.items() if n in reqs and "due" in s]
     print(f"\n{len(joined)} of {len(recorder.sends)} messages joined to the web process's records")
     totals = [(s["post1"] - s["due"]) * 1000 for s, _ in joined]
-    print(f"latency from due: p50 {_pct(totals, 50):.1f} p90 {_pct(totals, 90):.1f} p99 {_pct(totals, 99):.1f} "
+    print(f"latency from due: p50 {percentile(totals, 50):.1f} p90 {percentile(totals, 90):.1f} "
+          f"p99 {percentile(totals, 99):.1f} "
           f"max {max(totals):.1f} ms")
     segs = [_segments(s, r) for s, r in joined]
     print("\nsegment: p50 / p99 / max ms, all messages")
     for name in SEGMENTS:
         values = [g[name] for g in segs]
-        print(f"  {name:26} {_pct(values, 50):7.2f} {_pct(values, 99):8.2f} {max(values):8.2f}")
+        print(f"  {name:26} {percentile(values, 50):7.2f} {percentile(values, 99):8.2f} {max(values):8.2f}")
     in_app_cpu = [r["cpu"] * 1000 for _, r in joined]
     in_app_wall = [(r["exit"] - r["enter"]) * 1000 for _, r in joined]
-    print(f"  in-app thread CPU p50 {_pct(in_app_cpu, 50):.2f} p99 {_pct(in_app_cpu, 99):.2f} ms; "
-          f"slot->exit wall p50 {_pct([(r['exit'] - r.get('slot', r['enter'])) * 1000 for _, r in joined], 50):.2f} "
-          f"p99 {_pct([(r['exit'] - r.get('slot', r['enter'])) * 1000 for _, r in joined], 99):.2f} ms")
+    slot_to_exit = [(r["exit"] - r.get("slot", r["enter"])) * 1000 for _, r in joined]
+    print(f"  in-app thread CPU p50 {percentile(in_app_cpu, 50):.2f} p99 {percentile(in_app_cpu, 99):.2f} ms; "
+          f"slot->exit wall p50 {percentile(slot_to_exit, 50):.2f} p99 {percentile(slot_to_exit, 99):.2f} ms")
 
     held = [((r["exit"] - r["slot"]) * 1000, (r["exit_cpu"] - r["slot_cpu"]) * 1000) for _, r in joined if "slot" in r]
     before_slot = [((r["slot"] - r["enter"]) * 1000, (r["slot_cpu"] - r["enter_cpu"]) * 1000) for _, r in joined
@@ -184,9 +185,11 @@ def report(recorder: Recorder, periods: list[tuple[float, float, dict[str, float
     worker_holds = [(h["t0"], h["t1"]) for h in by_role.get("worker", []) if h["kind"] == "hold"]
     web_holds = [(h["t1"] - h["t0"]) * 1000 for h in web if h["kind"] == "hold"]
     hold_ms = [(b - a) * 1000 for a, b in worker_holds]
-    print(f"\nwrite-lock holds: worker {len(hold_ms)}, p50 {_pct(hold_ms, 50):.2f} p99 {_pct(hold_ms, 99):.2f} "
+    print(f"\nwrite-lock holds: worker {len(hold_ms)}, p50 {percentile(hold_ms, 50):.2f} "
+          f"p99 {percentile(hold_ms, 99):.2f} "
           f"max {max(hold_ms, default=float('nan')):.2f} ms, total {sum(hold_ms):.0f} ms; web {len(web_holds)}, "
-          f"p50 {_pct(web_holds, 50):.2f} p99 {_pct(web_holds, 99):.2f} max {max(web_holds, default=float('nan')):.2f} ms")
+          f"p50 {percentile(web_holds, 50):.2f} p99 {percentile(web_holds, 99):.2f} "
+          f"max {max(web_holds, default=float('nan')):.2f} ms")
     for role, records in sorted(by_role.items()):
         gcs = [r for r in records if r["kind"] == "gc" and r["t0"] is not None]
         if gcs:
@@ -211,7 +214,7 @@ def report(recorder: Recorder, periods: list[tuple[float, float, dict[str, float
     print("  longest segment: " + ", ".join(f"{name} {n}" for name, n in longest.most_common()))
     for name in SEGMENTS:
         values = [g[name] for _, _, _, g in slow]
-        print(f"  {name:26} mean {statistics.fmean(values):7.2f} p50 {_pct(values, 50):7.2f} ms")
+        print(f"  {name:26} mean {statistics.fmean(values):7.2f} p50 {percentile(values, 50):7.2f} ms")
     share = {name: sum(g[name] for *_, g in slow) / sum(t for t, *_ in slow) for name in SEGMENTS}
     print("  share of the slow messages' time: " + ", ".join(f"{k} {100 * v:.0f} %" for k, v in share.items()))
     with_gc_web = sum(1 for _, s, r, _ in slow if _overlap(s["due"], s["post1"], web_gc) > 0)
@@ -224,9 +227,9 @@ def report(recorder: Recorder, periods: list[tuple[float, float, dict[str, float
           f"of gc inside), a generator gc: {with_gc_gen}, a worker lock hold: {with_hold} (mean "
           f"{statistics.fmean(hold_in):.1f} ms of hold inside)")
     cpu_slow = [r["cpu"] * 1000 for _, _, r, _ in slow]
-    print(f"  their in-app thread CPU p50 {_pct(cpu_slow, 50):.2f} ms (all: {_pct(in_app_cpu, 50):.2f}); "
-          f"in-app wall p50 {_pct([(r['exit'] - r['enter']) * 1000 for _, _, r, _ in slow], 50):.2f} ms "
-          f"(all: {_pct(in_app_wall, 50):.2f})")
+    print(f"  their in-app thread CPU p50 {percentile(cpu_slow, 50):.2f} ms (all: {percentile(in_app_cpu, 50):.2f}); "
+          f"in-app wall p50 {percentile([(r['exit'] - r['enter']) * 1000 for _, _, r, _ in slow], 50):.2f} ms "
+          f"(all: {percentile(in_app_wall, 50):.2f})")
     # Burst structure: how many slow messages fall in each 100 ms window of the schedule
     windows = Counter(int((s["due"] - periods[0][1]) * 10) for _, s, _, _ in slow)
     print(f"  slow messages fall in {len(windows)} windows of 100 ms; largest: {windows.most_common(8)}")

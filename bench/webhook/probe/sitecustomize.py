@@ -21,6 +21,7 @@ import atexit
 import gc
 import json
 import os
+import sys
 import threading
 import time
 
@@ -171,6 +172,4 @@ if FOLDER:
     _install(FOLDER)
 _undo(UNDO)
 if SWITCH_MS:
-    import sys
-
     sys.setswitchinterval(float(SWITCH_MS) / 1000)

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from .features import SIFT_CONTRAST, Features, Prepared, detect, faint_contrast, match_with_near
+from .features import Features, Prepared, faint_features, match_with_near
 from .margins import picture_box
 from .smallpass import SMALL_PASS_BELOW, enlarged_features, small_pictures
 from .structure import orientation_agreement
@@ -145,11 +145,11 @@ def faint_pass_due(first: AngleResult) -> bool:
 def _with_faint_features(p: Prepared) -> Prepared:
     """`p` itself when its contrast is ordinary; else the same photo with features detected at a contrast
     threshold scaled to its own contrast."""
-    contrast = faint_contrast(p.gray)
-    if contrast >= SIFT_CONTRAST:
+    features = faint_features(p.gray)
+    if features is None:
         return p
     faint = Prepared(p.loaded, p.gray)
-    faint.use_features(detect(p.gray, contrast=contrast))
+    faint.use_features(features)
     return faint
 
 

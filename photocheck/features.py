@@ -123,9 +123,13 @@ def equalized(gray: np.ndarray) -> np.ndarray:
 
 
 def detect(gray: np.ndarray, *, max_features: int | None = None, contrast: float = SIFT_CONTRAST) -> Features:
-    h, w = gray.shape
+    return _detect_equalized(equalized(gray), max_features=max_features, contrast=contrast)
+
+
+def _detect_equalized(eq: np.ndarray, *, max_features: int | None = None, contrast: float = SIFT_CONTRAST
+                      ) -> Features:
+    h, w = eq.shape
     scale = detect_scale(h, w)
-    eq = equalized(gray)
     sift = cv2.SIFT_create(nfeatures=max_features or MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS,
                            contrastThreshold=contrast)
     if scale != 1.0:
@@ -144,8 +148,20 @@ FAINT_REFERENCE_STD, FAINT_FLOOR = 60.0, 0.2
 def faint_contrast(gray: np.ndarray) -> float:
     """SIFT's contrast threshold scaled to the photo's own contrast: SIFT_CONTRAST for an ordinary photo, less
     for a faint one, so that a night shot keeps keypoints on its dim facades, not only on the lamps."""
-    spread = float(equalized(gray).std())  # as detect sees it
+    return _contrast_for(equalized(gray))
+
+
+def _contrast_for(eq: np.ndarray) -> float:
+    spread = float(eq.std())  # as detect sees it
     return SIFT_CONTRAST * min(1.0, max(FAINT_FLOOR, spread / FAINT_REFERENCE_STD))
+
+
+def faint_features(gray: np.ndarray) -> Features | None:
+    """Features found at faint_contrast's threshold; None for a photo of ordinary contrast, whose features
+    they would be again. Equalizes once for both steps."""
+    eq = equalized(gray)
+    contrast = _contrast_for(eq)
+    return None if contrast >= SIFT_CONTRAST else _detect_equalized(eq, contrast=contrast)
 
 
 def reduced(eq: np.ndarray, scale: float) -> np.ndarray:

@@ -36,7 +36,7 @@ def test_the_same_spot_in_near_darkness_passes_through_the_faint_pass():
 
 
 def test_the_faint_pass_stays_off_in_good_light(monkeypatch):
-    detections = count_calls(monkeypatch, angle_module, "detect")
+    detections = count_calls(monkeypatch, angle_module, "faint_features")
     result = check_angle(prepare(photo("coffee")), prepare(photo("chelsea")), Thresholds().same_angle)
     assert not result.same_angle and detections == []
 

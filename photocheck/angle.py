@@ -21,12 +21,14 @@ that chance matches inside the windows would not reach (an a-contrario count tha
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import cv2
 import numpy as np
 
 from .features import SIFT_CONTRAST, Features, Prepared, detect, faint_contrast, match_with_near
+from .learned import mutual_matches, xfeat_features
 from .margins import picture_box
 from .smallpass import SMALL_PASS_BELOW, enlarged_features, small_pictures
 from .structure import orientation_agreement
@@ -105,7 +107,8 @@ def picture(p: Prepared, box: tuple[int, int, int, int]) -> Prepared | _Picture:
 def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     """The angle check; when the light is poor and the result weak, once more on features found with SIFT's
     contrast threshold scaled to each photo's contrast (faint_pass); when both pictures are small and the
-    result still weak, once more on features of the pictures enlarged (smallpass). The best result counts."""
+    result still weak, once more on SIFT features of the pictures enlarged (smallpass), and if still weak once
+    more on learned features of them (learned: XFeat). The best result counts."""
     first = _check_angle(a, b, threshold)
     if faint_pass_due(first):
         first = _better(first, _faint_pass(a, b, threshold))
@@ -116,7 +119,17 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
         return first
     enlarged_a = _Picture(pa.gray, enlarged_features(pa.gray))
     enlarged_b = _Picture(pb.gray, enlarged_features(pb.gray))
-    return _better(first, _check_angle(enlarged_a, enlarged_b, threshold))
+    first = _better(first, _check_angle(enlarged_a, enlarged_b, threshold))
+    if first.same_angle_score >= SMALL_PASS_BELOW:
+        return first
+    return _better(first, _learned_look(pa, pb, threshold))
+
+
+def _learned_look(pa: Prepared | _Picture, pb: Prepared | _Picture, threshold: float) -> AngleResult:
+    """The pictures compared on XFeat's features, matched as XFeat matches (learned.mutual_matches)."""
+    learned_a = _Picture(pa.gray, xfeat_features(pa.gray))
+    learned_b = _Picture(pb.gray, xfeat_features(pb.gray))
+    return _compare(learned_a, learned_b, threshold, mutual_matches)
 
 
 def _better(first: AngleResult, second: AngleResult | None) -> AngleResult:
@@ -153,13 +166,22 @@ def _with_faint_features(p: Prepared) -> Prepared:
     return faint
 
 
+Matcher = Callable[[Features, Features, np.ndarray, float],
+                   tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]
+
+
 def _check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
-    a, b = pictures(a, b)
+    return _compare(*pictures(a, b), threshold)
+
+
+def _compare(a: Prepared | _Picture, b: Prepared | _Picture, threshold: float,
+             matcher: Matcher | None = None) -> AngleResult:
+    """The angle check of two pictures (see pictures) on their features, matched by `matcher` (matches: SIFT's)."""
     ha, wa = a.shape
     hb, wb = b.shape
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A
     radius = NEAR_RADIUS * math.hypot(wa, ha)
-    (pa, pb), (near_a, near_b) = matches(a.features(), b.features(), stretch, radius)
+    (pa, pb), (near_a, near_b) = (matcher or matches)(a.features(), b.features(), stretch, radius)
     hmat, inliers = _homography(pa, pb * stretch)
     near_hmat, near_inliers = None, 0
     if guided_fit_can_win(len(near_a), inliers):

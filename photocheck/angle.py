@@ -21,12 +21,14 @@ that chance matches inside the windows would not reach (an a-contrario count tha
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import cv2
 import numpy as np
 
 from .features import Features, Prepared, faint_features, match_with_near
+from .learned import mutual_matches, xfeat_features
 from .margins import picture_box
 from .smallpass import SMALL_PASS_BELOW, enlarged_features, small_pictures
 from .structure import orientation_agreement
@@ -105,7 +107,8 @@ def picture(p: Prepared, box: tuple[int, int, int, int]) -> Prepared | _Picture:
 def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
     """The angle check; when the light is poor and the result weak, once more on features found with SIFT's
     contrast threshold scaled to each photo's contrast (faint_pass); when both pictures are small and the
-    result still weak, once more on features of the pictures enlarged (smallpass). The best result counts."""
+    result still weak, once more on SIFT features of the pictures enlarged (smallpass), and if still weak once
+    more on learned features of them (learned: XFeat). The best result counts."""
     first = _check_angle(a, b, threshold)
     if faint_pass_due(first):
         first = _better(first, _faint_pass(a, b, threshold))
@@ -116,7 +119,17 @@ def check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
         return first
     enlarged_a = _Picture(pa.gray, enlarged_features(pa.gray))
     enlarged_b = _Picture(pb.gray, enlarged_features(pb.gray))
-    return _better(first, _check_angle(enlarged_a, enlarged_b, threshold))
+    first = _better(first, _check_angle(enlarged_a, enlarged_b, threshold))
+    if first.same_angle_score >= SMALL_PASS_BELOW:
+        return first
+    return _better(first, _learned_look(pa, pb, threshold))
+
+
+def _learned_look(pa: Prepared | _Picture, pb: Prepared | _Picture, threshold: float) -> AngleResult:
+    """The pictures compared on XFeat's features, matched as XFeat matches (learned.mutual_matches)."""
+    learned_a = _Picture(pa.gray, xfeat_features(pa.gray))
+    learned_b = _Picture(pb.gray, xfeat_features(pb.gray))
+    return _compare(learned_a, learned_b, threshold, mutual_matches, iterations=LEARNED_RANSAC_ITERATIONS)
 
 
 def _better(first: AngleResult, second: AngleResult | None) -> AngleResult:
@@ -153,17 +166,36 @@ def _with_faint_features(p: Prepared) -> Prepared:
     return faint
 
 
+Matcher = Callable[[Features, Features, np.ndarray, float],
+                   tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]
+
+
+# RANSAC iterations for either fit. When the spot differs few matches are inliers and OpenCV's RANSAC runs all
+# its iterations, about 10 us each whatever the number of matches: 4000 cost 40 ms on such a pair, a quarter of
+# a whole check. On SIFT's matches 1000 scored as well on the tuning split: for the guided fit against 4000 and
+# USAC, for the plain one against 4000, 2000 and 500 (no verdict changed; bench/RESULTS.md, photocheck speed).
+# The learned look's mutual matches on small pictures are many with a small inlier share: there 4000 scored
+# better on the tuning split (AUC 0.9733 against 0.9722), and the look is off the common path.
+RANSAC_ITERATIONS, LEARNED_RANSAC_ITERATIONS = 1000, 4000
+
+
 def _check_angle(a: Prepared, b: Prepared, threshold: float) -> AngleResult:
-    a, b = pictures(a, b)
+    return _compare(*pictures(a, b), threshold)
+
+
+def _compare(a: Prepared | _Picture, b: Prepared | _Picture, threshold: float,
+             matcher: Matcher | None = None, iterations: int = RANSAC_ITERATIONS) -> AngleResult:
+    """The angle check of two pictures (see pictures) on their features, matched by `matcher` (matches: SIFT's),
+    each fit with `iterations` of RANSAC."""
     ha, wa = a.shape
     hb, wb = b.shape
     stretch = np.float32([wa / wb, ha / hb])  # assume the same framing: B stretched onto A
     radius = NEAR_RADIUS * math.hypot(wa, ha)
-    (pa, pb), (near_a, near_b) = matches(a.features(), b.features(), stretch, radius)
-    hmat, inliers = _homography(pa, pb * stretch)
+    (pa, pb), (near_a, near_b) = (matcher or matches)(a.features(), b.features(), stretch, radius)
+    hmat, inliers = _homography(pa, pb * stretch, iterations)
     near_hmat, near_inliers = None, 0
     if guided_fit_can_win(len(near_a), inliers):
-        near_hmat, near_inliers = _homography(near_a, near_b)
+        near_hmat, near_inliers = _homography(near_a, near_b, iterations)
     guided = near_inliers > inliers
     if guided:
         hmat, inliers = near_hmat, near_inliers
@@ -194,11 +226,6 @@ MIN_INLIERS, TRUSTED_INLIERS, DARK_TRUSTED_INLIERS = 6, 12, 8
 # Guided matching looks for B's match of a feature of A within this share of the image diagonal of where
 # it was in A (chosen on the tuning split among 7, 10, 15 %).
 NEAR_RADIUS = 0.10
-# RANSAC iterations for either fit. When the spot differs few matches are inliers and OpenCV's RANSAC runs all
-# its iterations, about 10 us each whatever the number of matches: 4000 cost 40 ms on such a pair, a quarter of
-# a whole check. 1000 scored as well on the tuning split: for the guided fit against 4000 and USAC, for the
-# plain one against 4000, 2000 and 500 (no verdict changed; bench/RESULTS.md, photocheck speed).
-RANSAC_ITERATIONS = 1000
 # The reprojection tolerance (pixels) _homography gives RANSAC: a chance match is an inlier when it lands this close.
 RANSAC_TOLERANCE = 4.0
 _MINIMAL_SAMPLE = 4  # matches that define a homography
@@ -273,10 +300,10 @@ def near_matches(a: Features, b: Features, stretch: np.ndarray, radius: float) -
     return matches(a, b, stretch, radius)[1]
 
 
-def _homography(pa: np.ndarray, pb: np.ndarray) -> tuple[np.ndarray | None, int]:
+def _homography(pa: np.ndarray, pb: np.ndarray, iterations: int = RANSAC_ITERATIONS) -> tuple[np.ndarray | None, int]:
     if len(pa) < 6:
         return None, 0
-    hmat, mask = cv2.findHomography(pb, pa, cv2.RANSAC, RANSAC_TOLERANCE, maxIters=RANSAC_ITERATIONS, confidence=0.999)
+    hmat, mask = cv2.findHomography(pb, pa, cv2.RANSAC, RANSAC_TOLERANCE, maxIters=iterations, confidence=0.999)
     if hmat is None or not np.all(np.isfinite(hmat)):
         return None, 0
     return hmat, int(mask.sum())

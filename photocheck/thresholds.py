@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 @dataclass(frozen=True)
 class Thresholds:
-    same_angle: float = 0.185  # same_angle_score >= this -> same angle (chosen at <= 5 % FPR)
+    same_angle: float = 0.219  # same_angle_score >= this -> same angle (chosen at <= 5 % FPR)
     copy: float = 0.610  # copy_score >= this -> copy/edit of the other photo (chosen at <= 1 % FPR)
     # pHash radius that alone marks an earlier photo as reused. Fixed-camera frames sit at
     # distance 0-2 from each other, so the hash alone can only be trusted for near-exact copies.

@@ -57,12 +57,12 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "photocheck-same-angle-strict", "the same-angle threshold moved up: genuine re-shots are refused",
-        "photocheck/thresholds.py", "same_angle: float = 0.185", "same_angle: float = 0.85",
+        "photocheck/thresholds.py", "same_angle: float = 0.219", "same_angle: float = 0.85",
         ("tests/photocheck/test_pairs.py",),
     ),
     Mutant(
         "photocheck-same-angle-lax", "the same-angle threshold moved down: other viewpoints pass",
-        "photocheck/thresholds.py", "same_angle: float = 0.185", "same_angle: float = 0.08",
+        "photocheck/thresholds.py", "same_angle: float = 0.219", "same_angle: float = 0.08",
         ("tests/photocheck/test_pairs.py",),
     ),
     Mutant(

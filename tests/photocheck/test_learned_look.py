@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image, ImageEnhance, ImageFilter
+from PIL import Image
 
 import photocheck.angle as angle_module
 import photocheck.learned as learned
@@ -14,26 +14,18 @@ from photocheck.angle import check_angle
 from photocheck.features import prepare
 from photocheck.thresholds import Thresholds
 
-from tests.photos import image, jpeg, photo
+from tests.photos import image, photo
 
-from .conftest import count_calls
+from .conftest import count_calls, taken_again, thumbnail
 
 
 def _thumbnail(im: Image.Image, side: int = 64) -> bytes:
-    im = im.copy()
-    im.thumbnail((side, side), Image.Resampling.LANCZOS)
-    return jpeg(im)
+    return thumbnail(im, side)
 
 
 def _taken_again_at_dusk(name: str) -> Image.Image:
-    """The same spot a little to the side, much darker, flatter and softer, with sensor noise."""
-    im = image(name)
-    w, h = im.size
-    moved = im.crop((w // 20, h // 40, w, h)).resize((w, h))
-    dim = ImageEnhance.Contrast(ImageEnhance.Brightness(moved).enhance(0.3)).enhance(0.6)
-    soft = dim.filter(ImageFilter.GaussianBlur(2.5))
-    noisy = np.asarray(soft, np.float32) + np.random.default_rng(0).normal(0, 12, (h, w, 3))
-    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+    """Much darker, flatter and softer, with more noise."""
+    return taken_again(name, brightness=0.3, contrast=0.6, blur=2.5, noise=12)
 
 
 def _without_learned_look(monkeypatch, a, b):  # type: ignore[no-untyped-def]

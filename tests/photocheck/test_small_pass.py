@@ -2,8 +2,7 @@
 inliers; when both pictures are small and the first result weak, the angle check looks again on features of the
 pictures enlarged, and keeps the better result."""
 
-import numpy as np
-from PIL import Image, ImageEnhance, ImageFilter
+from PIL import Image
 
 import photocheck.angle as angle_module
 from photocheck.angle import check_angle
@@ -11,25 +10,18 @@ from photocheck.features import prepare
 from photocheck.smallpass import SMALL_SIDE, enlarged_features
 from photocheck.thresholds import Thresholds
 
-from tests.photos import image, jpeg, photo
+from tests.photos import image, photo
 
-from .conftest import count_calls
+from .conftest import count_calls, taken_again, thumbnail
 
 
 def _thumbnail(im: Image.Image, side: int = 72) -> bytes:
-    im = im.copy()
-    im.thumbnail((side, side), Image.Resampling.LANCZOS)
-    return jpeg(im)
+    return thumbnail(im, side)
 
 
 def _taken_again(name: str) -> Image.Image:
-    """The same spot a little to the side, brighter, flatter and softer, with sensor noise."""
-    im = image(name)
-    w, h = im.size
-    moved = im.crop((w // 20, h // 40, w, h)).resize((w, h))
-    soft = ImageEnhance.Contrast(ImageEnhance.Brightness(moved).enhance(1.2)).enhance(0.7).filter(ImageFilter.GaussianBlur(1))
-    noisy = np.asarray(soft, np.float32) + np.random.default_rng(0).normal(0, 8, (h, w, 3))
-    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+    """Brighter, flatter and softer, with sensor noise."""
+    return taken_again(name, brightness=1.2, contrast=0.7, blur=1, noise=8)
 
 
 def test_a_thumbnail_taken_again_passes_through_the_small_pass():

@@ -20,11 +20,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import cv2
 import numpy as np
 
 from .features import Features
-from .smallpass import ENLARGE
+from .smallpass import ENLARGE, enlarged
 
 TOP_K = 2048  # keypoints kept per picture, by XFeat's own score
 DETECTION_THRESHOLD = 0.05  # XFeat's default
@@ -58,9 +57,7 @@ def xfeat_features(gray: np.ndarray) -> Features:
     model = _model()  # first: it names the missing packages
     import torch
 
-    h, w = gray.shape
-    big = cv2.resize(gray, (round(w * ENLARGE), round(h * ENLARGE)), interpolation=cv2.INTER_CUBIC)
-    tensor = torch.from_numpy(big).float()[None, None] / 255.0
+    tensor = torch.from_numpy(enlarged(gray)).float()[None, None] / 255.0
     found = model.detectAndCompute(tensor)[0]
     points = found["keypoints"].numpy().astype(np.float32)
     points = ((points + 0.5) / np.float32(ENLARGE) - 0.5).astype(np.float32)

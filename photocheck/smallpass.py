@@ -27,11 +27,15 @@ def small_pictures(shape_a: tuple[int, int], shape_b: tuple[int, int]) -> bool:
     return max(*shape_a, *shape_b) <= SMALL_SIDE
 
 
+def enlarged(gray: np.ndarray) -> np.ndarray:
+    """`gray` enlarged ENLARGE times (bicubic): what the small pass and the learned look detect on."""
+    h, w = gray.shape
+    return cv2.resize(gray, (round(w * ENLARGE), round(h * ENLARGE)), interpolation=cv2.INTER_CUBIC)
+
+
 def enlarged_features(gray: np.ndarray) -> Features:
     """SIFT on `gray` enlarged ENLARGE times (equalized, as features.detect), points and sizes in `gray`'s pixels."""
-    h, w = gray.shape
-    big = cv2.resize(gray, (round(w * ENLARGE), round(h * ENLARGE)), interpolation=cv2.INTER_CUBIC)
-    eq = equalized(big)
+    eq = equalized(enlarged(gray))
     sift = cv2.SIFT_create(nfeatures=MAX_FEATURES, nOctaveLayers=OCTAVE_LAYERS, contrastThreshold=CONTRAST,
                            edgeThreshold=EDGE)
     kps, desc = sift.detectAndCompute(eq, None)
